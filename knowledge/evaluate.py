@@ -1,0 +1,52 @@
+"""Score the engine on a labelled question set (JSON lines: {"q": ..., "topic": id or null})."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from knowledge.engine import Result, SearchEngine
+
+
+@dataclass(frozen=True)
+class Scores:
+    in_scope: int
+    out_of_scope: int
+    top1: float  # in-scope answered confidently with the right topic
+    declined_out_of_scope: float  # out-of-scope not answered confidently
+    declined_in_scope: float  # in-scope not answered confidently (wrongly declined)
+    failures: list[tuple[str, str | None, Result]]
+
+    def summary(self) -> str:
+        return (f"in-scope {self.in_scope}, out-of-scope {self.out_of_scope}: "
+                f"top-1 {self.top1:.1%}, out-of-scope declined {self.declined_out_of_scope:.1%}, "
+                f"in-scope declined {self.declined_in_scope:.1%} (targets ≥95% / ≥95% / ≤3%)")
+
+
+def load_questions(path: Path) -> list[tuple[str, str | None]]:
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            rows.append((str(row["q"]), row.get("topic")))
+    return rows
+
+
+def evaluate(engine: SearchEngine, rows: list[tuple[str, str | None]]) -> Scores:
+    ins = outs = right = declined_out = declined_in = 0
+    failures = []
+    for question, topic in rows:
+        result = engine.search(question)
+        got = result.best.entry.topic if result.best and result.confident else None
+        if topic:
+            ins += 1
+            right += got == topic
+            declined_in += not result.confident
+        else:
+            outs += 1
+            declined_out += not result.confident
+        if got != topic:
+            failures.append((question, topic, result))
+    return Scores(ins, outs, right / max(ins, 1), declined_out / max(outs, 1), declined_in / max(ins, 1),
+                  failures)
