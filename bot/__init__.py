@@ -1,0 +1,1 @@
+"""The runtime: settings, database, channel adapters, the command line and the wiring."""

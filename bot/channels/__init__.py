@@ -1,0 +1,1 @@
+"""Channel adapters: each only translates between a platform and handlers' Incoming/Reply."""

@@ -1,0 +1,76 @@
+"""The console channel: the whole bot in a terminal, no token, no network.
+
+Buttons are shown as numbered choices; typing the number presses the button.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TextIO
+
+from handlers.types import Incoming, Reply
+
+PROMPT = "你> "
+QUIT_WORDS = frozenset({"exit", "quit", "/quit", "/exit", "退出", "q"})
+WELCOME = "博州知识产权服务助手（控制台）。输入问题回车即可，输入数字选择按钮，输入“退出”结束。"
+
+
+def render(reply: Reply, first_number: int = 1) -> tuple[str, list[str]]:
+    """The text to print and the payloads in the order of their numbers."""
+    lines = [reply.text]
+    payloads: list[str] = []
+    for row in reply.buttons:
+        cells = []
+        for button in row:
+            payloads.append(button.payload)
+            cells.append(f"[{first_number + len(payloads) - 1}] {button.label}")
+        lines.append("  " + "   ".join(cells))
+    if reply.image is not None:
+        lines.append(f"（图片：{reply.file_name or '附件'}，{len(reply.image)} 字节）")
+    return "\n".join(lines), payloads
+
+
+class ConsoleChannel:
+    def __init__(self, handle: Callable[[Incoming], list[Reply]], stdin: TextIO, stdout: TextIO,
+                 user_id: str = "local", interactive: bool = True) -> None:
+        self.handle = handle
+        self.stdin = stdin
+        self.stdout = stdout
+        self.user_id = user_id
+        self.interactive = interactive
+        self.choices: list[str] = []
+
+    def incoming_for(self, line: str) -> Incoming:
+        text = line.strip()
+        if text.isdigit() and 1 <= int(text) <= len(self.choices):
+            return Incoming("console", self.user_id, self.user_id, payload=self.choices[int(text) - 1])
+        return Incoming("console", self.user_id, self.user_id, text=line)
+
+    def show(self, replies: list[Reply]) -> None:
+        self.choices = []
+        for reply in replies:
+            body, payloads = render(reply, len(self.choices) + 1)
+            self.choices.extend(payloads)
+            self.stdout.write(f"助手> {body}\n\n")
+        self.stdout.flush()
+
+    def run(self) -> None:
+        self.stdout.write(WELCOME + "\n\n")
+        self.show(self.handle(Incoming("console", self.user_id, self.user_id, text="你好")))
+        while True:
+            if self.interactive:
+                self.stdout.write(PROMPT)
+                self.stdout.flush()
+            try:
+                line = self.stdin.readline()
+            except KeyboardInterrupt:
+                break
+            except UnicodeDecodeError:
+                line = "\ufffd\n"
+            if not line:
+                break
+            if line.strip().lower() in QUIT_WORDS:
+                break
+            self.show(self.handle(self.incoming_for(line.rstrip("\r\n"))))
+        self.stdout.write("再见！\n")
+        self.stdout.flush()

@@ -1,0 +1,133 @@
+"""The `ipbot` command line (a stable contract: see DESIGN.md).
+
+Imports are deferred to each command, so `ipbot ask` starts without loading the database layer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from knowledge.service import KnowledgeService
+
+
+def _knowledge_dir() -> Path | None:
+    # Read directly (not through Settings) to keep `ipbot ask` start-up light; same variable.
+    value = os.environ.get("IPBOT_KNOWLEDGE_DIR")
+    return Path(value) if value else None
+
+
+def _knowledge() -> KnowledgeService:
+    from knowledge.errors import KnowledgeBaseError
+    from knowledge.service import KnowledgeService
+
+    try:
+        return KnowledgeService(_knowledge_dir())
+    except KnowledgeBaseError as exc:
+        sys.stderr.write("知识库有错误，无法启动 / the knowledge base does not load:\n")
+        for problem in exc.problems:
+            sys.stderr.write(f"  {problem}\n")
+        raise SystemExit(2) from exc
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from bot import ask_command
+
+    engine = _knowledge().engine
+    if args.question is not None:
+        payload = ask_command.answer(engine, args.question)
+        if args.json:
+            sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        else:
+            ask_command.print_plain(payload)
+        return 0
+    lines = ask_command.read_lines(sys.stdin.buffer)
+    if args.json:
+        ask_command.run_batch(engine, lines, sys.stdout)
+    else:
+        for line in lines:
+            ask_command.print_plain(ask_command.answer(engine, line))
+            sys.stdout.write("\n")
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from bot.channels.console import ConsoleChannel
+    from bot.wiring import build_router
+
+    router = build_router(_knowledge())
+    ConsoleChannel(router.handle, sys.stdin, sys.stdout, user_id=args.user,
+                   interactive=sys.stdin.isatty()).run()
+    return 0
+
+
+def cmd_kb_check(args: argparse.Namespace) -> int:
+    from knowledge import loader
+
+    data_dir = args.dir or _knowledge_dir() or loader.DATA_DIR
+    kb, problems = loader.collect(data_dir)
+    for problem in problems:
+        sys.stdout.write(f"{problem}\n")
+    if problems:
+        sys.stdout.write(f"{len(problems)} problem(s) found.\n")
+        return 1
+    sys.stdout.write(f"OK: {len(kb.entries)} entries covering {len({e.topic for e in kb.entries})} of "
+                     f"{len(kb.topics)} topics, {len(kb.lexicon.synonyms)} synonyms.\n")
+    return 0
+
+
+def cmd_db_upgrade(_args: argparse.Namespace) -> int:
+    from bot import db
+    from bot.settings import Settings
+
+    url = Settings().database_url
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    sys.stdout.write(f"Database is up to date: {engine.url.render_as_string(hide_password=True)}\n")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="ipbot", description="博州知识产权服务助手 / IP services bot")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    chat = sub.add_parser("chat", help="chat with the bot in this terminal")
+    chat.add_argument("--user", default="local", help="user id for this console session")
+    chat.set_defaults(func=cmd_chat)
+
+    ask = sub.add_parser("ask", help="answer one question, or one per line from standard input")
+    ask.add_argument("question", nargs="?", help="the question; omit to read standard input")
+    ask.add_argument("--json", action="store_true", help="one JSON object per answer")
+    ask.set_defaults(func=cmd_ask)
+
+    kb = sub.add_parser("kb", help="knowledge-base tools")
+    kb_sub = kb.add_subparsers(dest="kb_command", required=True)
+    check = kb_sub.add_parser("check", help="validate the knowledge base; non-zero exit on any error")
+    check.add_argument("--dir", type=Path, default=None, help="knowledge-base folder to check")
+    check.set_defaults(func=cmd_kb_check)
+
+    database = sub.add_parser("db", help="database tools")
+    db_sub = database.add_subparsers(dest="db_command", required=True)
+    up = db_sub.add_parser("upgrade", help="apply database migrations")
+    up.set_defaults(func=cmd_db_upgrade)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

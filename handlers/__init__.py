@@ -1,0 +1,1 @@
+"""The conversation, written against channel-neutral types; knows nothing of Telegram or WeCom."""

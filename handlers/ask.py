@@ -1,0 +1,98 @@
+"""The ask feature: a question in, an answer with its source, related questions, feedback and a person.
+
+Payloads of its buttons: `a:<entry id>` shows an entry, `f:<question id>:y|n` is feedback,
+`h:<question id>` (or `h:0`) asks for a person.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy.orm import Session
+
+from handlers import question_log
+from handlers.texts import ask as text
+from handlers.types import Button, Incoming, Reply
+from knowledge.engine import MAX_QUESTION_CHARS, Result, SearchEngine
+from knowledge.loader import Entry
+
+ENTRY_PAYLOAD = re.compile(r"^a:([a-z0-9][a-z0-9-]{0,63})$")
+FEEDBACK_PAYLOAD = re.compile(r"^f:(\d{1,12}):([yn])$")
+HANDOFF_PAYLOAD = re.compile(r"^h:(\d{1,12})$")
+MAX_SUGGESTIONS = 3
+MAX_RELATED = 3
+SUGGESTION_MIN_COVERAGE = 0.15
+
+
+def handoff_row(question_id: int | None) -> tuple[Button, ...]:
+    return (Button(text.HANDOFF, f"h:{question_id or 0}"),)
+
+
+def entry_button(entry: Entry) -> tuple[Button, ...]:
+    return (Button(entry.question, f"a:{entry.id}"),)
+
+
+def answer_reply(engine: SearchEngine, entry: Entry, question_id: int) -> Reply:
+    body = f"{entry.answer}\n\n{text.SOURCES.format(sources='；'.join(entry.sources))}"
+    rows: list[tuple[Button, ...]] = []
+    for related_id in entry.related[:MAX_RELATED]:
+        related = engine.kb.entry(related_id)
+        if related is not None:
+            rows.append(entry_button(related))
+    rows.append((Button(text.HELPFUL, f"f:{question_id}:y"), Button(text.UNHELPFUL, f"f:{question_id}:n")))
+    rows.append(handoff_row(question_id))
+    return Reply(body, tuple(rows))
+
+
+def not_sure_reply(result: Result, question_id: int) -> Reply:
+    if result.referral:
+        return Reply(text.OUT_OF_SCOPE.format(office=result.referral), (handoff_row(question_id),))
+    suggestions = [hit.entry for hit in result.hits if hit.coverage >= SUGGESTION_MIN_COVERAGE]
+    if not suggestions:
+        return Reply(text.NO_MATCH, (handoff_row(question_id),))
+    rows = [entry_button(entry) for entry in suggestions[:MAX_SUGGESTIONS]]
+    return Reply(text.UNSURE, (*rows, handoff_row(question_id)))
+
+
+def ask(session: Session, engine: SearchEngine, incoming: Incoming, question: str) -> list[Reply]:
+    """Answer a typed question; every question is logged, whatever becomes of it."""
+    stripped = question.strip()
+    if not stripped:
+        return [Reply(text.EMPTY)]
+    if len(stripped) > MAX_QUESTION_CHARS:
+        row = question_log.log_question(session, incoming, stripped, None, reason="too_long")
+        return [Reply(text.TOO_LONG.format(length=len(stripped), limit=MAX_QUESTION_CHARS),
+                      (handoff_row(row.id),))]
+    result = engine.search(stripped)
+    row = question_log.log_question(session, incoming, stripped, result)
+    if result.confident and result.best is not None:
+        return [answer_reply(engine, result.best.entry, row.id)]
+    return [not_sure_reply(result, row.id)]
+
+
+def handle_payload(session: Session, engine: SearchEngine, incoming: Incoming, payload: str) -> list[Reply] | None:
+    """Replies for this feature's buttons, or None when the payload is not one of them."""
+    if match := ENTRY_PAYLOAD.match(payload):
+        entry = engine.kb.entry(match.group(1))
+        if entry is None:
+            return [Reply(text.STALE_BUTTON)]
+        row = question_log.log_question(session, incoming, entry.question, None, reason="button")
+        row.topic, row.entry_id, row.confident = entry.topic, entry.id, True
+        return [answer_reply(engine, entry, row.id)]
+    if match := FEEDBACK_PAYLOAD.match(payload):
+        value = match.group(2)
+        if not question_log.record_feedback(session, incoming, int(match.group(1)), value):
+            return [Reply(text.STALE_BUTTON)]
+        if value == "y":
+            return [Reply(text.THANKS_HELPFUL)]
+        return [Reply(text.THANKS_UNHELPFUL, (handoff_row(int(match.group(1))),))]
+    if match := HANDOFF_PAYLOAD.match(payload):
+        question_id = int(match.group(1)) or None
+        return request_handoff(session, incoming, question_id)
+    return None
+
+
+def request_handoff(session: Session, incoming: Incoming, question_id: int | None) -> list[Reply]:
+    row, new = question_log.open_handoff(session, incoming, question_id)
+    template = text.HANDOFF_OPENED if new else text.HANDOFF_ALREADY
+    return [Reply(template.format(number=row.id))]

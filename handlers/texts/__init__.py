@@ -1,0 +1,1 @@
+"""User-facing text, one module per feature, in Simplified Chinese."""
