@@ -35,6 +35,7 @@ class Tuning:
     k1: float = 1.2
     single_char_factor: float = 0.35
     pinyin_factor: float = 0.85
+    rare_word_freq: int = 100  # a word jieba has seen less often than this may be a typo
     phrasing_boost: float = 1.0  # how much resemblance to one phrasing lifts the score
     candidates: int = 8
     # Confident when the best entry explains most of the question (coverage), or when it matches
@@ -43,6 +44,7 @@ class Tuning:
     strong_score: float = 8.0
     min_coverage_strong: float = 0.2
     min_score: float = 2.0
+    min_matched: float = 2.0  # idf mass matched: a lone common word (质押) is too vague to answer
     max_rival_ratio: float = 0.97  # best other-topic score / best score above this → ambiguous
     alternatives: int = 3
 
@@ -51,8 +53,9 @@ class Tuning:
 class Hit:
     entry: Entry
     score: float
-    coverage: float
-    similarity: float
+    coverage: float  # share of the question's meaning this entry explains
+    similarity: float  # resemblance to the entry's closest phrasing
+    matched: float  # the question's meaning this entry explains, in idf units
 
 
 @dataclass(frozen=True)
@@ -188,6 +191,8 @@ class SearchEngine:
         consumed: set[int] = set()
         if len(singles) > 1:
             repaired, consumed = self._repair_homophones(norm, singles)
+        rare = {word: term for word, _start, part in tokens
+                if not part and 2 <= len(word) <= 4 and (term := self._repair_rare_word(word)) is not None}
         terms: dict[str, QueryTerm] = {}
 
         def add(term: str, weight: float) -> None:
@@ -196,6 +201,9 @@ class SearchEngine:
 
         for word, start, part in tokens:
             if start in consumed and len(word) == 1:
+                continue
+            if word in rare:
+                add(rare[word], t.pinyin_factor)
                 continue
             term = self._canonical(word)
             if term is None:
@@ -209,6 +217,15 @@ class SearchEngine:
         for term in repaired:
             add(term, t.pinyin_factor)
         return list(terms.values()), {word for word, _start, _part in tokens}
+
+    def _repair_rare_word(self, word: str) -> str | None:
+        """A rare word the knowledge base does not know, read as the known term that sounds the same."""
+        if word in self._postings or word in self._synonyms or word in self._stopwords:
+            return None
+        if not all(_CJK.match(c) for c in word) or segment.frequency(word) >= self.tuning.rare_word_freq:
+            return None
+        key = pinyin.primary_key(word)
+        return self._pinyin_indexes()[0].get(key) if key is not None else None
 
     def _repair_homophones(self, norm: str, singles: set[int]) -> tuple[list[str], set[int]]:
         """Runs of characters jieba could not place in any word: try them as mistyped known terms."""
@@ -271,14 +288,15 @@ class SearchEngine:
                 continue
             topics.add(entry.topic)
             coverage = self._coverage(i, terms, total_mass)
-            hits.append(Hit(entry, round(score, 3), round(coverage, 3), round(similarity, 3)))
+            hits.append(Hit(entry, round(score, 3), round(coverage, 3), round(similarity, 3),
+                            round(coverage * total_mass, 3)))
             if len(hits) > t.alternatives:
                 break
         best = hits[0]
         reason = "ok"
         explains = best.coverage >= t.min_coverage or (
             best.score >= t.strong_score and best.coverage >= t.min_coverage_strong)
-        if best.score < t.min_score or not explains:
+        if best.score < t.min_score or best.matched < t.min_matched or not explains:
             reason = "low_coverage"
         elif len(hits) > 1 and hits[1].score > t.max_rival_ratio * best.score:
             reason = "ambiguous"

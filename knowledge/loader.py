@@ -187,10 +187,9 @@ def _entry_problems(raw: Any, node: yaml.Node, path: Path, topics: dict[str, str
         return None
     flines = _field_lines(node)
     ok = True
-    for name in raw:
-        if name not in KNOWN_FIELDS:
-            out.add(path, flines.get(str(name), line), f"unknown field {name!r}")
-            ok = False
+    unknown = [name for name in raw if name not in KNOWN_FIELDS]
+    for name in unknown:
+        out.add(path, flines.get(str(name), line), f"unknown field {name!r}")
     for name in REQUIRED:
         if name not in raw or raw[name] in (None, "", []):
             out.add(path, flines.get(name, line), f"entry {raw.get('id', '?')!r}: missing or empty {name!r}")
@@ -230,7 +229,7 @@ def _entry_problems(raw: Any, node: yaml.Node, path: Path, topics: dict[str, str
     if not isinstance(updated, dt.date):
         out.add(path, flines["updated"], "updated must be a date like 2026-11-25")
         ok = False
-    if not ok:
+    if not ok or unknown:
         return None
     return Entry(
         id=entry_id,

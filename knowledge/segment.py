@@ -50,6 +50,13 @@ def tokenize(text: str) -> list[tuple[str, int, bool]]:
     return out
 
 
+def frequency(word: str) -> int:
+    """How often jieba's dictionary has seen a word (0 for unknown words)."""
+    _ready()
+    value: int = jieba.dt.FREQ.get(word, 0)
+    return value
+
+
 def cut(text: str) -> list[tuple[str, bool]]:
     """Words and sub-words (flagged True) of a text."""
     return [(word, part) for word, _start, part in tokenize(text)]

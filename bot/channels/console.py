@@ -13,6 +13,7 @@ from handlers.types import Incoming, Reply
 PROMPT = "你> "
 QUIT_WORDS = frozenset({"exit", "quit", "/quit", "/exit", "退出", "q"})
 WELCOME = "博州知识产权服务助手（控制台）。输入问题回车即可，输入数字选择按钮，输入“退出”结束。"
+NO_SUCH_CHOICE = "没有编号为{number}的选项，请输入上面列出的数字，或者直接输入问题。"
 
 
 def render(reply: Reply, first_number: int = 1) -> tuple[str, list[str]]:
@@ -40,10 +41,13 @@ class ConsoleChannel:
         self.interactive = interactive
         self.choices: list[str] = []
 
-    def incoming_for(self, line: str) -> Incoming:
+    def incoming_for(self, line: str) -> Incoming | None:
+        """The message a typed line stands for; None for a choice number that is not on screen."""
         text = line.strip()
-        if text.isdigit() and 1 <= int(text) <= len(self.choices):
-            return Incoming("console", self.user_id, self.user_id, payload=self.choices[int(text) - 1])
+        if text.isascii() and text.isdigit() and len(text) <= 2:
+            if 1 <= int(text) <= len(self.choices):
+                return Incoming("console", self.user_id, self.user_id, payload=self.choices[int(text) - 1])
+            return None
         return Incoming("console", self.user_id, self.user_id, text=line)
 
     def show(self, replies: list[Reply]) -> None:
@@ -71,6 +75,10 @@ class ConsoleChannel:
                 break
             if line.strip().lower() in QUIT_WORDS:
                 break
-            self.show(self.handle(self.incoming_for(line.rstrip("\r\n"))))
+            incoming = self.incoming_for(line.rstrip("\r\n"))
+            if incoming is None:
+                self.stdout.write(f"助手> {NO_SUCH_CHOICE.format(number=line.strip())}\n\n")
+                continue
+            self.show(self.handle(incoming))
         self.stdout.write("再见！\n")
         self.stdout.flush()

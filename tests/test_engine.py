@@ -1,0 +1,93 @@
+"""How the search engine understands the ways people actually write."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.engine import SearchEngine
+from knowledge.evaluate import evaluate, load_questions
+from knowledge.service import KnowledgeService
+from tests.conftest import DEV_SET
+
+
+@pytest.fixture(scope="module")
+def engine(knowledge: KnowledgeService) -> SearchEngine:
+    return knowledge.engine
+
+
+def topic_of(engine: SearchEngine, question: str) -> str | None:
+    result = engine.search(question)
+    return result.best.entry.topic if result.confident and result.best else None
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("专利权质押登记要交什么资料", "pledge-materials"),  # 资料 → 材料 synonym
+    ("地标产品怎么申报保护", "gi-product-apply"),  # 地标 → 地理标志
+    ("商标快过期了能延期吗", "tm-renewal"),  # 延期 → 续展
+    ("有人卖山寨货我去哪投诉", "protect-complaint"),  # 山寨 → 假冒
+    ("用专利抵押向银行贷款的流程", "pledge-process"),  # 抵押 → 质押
+])
+def test_synonyms_reach_the_right_answer(engine: SearchEngine, question: str, topic: str) -> None:
+    assert topic_of(engine, question) == topic
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("商標續展怎麼辦理", "tm-renewal"),  # Traditional characters
+    ("ＰＤＦ　商标注册流程？？", "tm-register"),  # full-width letters, spaces and punctuation
+    ("ＷＯＲＬＤ ＩＰ ＤＡＹ是哪天", "service-ip-week"),
+])
+def test_traditional_and_full_width_forms_are_understood(engine: SearchEngine, question: str, topic: str) -> None:
+    assert topic_of(engine, question) == topic
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("个人能自己申请专力吗", "patent-apply"),  # 专力 → 专利
+    ("商表续展要多久", "tm-renewal"),  # 商表 → 商标
+    ("专利质压贷款的流程", "pledge-process"),  # 质压 → 质押
+    ("被人侵全了能要惩罚性赔尝吗", "protect-damages"),
+    ("shangbiao xuzhan", "tm-renewal"),  # typed pinyin
+])
+def test_homophone_typos_and_pinyin_are_repaired(engine: SearchEngine, question: str, topic: str) -> None:
+    assert topic_of(engine, question) == topic
+
+
+def test_a_repair_never_replaces_a_correctly_written_word(engine: SearchEngine) -> None:
+    terms = [q.term for q in engine.query_terms("专利权质押登记要多长时间")]
+    assert "专利权" in terms and "质押登记" in terms
+
+
+@pytest.mark.parametrize("question", ["房子抵押贷款怎么办", "汽车能质押借钱吗", "社保怎么转移", "明天会下雪吗"])
+def test_everyday_questions_are_declined_and_referred(engine: SearchEngine, question: str) -> None:
+    result = engine.search(question)
+    assert not result.confident
+    assert result.reason == "out_of_scope" and result.referral
+
+
+def test_an_ip_question_mentioning_an_everyday_word_is_still_answered(engine: SearchEngine) -> None:
+    assert topic_of(engine, "公司的专利能质押给银行贷款吗，不用房子抵押") == "pledge-overview"
+
+
+@pytest.mark.parametrize("question", ["给我讲讲宇宙大爆炸", "今天中午吃什么好", "asdf qwer zxcv"])
+def test_unrelated_questions_are_not_answered_confidently(engine: SearchEngine, question: str) -> None:
+    assert not engine.search(question).confident
+
+
+def test_a_vague_question_offers_close_alternatives(engine: SearchEngine) -> None:
+    result = engine.search("质押")
+    assert not result.confident
+    assert len(result.hits) >= 2
+    assert all(h.entry.topic.startswith("pledge") for h in result.hits[:2])
+
+
+def test_alternatives_come_from_different_topics(engine: SearchEngine) -> None:
+    result = engine.search("商标注册要多少钱")
+    topics = [h.entry.topic for h in result.hits]
+    assert len(topics) == len(set(topics)) >= 2
+
+
+@pytest.mark.skipif(not DEV_SET.exists(), reason="dev set not beside the project")
+def test_dev_set_meets_the_targets(engine: SearchEngine) -> None:
+    scores = evaluate(engine, load_questions(DEV_SET))
+    assert scores.top1 >= 0.95, scores.summary()
+    assert scores.declined_out_of_scope >= 0.95, scores.summary()
+    assert scores.declined_in_scope <= 0.03, scores.summary()

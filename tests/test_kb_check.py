@@ -1,0 +1,115 @@
+"""`ipbot kb check` and the loader: every kind of mistake is reported with its file and line."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from knowledge import loader
+from knowledge.errors import KnowledgeBaseError
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _line_of(path: Path, needle: str) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if needle in line:
+            return number
+    raise AssertionError(needle)
+
+
+def _problems(kb_dir: Path) -> list[str]:
+    return [str(p) for p in loader.collect(kb_dir)[1]]
+
+
+def test_the_shipped_knowledge_base_is_valid(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["kb", "check"]) == 0
+    assert "60 of 60 topics" in capsys.readouterr().out
+
+
+def test_unknown_topic_is_reported_with_file_and_line(kb_copy: Path) -> None:
+    path = kb_copy / "entries" / "trademark.yaml"
+    _edit(path, "topic: tm-fees", "topic: tm-prices")
+    line = _line_of(path, "topic: tm-prices")
+    problems = _problems(kb_copy)
+    assert f"{path}:{line}: unknown topic 'tm-prices' (not in topics.yaml)" in problems
+    # the topic it used to cover is now uncovered, and that is reported against topics.yaml
+    assert any(p.startswith(str(kb_copy / "topics.yaml")) and "'tm-fees' has no entry" in p for p in problems)
+
+
+def test_duplicate_id_names_both_places(kb_copy: Path) -> None:
+    path = kb_copy / "entries" / "gi.yaml"
+    _edit(path, "- id: gi-targets", "- id: gi-what-is")
+    problems = _problems(kb_copy)
+    assert any(re.search(r"gi\.yaml:\d+: duplicate id 'gi-what-is' \(first at gi\.yaml:2\)", p) for p in problems)
+
+
+def test_dangling_related_id(kb_copy: Path) -> None:
+    path = kb_copy / "entries" / "service.yaml"
+    _edit(path, "related: [contact-office]\n", "related: [no-such-entry]\n")
+    assert any("related id 'no-such-entry' does not exist" in p for p in _problems(kb_copy))
+
+
+def test_missing_source_and_empty_answer(kb_copy: Path) -> None:
+    path = kb_copy / "entries" / "service.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = "  sources:\n    - 《中华人民共和国著作权法》第二条\n    - 《计算机软件著作权登记办法》\n"
+    assert old in text
+    path.write_text(text.replace(old, "  sources: []\n"), encoding="utf-8")
+    _edit(path, "  question: 湖北援疆在知识产权方面和博州有哪些合作？", "  question: ''")
+    problems = _problems(kb_copy)
+    assert any("'copyright-referral': missing or empty 'sources'" in p for p in problems)
+    assert any(re.search(r"service\.yaml:\d+: entry 'hubei-aid': missing or empty 'question'", p)
+               for p in problems)
+
+
+def test_yaml_syntax_error_gives_the_line(kb_copy: Path) -> None:
+    path = kb_copy / "entries" / "pledge.yaml"
+    _edit(path, "  keywords: [入园惠企, 园区, 银企对接, 进园区]", "  keywords: [入园惠企, 园区")
+    problems = _problems(kb_copy)
+    assert any(re.match(rf"{re.escape(str(path))}:\d+: YAML syntax error", p) for p in problems)
+
+
+def test_unknown_field_and_bad_date(kb_copy: Path) -> None:
+    path = kb_copy / "entries" / "patent.yaml"
+    _edit(path, "  updated: 2026-11-25\n\n- id: patent-how-to-apply", "  updated: yesterday\n  tags: [x]\n\n"
+                                                                     "- id: patent-how-to-apply")
+    problems = _problems(kb_copy)
+    assert any("unknown field 'tags'" in p for p in problems)
+    assert any("updated must be a date" in p for p in problems)
+
+
+def test_synonym_with_two_meanings(kb_copy: Path) -> None:
+    path = kb_copy / "synonyms.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "专利: [地标]\n", encoding="utf-8")
+    line = len(path.read_text(encoding="utf-8").splitlines())
+    assert f"{path}:{line}: '地标' already means '地理标志'" in _problems(kb_copy)
+
+
+def test_userdict_frequency_must_be_a_number(kb_copy: Path) -> None:
+    path = kb_copy / "userdict.txt"
+    path.write_text(path.read_text(encoding="utf-8") + "专利池 many\n", encoding="utf-8")
+    line = len(path.read_text(encoding="utf-8").splitlines())
+    assert f"{path}:{line}: frequency 'many' must be a whole number" in _problems(kb_copy)
+
+
+def test_check_command_fails_and_lists_problems(kb_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _edit(kb_copy / "entries" / "trademark.yaml", "topic: tm-fees", "topic: nonsense")
+    assert main(["kb", "check", "--dir", str(kb_copy)]) == 1
+    out = capsys.readouterr().out
+    assert "unknown topic 'nonsense'" in out and "problem(s) found" in out
+
+
+def test_loading_a_broken_base_raises_with_every_problem(kb_copy: Path) -> None:
+    _edit(kb_copy / "entries" / "trademark.yaml", "topic: tm-fees", "topic: nonsense")
+    _edit(kb_copy / "entries" / "gi.yaml", "- id: gi-targets", "- id: gi-what-is")
+    with pytest.raises(KnowledgeBaseError) as info:
+        loader.load(kb_copy)
+    assert len(info.value.problems) >= 3

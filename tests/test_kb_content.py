@@ -1,0 +1,81 @@
+"""What the knowledge base says: coverage of every topic, checked facts, hedges, no dev-set leakage."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from handlers.texts import general
+from knowledge import loader
+from knowledge.normalize import normalize
+from tests.conftest import DEV_SET, SHARED
+
+KB = loader.load()
+
+
+def _entry_for(topic: str) -> str:
+    return "\n".join(e.answer for e in KB.entries if e.topic == topic)
+
+
+def test_topics_match_the_shared_list() -> None:
+    shared = SHARED / "kb-topics.yaml"
+    if not shared.exists():
+        pytest.skip("../shared is not beside the project")
+    data = yaml.safe_load(shared.read_text(encoding="utf-8"))
+    assert set(KB.topics) == {topic for group in data.values() for topic in group}
+
+
+def test_every_topic_has_an_entry_with_a_source() -> None:
+    covered = {e.topic for e in KB.entries if e.sources and e.answer}
+    assert covered == set(KB.topics)
+
+
+@pytest.mark.skipif(not DEV_SET.exists(), reason="dev set not beside the project")
+def test_no_dev_question_is_copied_into_the_knowledge_base() -> None:
+    dev = {normalize(json.loads(line)["q"]) for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line}
+    phrasings = {normalize(p): e.id for e in KB.entries for p in (e.question, *e.alternates)}
+    assert sorted(set(phrasings) & dev) == []
+
+
+@pytest.mark.parametrize(("topic", "facts"), [
+    ("patent-types-terms", ["20年", "10年", "15年", "申请日"]),
+    ("tm-fees", ["270元", "300元", "27元", "30元"]),
+    ("tm-renewal", ["10年", "12个月", "6个月"]),
+    ("patent-annual-fee", ["6个月", "5%"]),
+    ("patent-fee-reduction", ["85%", "70%", "5000元", "100万元"]),
+    ("pledge-trademark", ["2个工作日", "不收"]),
+    ("protect-damages", ["一倍以上五倍以下", "3万元", "500万元"]),
+    ("service-ip-week", ["4月20日", "26日"]),
+    ("plan-satisfaction", ["76.91", "85"]),
+    ("gi-jinghe-goji", ["2002", "2012", "中国枸杞之乡"]),
+])
+def test_answers_carry_the_checked_facts(topic: str, facts: list[str]) -> None:
+    answer = _entry_for(topic)
+    for fact in facts:
+        assert fact in answer, f"{topic} should say {fact}"
+
+
+@pytest.mark.parametrize("topic", ["pledge-time", "patent-fee-reduction", "gi-logo-use"])
+def test_unverified_facts_are_hedged(topic: str) -> None:
+    assert "以" in _entry_for(topic) and "为准" in _entry_for(topic)
+
+
+def test_no_demonstration_zone_is_claimed_to_exist() -> None:
+    assert "还没有" in _entry_for("gi-demo-zone")
+
+
+def test_no_local_subsidy_amounts_are_invented() -> None:
+    for topic in ("service-support", "pledge-risk-compensation"):
+        answer = _entry_for(topic)
+        assert "万元" not in answer and "%" not in answer
+
+
+def test_the_satisfaction_survey_is_not_called_the_national_index() -> None:
+    assert "不是全国指数" in _entry_for("plan-satisfaction")
+
+
+def test_example_buttons_point_at_real_entries() -> None:
+    for _label, entry_id in general.EXAMPLES:
+        assert KB.entry(entry_id) is not None
