@@ -21,6 +21,7 @@ from knowledge.normalize import normalize
 MAX_QUESTION_CHARS = 500
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"^[a-z]+$")
+_READABLE = re.compile(r"^[\u3400-\u9fffa-z0-9.]+$")  # other scripts are beyond the knowledge base
 
 
 @dataclass(frozen=True)
@@ -206,7 +207,7 @@ class SearchEngine:
                 add(rare[word], t.pinyin_factor)
                 continue
             term = self._canonical(word)
-            if term is None:
+            if term is None or not _READABLE.match(term):
                 continue
             if _LATIN.match(term) and term not in self._postings:
                 guess = self._pinyin_indexes()[1].get(term)

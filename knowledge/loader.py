@@ -288,13 +288,19 @@ def load_lexicon(data_dir: Path, out: _Collector) -> Lexicon:
     syn_path = data_dir / "synonyms.yaml"
     data, node = _compose(syn_path, out)
     if isinstance(data, dict) and isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
         for key_node, value_node in node.value:
             canonical = str(key_node.value)
-            variants = data.get(canonical)
-            if not isinstance(variants, list) or not all(isinstance(v, str) and v for v in variants):
+            if canonical in seen:
+                out.add(syn_path, _line(key_node), f"{canonical!r} is listed twice; merge the two lists")
+                continue
+            seen.add(canonical)
+            items = value_node.value if isinstance(value_node, yaml.SequenceNode) else None
+            if not items or not all(isinstance(v, yaml.ScalarNode) and str(v.value).strip() for v in items):
                 out.add(syn_path, _line(key_node), f"{canonical!r} must map to a list of variants")
                 continue
-            for variant, vnode in zip(variants, value_node.value, strict=True):
+            for vnode in items:
+                variant = str(vnode.value).strip()
                 if variant in synonyms and synonyms[variant] != canonical:
                     out.add(syn_path, _line(vnode), f"{variant!r} already means {synonyms[variant]!r}")
                 elif variant == canonical:

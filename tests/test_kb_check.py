@@ -88,9 +88,16 @@ def test_unknown_field_and_bad_date(kb_copy: Path) -> None:
 
 def test_synonym_with_two_meanings(kb_copy: Path) -> None:
     path = kb_copy / "synonyms.yaml"
-    path.write_text(path.read_text(encoding="utf-8") + "专利: [地标]\n", encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8") + "版权局: [地标]\n", encoding="utf-8")
     line = len(path.read_text(encoding="utf-8").splitlines())
     assert f"{path}:{line}: '地标' already means '地理标志'" in _problems(kb_copy)
+
+
+def test_synonym_listed_twice(kb_copy: Path) -> None:
+    path = kb_copy / "synonyms.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "质押: [押品]\n", encoding="utf-8")
+    line = len(path.read_text(encoding="utf-8").splitlines())
+    assert f"{path}:{line}: '质押' is listed twice; merge the two lists" in _problems(kb_copy)
 
 
 def test_userdict_frequency_must_be_a_number(kb_copy: Path) -> None:
