@@ -70,7 +70,8 @@ def run_batch(engine: SearchEngine, lines: Iterable[str], out: TextIO) -> int:
     return count
 
 
-def print_plain(payload: dict[str, Any], out: TextIO = sys.stdout) -> None:
+def print_plain(payload: dict[str, Any], out: TextIO | None = None) -> None:
+    out = out or sys.stdout
     if payload["confident"]:
         out.write(f"{payload['title']}\n\n{payload['answer']}\n\n")
         out.write(text.SOURCES.format(sources="；".join(payload["sources"])) + "\n")

@@ -330,10 +330,10 @@ def load_scope(path: Path, out: _Collector) -> Scope:
         return Scope(frozenset(), ())
     nodes = _field_nodes(node)
     lines = _field_lines(node)
-    anchors = data.get("anchors")
-    if not _words(anchors):
+    raw_anchors = data.get("anchors")
+    anchors: list[str] = [str(a) for a in raw_anchors] if _words(raw_anchors) else []
+    if not anchors:
         out.add(path, lines.get("anchors", 1), "'anchors' must be a non-empty list of words")
-        anchors = []
     referrals: list[Referral] = []
     raw = data.get("referrals")
     ref_node = nodes.get("referrals")

@@ -40,10 +40,16 @@ class ConsoleChannel:
         self.user_id = user_id
         self.interactive = interactive
         self.choices: list[str] = []
+        self.labels: dict[str, str] = {}
 
     def incoming_for(self, line: str) -> Incoming | None:
-        """The message a typed line stands for; None for a choice number that is not on screen."""
+        """The message a typed line stands for; None for a choice number that is not on screen.
+
+        A number presses the button with that number; typing a button's label presses it too.
+        """
         text = line.strip()
+        if text in self.labels:
+            return Incoming("console", self.user_id, self.user_id, payload=self.labels[text])
         if text.isascii() and text.isdigit() and len(text) <= 2:
             if 1 <= int(text) <= len(self.choices):
                 return Incoming("console", self.user_id, self.user_id, payload=self.choices[int(text) - 1])
@@ -52,6 +58,7 @@ class ConsoleChannel:
 
     def show(self, replies: list[Reply]) -> None:
         self.choices = []
+        self.labels = {b.label: b.payload for r in replies for row in r.buttons for b in row}
         for reply in replies:
             body, payloads = render(reply, len(self.choices) + 1)
             self.choices.extend(payloads)

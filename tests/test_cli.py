@@ -1,0 +1,87 @@
+"""The `ipbot` command line as scripts and people use it."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, inspect
+
+from bot.cli import main
+
+
+def ipbot(*args: str, stdin: str = "", cwd: Path | None = None,
+          env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True,
+                          text=True, timeout=120, cwd=cwd, env={**os.environ, **(env or {})})
+
+
+def test_ask_json_gives_the_contract_fields(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "商标到期了怎么续展", "--json"]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert row["question"] == "商标到期了怎么续展"
+    assert row["topic"] == "tm-renewal" and row["entry_id"] == "tm-renewal-rules"
+    assert row["confident"] is True and row["score"] > 0
+    assert row["title"] and "10年" in row["answer"]
+    assert all(set(a) == {"entry_id", "topic", "title", "score"} for a in row["alternatives"])
+
+
+def test_ask_json_when_not_confident_has_no_topic(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "推荐一部好看的电影", "--json"]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert row["topic"] is None and row["confident"] is False and row["entry_id"] is None
+
+
+def test_ask_plain_text_for_people(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "专利年费忘了交怎么办"]) == 0
+    out = capsys.readouterr().out
+    assert "滞纳金" in out and "依据：" in out
+
+
+def test_batch_keeps_order_one_line_per_question() -> None:
+    questions = ["商标到期了怎么续展", "", "专利年费忘了交怎么办", "今天中午吃什么好"]
+    proc = ipbot("ask", "--json", stdin="\n".join(questions) + "\n")
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [r["question"] for r in rows] == questions
+    assert [r["topic"] for r in rows] == ["tm-renewal", None, "patent-annual-fee", None]
+
+
+def test_kb_check_reports_a_broken_base_with_exit_1(kb_copy: Path) -> None:
+    path = kb_copy / "entries" / "gi.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("topic: gi-overview", "topic: gi-nope"),
+                    encoding="utf-8")
+    proc = ipbot("kb", "check", env={"IPBOT_KNOWLEDGE_DIR": str(kb_copy)})
+    assert proc.returncode == 1
+    assert f"{path}:3: unknown topic 'gi-nope'" in proc.stdout
+
+
+def test_a_broken_base_stops_chat_with_the_problems_not_a_traceback(kb_copy: Path, tmp_path: Path) -> None:
+    (kb_copy / "entries" / "gi.yaml").write_text("- id: [unclosed\n", encoding="utf-8")
+    proc = ipbot("chat", stdin="你好\n", cwd=tmp_path, env={"IPBOT_KNOWLEDGE_DIR": str(kb_copy)})
+    assert proc.returncode == 2
+    assert "gi.yaml:" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    proc = ipbot("db", "upgrade", env={"IPBOT_DATABASE_URL": url})
+    assert proc.returncode == 0, proc.stderr
+    assert {"question_log", "handoff_request"} <= set(inspect(create_engine(url)).get_table_names())
+    assert ipbot("db", "upgrade", env={"IPBOT_DATABASE_URL": url}).returncode == 0  # idempotent
+
+
+def test_chat_on_a_fresh_folder_creates_the_database_and_answers(tmp_path: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if key != "IPBOT_DATABASE_URL"}
+    proc = subprocess.run([sys.executable, "-m", "bot.cli", "chat"], input="商标到期了怎么续展\n有用\n2\n退出\n",
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "宽展期" in proc.stdout  # the answer
+    assert re.search(r"\[\d\] 有用", proc.stdout) and "很高兴能帮上忙" in proc.stdout  # label typed
+    assert "没有编号为2的选项" in proc.stdout  # the thanks has no buttons
+    assert (tmp_path / "ipbot.db").exists()
