@@ -331,7 +331,7 @@ def load_scope(path: Path, out: _Collector) -> Scope:
     nodes = _field_nodes(node)
     lines = _field_lines(node)
     raw_anchors = data.get("anchors")
-    anchors: list[str] = [str(a) for a in raw_anchors] if _words(raw_anchors) else []
+    anchors = [str(a) for a in raw_anchors] if isinstance(raw_anchors, list) and _words(raw_anchors) else []
     if not anchors:
         out.add(path, lines.get("anchors", 1), "'anchors' must be a non-empty list of words")
     referrals: list[Referral] = []
