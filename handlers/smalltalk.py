@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 
 from handlers.texts import general as text
@@ -26,8 +27,11 @@ _TABLE = (
 )
 
 
+_PUNCTUATION = re.compile(r"[^\w]+|_+")
+
+
 def classify(message: str) -> Kind | None:
-    words = normalize(message.lstrip("/"))
+    words = " ".join(_PUNCTUATION.sub(" ", normalize(message)).split())
     compact = words.replace(" ", "")
     for kind, vocabulary in _TABLE:
         if words in vocabulary or compact in vocabulary:

@@ -13,12 +13,14 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from knowledge import pinyin, segment
 from knowledge.loader import Entry, KnowledgeBase
 from knowledge.normalize import normalize
 
 MAX_QUESTION_CHARS = 500
+MEMO_LIMIT = 100_000  # words remembered between questions before the memo starts afresh
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"^[a-z]+$")
 _READABLE = re.compile(r"^[\u3400-\u9fffa-z0-9.]+$")  # other scripts are beyond the knowledge base
@@ -39,6 +41,7 @@ class Tuning:
     rare_word_freq: int = 100  # a word jieba has seen less often than this may be a typo
     phrasing_boost: float = 1.0  # how much resemblance to one phrasing lifts the score
     candidates: int = 8
+    min_contribution: float = 0.5  # postings worth less (a common word in an answer) are not kept
     # Confident when the best entry explains most of the question (coverage), or when it matches
     # strongly (score) and still explains a fair part of a long, chatty question.
     min_coverage: float = 0.55
@@ -50,8 +53,7 @@ class Tuning:
     alternatives: int = 3
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     entry: Entry
     score: float
     coverage: float  # share of the question's meaning this entry explains
@@ -77,11 +79,13 @@ class Result:
         return self.hits[1:]
 
 
-@dataclass(frozen=True)
-class QueryTerm:
+class QueryTerm(NamedTuple):
     term: str
     weight: float  # how sure we are the user meant it: 1, less for a repaired typo or a word part
     mass: float  # its share of the question's meaning: idf, less for single characters
+
+
+_new_tuple = tuple.__new__  # builds a QueryTerm without NamedTuple's Python-level __new__ (hot path)
 
 
 class SearchEngine:
@@ -100,6 +104,7 @@ class SearchEngine:
         segment.add_words((word, None) for ref in scope.referrals for word in ref.words)
         self._anchors = frozenset(self._synonyms.get(word, word) for word in scope.anchors)
         self._referrals = scope.referrals
+        self._referral_words = frozenset().union(*(ref.words for ref in scope.referrals))
         self._entries = kb.entries
         self._build()
 
@@ -152,11 +157,28 @@ class SearchEngine:
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for i, tf in enumerate(presence):
             for term, w in tf.items():
-                self._postings[term].append((i, self._idf[term] * w * (t.k1 + 1) / (w + t.k1)))
-        self._phrasing_mass = [[sum(self._idf[term] * v for term, v in p.items()) for p in ps]
-                               for ps in self._phrasings]
+                contribution = self._idf[term] * w * (t.k1 + 1) / (w + t.k1)
+                if contribution >= t.min_contribution:
+                    self._postings[term].append((i, contribution))
+                else:
+                    self._postings.setdefault(term, [])
+        self._vocabulary = frozenset(self._postings)
+        self._masses = {term: self._mass(term) for term in self._idf}
+        # per entry: term -> [(phrasing number, term mass x presence / sqrt(phrasing mass))]
+        self._phrasing_index: list[dict[str, list[tuple[int, float]]]] = []
+        for phrasings in self._phrasings:
+            index: dict[str, list[tuple[int, float]]] = defaultdict(list)
+            for number, phrasing in enumerate(phrasings):
+                mass = sum(self._idf[term] * value for term, value in phrasing.items())
+                if mass <= 0:
+                    continue
+                scale = 1 / math.sqrt(mass)
+                for term, value in phrasing.items():
+                    index[term].append((number, self._masses[term] * value * scale))
+            self._phrasing_index.append(dict(index))
         self._pinyin_index: dict[tuple[str, ...], str] | None = None
         self._joined_pinyin: dict[str, str] | None = None
+        self._unknown_memo: dict[str, tuple[str, float] | None] = {}
 
     def _pinyin_indexes(self) -> tuple[dict[tuple[str, ...], str], dict[str, str]]:
         """Reading → term, for terms people type in questions (not words only found in answers)."""
@@ -176,6 +198,9 @@ class SearchEngine:
         return self._pinyin_index, self._joined_pinyin
 
     def _mass(self, term: str) -> float:
+        known = self.__dict__.get("_masses")
+        if known is not None and term in known:
+            return float(known[term])
         idf = self._idf.get(term, self._unknown_idf)
         return idf * (self.tuning.single_char_factor if len(term) == 1 and _CJK.match(term) else 1.0)
 
@@ -184,40 +209,91 @@ class SearchEngine:
         return self._analyze_query(normalize(text))[0]
 
     def _analyze_query(self, norm: str) -> tuple[list[QueryTerm], set[str]]:
+        """Terms with weights and masses, and the raw words (for the scope check).
+
+        The hot path of every search: known words are sorted out with set operations; only the few
+        words the knowledge base does not know go through the slower checks and repairs.
+        """
         t = self.tuning
-        tokens = segment.tokenize(norm)
-        singles = {start for word, start, part in tokens
-                   if not part and len(word) == 1 and _CJK.match(word) and word not in self._postings}
-        repaired: list[str] = []
-        consumed: set[int] = set()
-        if len(singles) > 1:
-            repaired, consumed = self._repair_homophones(norm, singles)
-        rare = {word: term for word, _start, part in tokens
-                if not part and 2 <= len(word) <= 4 and (term := self._repair_rare_word(word)) is not None}
-        terms: dict[str, QueryTerm] = {}
+        synonyms, stopwords = self._synonyms, self._stopwords
+        main = segment.words(norm)
+        syn_get = synonyms.get
+        canonical = list(map(syn_get, main, main))
+        words = set(main)
+        wanted = set(canonical) - stopwords
+        known = wanted & self._vocabulary
+        weights = dict.fromkeys(known, 1.0)
+        for word in main:
+            if len(word) > 2:
+                for gram in segment.parts(word):
+                    words.add(gram)
+                    term = syn_get(gram, gram)
+                    if term not in weights and term not in stopwords and _READABLE.match(term):
+                        weights[term] = t.part_factor
+        unknown = wanted - known
+        if unknown:
+            self._add_unknown(norm, main, canonical, unknown, weights)
+        masses, mass = self._masses, self._mass
+        terms = [_new_tuple(QueryTerm, (term, weight, masses[term] if term in masses else mass(term)))
+                 for term, weight in weights.items()]
+        return terms, words
 
-        def add(term: str, weight: float) -> None:
-            if term not in terms or terms[term].weight < weight:
-                terms[term] = QueryTerm(term, weight, self._mass(term))
+    def _read_unknown(self, term: str) -> tuple[str, float] | None:
+        """How to read one word the knowledge base does not know: (term, weight), or None to skip it.
 
-        for word, start, part in tokens:
-            if start in consumed and len(word) == 1:
-                continue
-            if word in rare:
-                add(rare[word], t.pinyin_factor)
-                continue
-            term = self._canonical(word)
-            if term is None or not _READABLE.match(term):
-                continue
-            if _LATIN.match(term) and term not in self._postings:
+        A single Chinese character comes back as itself with weight 0: it waits for the homophone repair.
+        Remembered per word, like segment.parts.
+        """
+        memo = self._unknown_memo
+        if term in memo:
+            return memo[term]
+        reading: tuple[str, float] | None = (term, 1.0)
+        size = len(term)
+        if not _READABLE.match(term):
+            reading = None
+        elif size == 1 and _CJK.match(term):
+            reading = (term, 0.0)
+        else:
+            guess = None
+            if _LATIN.match(term):
                 guess = self._pinyin_indexes()[1].get(term)
-                if guess is not None:
-                    add(guess, t.pinyin_factor)
-                    continue
-            add(term, t.part_factor if part else 1.0)
-        for term in repaired:
-            add(term, t.pinyin_factor)
-        return list(terms.values()), {word for word, _start, _part in tokens}
+            elif 2 <= size <= 4:
+                guess = self._repair_rare_word(term)
+            if guess is not None:
+                reading = (guess, self.tuning.pinyin_factor)
+        if len(memo) >= MEMO_LIMIT:
+            memo.clear()
+        memo[term] = reading
+        return reading
+
+    def _add_unknown(self, norm: str, main: list[str], canonical: list[str], unknown: set[str],
+                     weights: dict[str, float]) -> None:
+        """Words the knowledge base does not know: repaired when they look like typos, else kept as they are."""
+        t = self.tuning
+        singles: dict[int, str] = {}  # offset -> single character the knowledge base does not know
+        offset = 0
+        for word, term in zip(main, canonical, strict=True):
+            start, offset = offset, offset + len(word)
+            if term not in unknown:
+                continue
+            reading = self._read_unknown(term)
+            if reading is None:
+                continue
+            term, weight = reading
+            if weight == 0.0:
+                singles[start] = term
+                weight = 1.0
+            if weights.get(term, 0.0) < weight:
+                weights[term] = weight
+        if len(singles) > 1:
+            repaired, consumed = self._repair_homophones(norm, set(singles))
+            kept = {char for o, char in singles.items() if o not in consumed}
+            for o in consumed:
+                if singles[o] not in kept:
+                    weights.pop(singles[o], None)
+            for term in repaired:
+                if weights.get(term, 0.0) < t.pinyin_factor:
+                    weights[term] = t.pinyin_factor
 
     def _repair_rare_word(self, word: str) -> str | None:
         """A rare word the knowledge base does not know, read as the known term that sounds the same."""
@@ -269,18 +345,32 @@ class SearchEngine:
         total_mass = sum(q.mass * q.weight for q in terms)
         if total_mass <= 0:
             return Result(question, [], False, "no_match", names)
-        scores: dict[int, float] = defaultdict(float)
+        scores: dict[int, float] = {}
+        get = scores.get
+        postings = self._postings
         for q in terms:
-            for i, contribution in self._postings.get(q.term, ()):
-                scores[i] += q.weight * contribution
+            weight = q.weight
+            for i, contribution in postings.get(q.term, ()):
+                scores[i] = get(i, 0.0) + weight * contribution
         if not scores:
             return Result(question, [], False, "no_match", names)
-        shortlist = sorted(scores.items(), key=lambda kv: -kv[1])[:t.candidates]
+        ranked = sorted(scores, key=scores.__getitem__, reverse=True)
+        # Resemblance to a phrasing at most doubles a score, so entries under half the best cannot win:
+        # only the others are re-scored; the rest keep their keyword score.
+        floor = scores[ranked[0]] / (1 + t.phrasing_boost)
+        weights = {q.term: q.weight for q in terms}
+        shares = {q.term: q.mass * q.weight for q in terms}
+        norm = 1 / math.sqrt(total_mass)
         rescored = []
-        for i, score in shortlist:
-            similarity = self._similarity(i, terms, total_mass)
-            rescored.append((score * (1 + t.phrasing_boost * similarity), i, similarity))
-        rescored.sort(key=lambda row: -row[0])
+        for rank, i in enumerate(ranked[:t.candidates]):
+            if scores[i] >= floor:
+                similarity = self._similarity(i, weights) * norm
+                rescored.append((scores[i] * (1 + t.phrasing_boost * similarity), i, similarity))
+            elif rank > t.alternatives:
+                break
+            else:
+                rescored.append((scores[i], i, 0.0))
+        rescored.sort(reverse=True)
         hits: list[Hit] = []
         topics: set[str] = set()
         for score, i, similarity in rescored:
@@ -288,9 +378,8 @@ class SearchEngine:
             if entry.topic in topics:
                 continue
             topics.add(entry.topic)
-            coverage = self._coverage(i, terms, total_mass)
-            hits.append(Hit(entry, round(score, 3), round(coverage, 3), round(similarity, 3),
-                            round(coverage * total_mass, 3)))
+            matched = self._matched(i, shares)
+            hits.append(Hit(entry, score, matched / total_mass, similarity, matched))
             if len(hits) > t.alternatives:
                 break
         best = hits[0]
@@ -305,30 +394,25 @@ class SearchEngine:
 
     def _referral(self, terms: list[QueryTerm], words: set[str]) -> str | None:
         """The office to point to when the question is about an everyday non-IP matter."""
-        if any(q.term in self._anchors for q in terms):
+        if words.isdisjoint(self._referral_words) or any(q.term in self._anchors for q in terms):
             return None
-        names = words | {q.term for q in terms}
         for referral in self._referrals:
-            if not referral.words.isdisjoint(names):
+            if not referral.words.isdisjoint(words):
                 return referral.office
         return None
 
-    def _coverage(self, i: int, terms: list[QueryTerm], total_mass: float) -> float:
-        strong, present = self._strong[i], self._present[i]
-        matched = 0.0
-        for q in terms:
-            if q.term in strong:
-                matched += q.mass * q.weight
-            elif q.term in present:
-                matched += 0.5 * q.mass * q.weight
-        return matched / total_mass
+    def _matched(self, i: int, shares: dict[str, float]) -> float:
+        """The question's meaning (idf mass) that entry i explains; half for words only in its answer."""
+        strong = self._strong[i].intersection(shares)
+        weak = self._present[i].intersection(shares) - strong
+        return sum(map(shares.__getitem__, strong)) + 0.5 * sum(map(shares.__getitem__, weak))
 
-    def _similarity(self, i: int, terms: list[QueryTerm], total_mass: float) -> float:
-        """Cosine-like overlap between the question and the entry's closest phrasing."""
-        best = 0.0
-        for phrasing, mass in zip(self._phrasings[i], self._phrasing_mass[i], strict=True):
-            if mass <= 0:
-                continue
-            shared = sum(q.mass * q.weight * phrasing[q.term] for q in terms if q.term in phrasing)
-            best = max(best, shared / math.sqrt(total_mass * mass))
-        return best
+    def _similarity(self, i: int, weights: dict[str, float]) -> float:
+        """Overlap with the entry's closest phrasing, cosine-like (times sqrt of the question's mass)."""
+        index = self._phrasing_index[i]
+        shared: dict[int, float] = {}
+        for term in index.keys() & weights.keys():
+            weight = weights[term]
+            for number, value in index[term]:
+                shared[number] = shared.get(number, 0.0) + weight * value
+        return max(shared.values(), default=0.0)

@@ -1,7 +1,7 @@
 """Text normalisation shared by the index and the queries.
 
 Full-width → half-width and compatibility forms (NFKC), Traditional → Simplified Chinese, lower case,
-control and zero-width characters removed, punctuation and symbols (emoji included) turned into spaces.
+control and zero-width characters turned into spaces.
 """
 
 from __future__ import annotations
@@ -13,21 +13,34 @@ from functools import lru_cache
 import opencc
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
-_NOT_WORD = re.compile(r"[^\w]+|_+")
+
+
+_CJK_BLOCKS = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
 
 
 @lru_cache(maxsize=1)
-def _t2s() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
+def _t2s_table() -> dict[int, str]:
+    """Traditional → Simplified, character by character, from OpenCC's t2s conversion.
+
+    Built once (about 15 ms): every CJK character is converted on a line of its own, so no phrase rule
+    reaches across characters; a lookup table is then far faster than converting each question.
+    """
+    chars = [chr(code) for start, end in _CJK_BLOCKS for code in range(start, end)]
+    converted = opencc.OpenCC("t2s").convert("\n".join(chars)).split("\n")
+    if len(converted) != len(chars):  # pragma: no cover - would mean OpenCC merged lines
+        raise RuntimeError("OpenCC t2s changed the number of lines")
+    return {ord(a): b for a, b in zip(chars, converted, strict=True) if a != b}
 
 
 def normalize(text: str) -> str:
-    """Return the comparable form of a text (never raises on odd input)."""
+    """Return the comparable form of a text (never raises on odd input).
+
+    Punctuation is left in place: segmentation splits on it, and the analyzers drop it.
+    """
     text = _CONTROL.sub(" ", text)
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = _t2s().convert(text)
-    text = _NOT_WORD.sub(" ", text)
-    return " ".join(text.split())
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return text.lower().translate(_t2s_table())
 
 
 def strip_control(text: str) -> str:

@@ -1,0 +1,159 @@
+"""Speed and memory benchmarks; each figure is printed with its baseline measured in the same run.
+
+    python bench/run.py [--questions 5000] [--rounds 5]
+
+1. Engine: N questions through SearchEngine.search vs jieba segmentation alone (the same call the engine
+   makes, jieba.lcut(text, HMM=False)) of the same questions. Target ratio <= 1.5.
+2. Cold start: `ipbot ask "..."` as a new process vs `python -c "import jieba; jieba.initialize()"`.
+   Target ratio <= 1.5.
+3. Memory: resident set size of `ipbot chat` after it has loaded and answered one question.
+   Target <= 140 MB.
+Exit status 1 if a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import select
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+FILLERS_BEFORE = ["", "", "请问", "你好，", "想咨询一下，", "我们公司", "麻烦问下", "老师好，"]
+FILLERS_AFTER = ["", "", "？", "，谢谢", "，急", "呢", "啊？？", "，在线等"]
+
+
+def make_questions(count: int, seed: int = 7) -> list[str]:
+    """Realistic questions built from the knowledge base's phrasings with chat-style padding."""
+    from knowledge import loader
+
+    kb = loader.load()
+    phrasings = [p for e in kb.entries for p in (e.question, *e.alternates)]
+    phrasings += ["今天天气怎么样", "房子抵押贷款利率", "😂😂", "asdf", "质押", "商表快到期了咋续"]
+    rng = random.Random(seed)
+    return [rng.choice(FILLERS_BEFORE) + rng.choice(phrasings) + rng.choice(FILLERS_AFTER) for _ in range(count)]
+
+
+def bench_engine(count: int, rounds: int) -> float:
+    import jieba
+
+    from knowledge.service import KnowledgeService
+
+    engine = KnowledgeService().engine
+    questions = make_questions(count)
+    for q in questions[:200]:  # warm caches on both sides
+        engine.search(q)
+        jieba.lcut(q, HMM=False)
+    engine_times, jieba_times = [], []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for q in questions:
+            jieba.lcut(q, HMM=False)
+        jieba_times.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        for q in questions:
+            engine.search(q)
+        engine_times.append(time.perf_counter() - start)
+    best_engine, best_jieba = min(engine_times), min(jieba_times)
+    ratio = best_engine / best_jieba
+    print(f"engine: {count} questions in {best_engine * 1000:.0f} ms ({best_engine / count * 1e6:.0f} µs each); "
+          f"jieba alone {best_jieba * 1000:.0f} ms ({best_jieba / count * 1e6:.0f} µs each); "
+          f"ratio {ratio:.2f} (target <= 1.5)")
+    return ratio
+
+
+def _ipbot() -> str:
+    script = Path(sys.executable).with_name("ipbot")
+    return str(script) if script.exists() else shutil.which("ipbot") or "ipbot"
+
+
+def _time_command(args: list[str], cwd: str) -> float:
+    start = time.perf_counter()
+    subprocess.run(args, check=True, capture_output=True, cwd=cwd)
+    return time.perf_counter() - start
+
+
+def bench_cold_start(rounds: int) -> float:
+    with tempfile.TemporaryDirectory() as cwd:
+        baseline_cmd = [sys.executable, "-c", "import jieba; jieba.initialize()"]
+        ask_cmd = [_ipbot(), "ask", "商标到期了怎么续展"]
+        _time_command(baseline_cmd, cwd)  # jieba's cache file is built once, outside the timing
+        _time_command(ask_cmd, cwd)
+        baseline, ask = [], []
+        for _ in range(rounds):
+            baseline.append(_time_command(baseline_cmd, cwd))
+            ask.append(_time_command(ask_cmd, cwd))
+    b, a = statistics.median(baseline), statistics.median(ask)
+    ratio = a / b
+    print(f"cold start: ipbot ask {a * 1000:.0f} ms; import jieba + initialize {b * 1000:.0f} ms; "
+          f"ratio {ratio:.2f} (target <= 1.5)")
+    return ratio
+
+
+def _read_until(proc: subprocess.Popen[bytes], marker: bytes, timeout: float) -> bytes:
+    assert proc.stdout is not None
+    data = b""
+    deadline = time.monotonic() + timeout
+    fd = proc.stdout.fileno()
+    while marker not in data:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError(f"no {marker!r} from ipbot chat; got {data[-300:]!r}")
+        ready, _w, _x = select.select([fd], [], [], remaining)
+        if ready:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                raise RuntimeError(f"ipbot chat ended early: {data[-300:]!r}")
+            data += chunk
+    return data
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+def bench_memory() -> float:
+    with tempfile.TemporaryDirectory() as cwd:
+        env = {k: v for k, v in os.environ.items() if k != "IPBOT_DATABASE_URL"}
+        proc = subprocess.Popen([_ipbot(), "chat"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, cwd=cwd, env=env)
+        assert proc.stdin is not None
+        try:
+            _read_until(proc, b"[3] ", 60)  # the greeting with its buttons: everything is loaded
+            proc.stdin.write("专利质押登记要准备哪些材料\n".encode())
+            proc.stdin.flush()
+            _read_until(proc, "依据".encode(), 30)
+            rss = _rss_mb(proc.pid)
+        finally:
+            proc.stdin.close()
+            proc.wait(timeout=30)
+    print(f"memory: ipbot chat resident {rss:.0f} MB after loading and one answer (target <= 140 MB)")
+    return rss
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--questions", type=int, default=5000)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    ok = bench_engine(args.questions, args.rounds) <= 1.5
+    ok &= bench_cold_start(args.rounds) <= 1.5
+    ok &= bench_memory() <= 140
+    print("all targets met" if ok else "A TARGET WAS MISSED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
