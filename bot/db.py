@@ -10,11 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# The newest migration. Checked against Alembic's own view in tests; lets a start-up on an up-to-date
+# database skip importing Alembic at all (it costs about 10 MB and 100 ms).
+SCHEMA_HEAD = "0001"
 
 
 def make_engine(url: str) -> Engine:
@@ -59,13 +62,19 @@ def upgrade(engine: Engine) -> None:
 
 
 def is_current(engine: Engine) -> bool:
-    from alembic.runtime.migration import MigrationContext
+    """Whether the database is at SCHEMA_HEAD (read straight from Alembic's version table)."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return False
+        versions = set(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+    return versions == {SCHEMA_HEAD}
+
+
+def migration_heads() -> set[str]:
+    """The newest revisions according to Alembic's migration scripts."""
     from alembic.script import ScriptDirectory
 
-    with engine.connect() as connection:
-        current = set(MigrationContext.configure(connection).get_current_heads())
-        heads = set(ScriptDirectory.from_config(_alembic_config(connection)).get_heads())
-    return current == heads
+    return set(ScriptDirectory.from_config(_alembic_config(None)).get_heads())
 
 
 def open_database(url: str) -> tuple[Engine, sessionmaker[Session]]:

@@ -37,3 +37,7 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path: Path) -> None:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() == db.SQLITE_BUSY_TIMEOUT_MS
     engine.dispose()
+
+
+def test_the_schema_head_constant_matches_the_migration_scripts() -> None:
+    assert db.migration_heads() == {db.SCHEMA_HEAD}

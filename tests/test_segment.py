@@ -1,0 +1,43 @@
+"""The engine segments with jieba-rs; it must cut exactly as the jieba package does."""
+
+from __future__ import annotations
+
+import logging
+
+import jieba
+import pytest
+import rjieba
+
+from knowledge import loader
+from tests.conftest import DEV_SET
+
+
+@pytest.fixture(scope="module")
+def both() -> tuple[rjieba.Jieba, jieba.Tokenizer]:
+    python_jieba = jieba.Tokenizer()
+    jieba.setLogLevel(logging.ERROR)
+    python_jieba.initialize()
+    return rjieba.Jieba(), python_jieba
+
+
+def _texts() -> list[str]:
+    kb = loader.load()
+    texts = [p for e in kb.entries for p in (e.question, *e.alternates, e.answer)]
+    if DEV_SET.exists():
+        texts += DEV_SET.read_text(encoding="utf-8").splitlines()
+    return texts
+
+
+def test_jieba_rs_cuts_like_the_jieba_package(both: tuple[rjieba.Jieba, jieba.Tokenizer]) -> None:
+    rust, python = both
+    texts = _texts()
+    differ = [t for t in texts if rust.cut(t, hmm=False) != python.lcut(t, HMM=False)]
+    assert len(texts) > 400
+    assert differ == []
+
+
+def test_added_words_are_kept_whole_by_both(both: tuple[rjieba.Jieba, jieba.Tokenizer]) -> None:
+    rust, python = both
+    rust.add_word("入园惠企", 1000, None)
+    python.add_word("入园惠企", 1000)
+    assert rust.cut("入园惠企活动", hmm=False) == python.lcut("入园惠企活动", HMM=False) == ["入园惠企", "活动"]
