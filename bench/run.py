@@ -31,32 +31,36 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-FILLERS_BEFORE = ["", "", "请问", "你好，", "想咨询一下，", "我们公司", "麻烦问下", "老师好，"]
-FILLERS_AFTER = ["", "", "？", "，谢谢", "，急", "呢", "啊？？", "，在线等"]
-
-
-def make_questions(count: int, seed: int = 7) -> list[str]:
-    """Realistic questions built from the knowledge base's phrasings with chat-style padding."""
-    from knowledge import loader
-
-    kb = loader.load()
-    phrasings = [p for e in kb.entries for p in (e.question, *e.alternates)]
-    phrasings += ["今天天气怎么样", "房子抵押贷款利率", "😂😂", "asdf", "质押", "商表快到期了咋续"]
-    rng = random.Random(seed)
-    return [rng.choice(FILLERS_BEFORE) + rng.choice(phrasings) + rng.choice(FILLERS_AFTER) for _ in range(count)]
+FILLERS_BEFORE = ["", "", "请问", "你好，", "想咨询一下，", "我们公司", "麻烦问下", "老师好，", "您好！我想问问",
+                  "我是精河县的，", "博乐这边", "打扰一下，", "有个问题：", "同事让我问下，"]
+FILLERS_AFTER = ["", "", "？", "，谢谢", "，急", "呢", "啊？？", "，在线等", "。多谢！", "，麻烦告诉我", "😊",
+                 "，具体怎么弄", "?", "！！"]
 
 
 DEV_SET = ROOT.parent / "shared" / "eval" / "dev-questions.jsonl"
 CHUNK = 250
 
 
-def benchmark_questions(count: int) -> tuple[list[str], str]:
-    if DEV_SET.exists():
-        import json
+def benchmark_questions(count: int, seed: int = 11) -> tuple[list[str], str]:
+    """N distinct questions: the dev set's (when it is beside the project) and the knowledge base's own
+    phrasings, each padded the way people write in chat. Distinct, so that nothing a component
+    remembers between questions flatters the figure more than real traffic would."""
+    import json
 
-        dev = [json.loads(line)["q"] for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
-        return [dev[i % len(dev)] for i in range(count)], f"dev-set questions repeated to {count}"
-    return make_questions(count), f"{count} questions built from the knowledge base"
+    from knowledge import loader
+
+    kb = loader.load()
+    seeds = [p for e in kb.entries for p in (e.question, *e.alternates)]
+    source = "knowledge-base phrasings"
+    if DEV_SET.exists():
+        seeds += [json.loads(line)["q"] for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+        source = "dev-set questions and knowledge-base phrasings"
+    rng = random.Random(seed)
+    questions: dict[str, None] = {}
+    while len(questions) < count:
+        q = rng.choice(FILLERS_BEFORE) + rng.choice(seeds) + rng.choice(FILLERS_AFTER)
+        questions.setdefault(q, None)
+    return list(questions), f"{count} distinct questions from {source}, padded as in chat"
 
 
 def bench_engine(count: int, rounds: int) -> float:

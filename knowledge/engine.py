@@ -48,7 +48,9 @@ class Tuning:
     strong_score: float = 8.0
     min_coverage_strong: float = 0.2
     min_score: float = 2.0
-    min_matched: float = 2.0  # idf mass matched: a lone common word (质押) is too vague to answer
+    min_matched: float = 2.0  # idf mass matched: a lone common word (质押) is too vague to answer...
+    close_phrasing: float = 0.9  # ...unless it is one entry's phrasing almost word for word
+    close_phrasing_max_rival: float = 0.9  # and that entry stands clearly ahead
     max_rival_ratio: float = 0.97  # best other-topic score / best score above this → ambiguous
     alternatives: int = 3
 
@@ -106,6 +108,7 @@ class SearchEngine:
         self._referrals = scope.referrals
         self._referral_words = frozenset().union(*(ref.words for ref in scope.referrals))
         self._entries = kb.entries
+        self._word_memo: dict[str, tuple[tuple[str, float], ...]] = {}
         self._build()
 
     # ---- analysis -------------------------------------------------------------------------------
@@ -116,14 +119,44 @@ class SearchEngine:
         return word
 
     def analyze(self, text: str) -> dict[str, float]:
-        """Index-side analysis: term -> 1 for whole words, part_factor for words only seen inside others."""
+        """Index-side analysis: term -> weight (1, or part_factor for a word's minor form)."""
         terms: dict[str, float] = {}
-        for word, part in segment.cut(normalize(text)):
-            term = self._canonical(word)
-            if term is not None:
-                value = self.tuning.part_factor if part else 1.0
-                terms[term] = max(terms.get(term, 0.0), value)
+        for word in segment.words(normalize(text)):
+            for term, weight in self._word_terms(word):
+                if terms.get(term, 0.0) < weight:
+                    terms[term] = weight
         return terms
+
+    def _word_terms(self, word: str) -> tuple[tuple[str, float], ...]:
+        """The terms one segmented word stands for, with weights; stop words give none.
+
+        A long word also stands for the shorter dictionary words inside it. When those spell it out
+        in full (商标注册 = 商标 + 注册) they carry the meaning and the compound counts less, so that
+        "商标怎么注册" meets "商标注册"; otherwise the parts count less. A synonym stands for its
+        canonical term alone.
+        """
+        memo = self._word_memo
+        found = memo.get(word)
+        if found is not None:
+            return found
+        synonyms, stopwords, minor = self._synonyms, self._stopwords, self.tuning.part_factor
+        term = synonyms.get(word, word)
+        result: list[tuple[str, float]] = []
+        if term not in stopwords and _READABLE.match(term):
+            if len(word) <= 2 or word in synonyms:
+                result.append((term, 1.0))
+            else:
+                grams, spelled_out = segment.parts(word)
+                result.append((term, minor if spelled_out else 1.0))
+                for gram in grams:
+                    gram_term = synonyms.get(gram, gram)
+                    if gram_term not in stopwords and _READABLE.match(gram_term):
+                        result.append((gram_term, 1.0 if spelled_out else minor))
+        found = tuple(result)
+        if len(memo) >= MEMO_LIMIT:
+            memo.clear()
+        memo[word] = found
+        return found
 
     def _build(self) -> None:
         t = self.tuning
@@ -166,10 +199,13 @@ class SearchEngine:
         self._masses = {term: self._mass(term) for term in self._idf}
         # per entry: term -> [(phrasing number, term mass x presence / sqrt(phrasing mass))]
         self._phrasing_index: list[dict[str, list[tuple[int, float]]]] = []
+        self._phrasing_counts = [len(phrasings) for phrasings in self._phrasings]
         for phrasings in self._phrasings:
             index: dict[str, list[tuple[int, float]]] = defaultdict(list)
             for number, phrasing in enumerate(phrasings):
-                mass = sum(self._idf[term] * value for term, value in phrasing.items())
+                # minor forms (a compound its parts spell out) may add to the overlap but do not
+                # count in the phrasing's own size: "商标怎么注册" is as close to "商标注册" as can be
+                mass = sum(self._idf[term] for term, value in phrasing.items() if value >= 1.0)
                 if mass <= 0:
                     continue
                 scale = 1 / math.sqrt(mass)
@@ -179,6 +215,7 @@ class SearchEngine:
         self._pinyin_index: dict[tuple[str, ...], str] | None = None
         self._joined_pinyin: dict[str, str] | None = None
         self._unknown_memo: dict[str, tuple[str, float] | None] = {}
+        self._run_memo: dict[str, tuple[tuple[int, int, str], ...]] = {}
 
     def _pinyin_indexes(self) -> tuple[dict[tuple[str, ...], str], dict[str, str]]:
         """Reading → term, for terms people type in questions (not words only found in answers)."""
@@ -214,7 +251,6 @@ class SearchEngine:
         The hot path of every search: known words are sorted out with set operations; only the few
         words the knowledge base does not know go through the slower checks and repairs.
         """
-        t = self.tuning
         synonyms, stopwords = self._synonyms, self._stopwords
         main = segment.words(norm)
         syn_get = synonyms.get
@@ -223,14 +259,22 @@ class SearchEngine:
         wanted = set(canonical) - stopwords
         known = wanted & self._vocabulary
         weights = dict.fromkeys(known, 1.0)
+        spelled_out: set[str] = set()
         for word in main:
-            if len(word) > 2:
-                for gram in segment.parts(word):
-                    words.add(gram)
-                    term = syn_get(gram, gram)
-                    if term not in weights and term not in stopwords and _READABLE.match(term):
-                        weights[term] = t.part_factor
-        unknown = wanted - known
+            if len(word) > 2 and word not in synonyms:
+                word_terms = self._word_terms(word)
+                if not word_terms:
+                    continue
+                compound, compound_weight = word_terms[0]
+                if compound_weight < 1.0:
+                    spelled_out.add(compound)  # its parts carry the meaning
+                if compound in weights:
+                    weights[compound] = compound_weight
+                for gram_term, gram_weight in word_terms[1:]:
+                    words.add(gram_term)
+                    if weights.get(gram_term, 0.0) < gram_weight:
+                        weights[gram_term] = gram_weight
+        unknown = wanted - known - spelled_out
         if unknown:
             self._add_unknown(norm, main, canonical, unknown, weights)
         masses, mass = self._masses, self._mass
@@ -306,29 +350,47 @@ class SearchEngine:
 
     def _repair_homophones(self, norm: str, singles: set[int]) -> tuple[list[str], set[int]]:
         """Runs of characters jieba could not place in any word: try them as mistyped known terms."""
-        index = self._pinyin_indexes()[0]
         repaired: list[str] = []
         consumed: set[int] = set()
-        i = min(singles)
-        end = max(singles) + 1
-        while i < end:
-            if i not in singles:
-                i += 1
+        start = None
+        for i in range(min(singles), max(singles) + 2):
+            if i in singles:
+                if start is None:
+                    start = i
                 continue
+            if start is not None and i - start > 1:
+                for offset, size, term in self._repair_run(norm[start:i]):
+                    repaired.append(term)
+                    consumed.update(range(start + offset, start + offset + size))
+            start = None
+        return repaired, consumed
+
+    def _repair_run(self, run: str) -> tuple[tuple[int, int, str], ...]:
+        """Known terms hidden in a run of stray characters, by sound: (offset, length, term). Remembered."""
+        memo = self._run_memo
+        found = memo.get(run)
+        if found is not None:
+            return found
+        index = self._pinyin_indexes()[0]
+        result: list[tuple[int, int, str]] = []
+        i = 0
+        while i < len(run) - 1:
             for size in (4, 3, 2):
-                span = range(i, i + size)
-                if not all(j in singles for j in span):
+                if i + size > len(run):
                     continue
-                key = pinyin.primary_key(norm[i:i + size])
+                key = pinyin.primary_key(run[i:i + size])
                 term = index.get(key) if key is not None else None
                 if term is not None:
-                    repaired.append(term)
-                    consumed.update(span)
+                    result.append((i, size, term))
                     i += size
                     break
             else:
                 i += 1
-        return repaired, consumed
+        found = tuple(result)
+        if len(memo) >= MEMO_LIMIT:
+            memo.clear()
+        memo[run] = found
+        return found
 
     # ---- search ---------------------------------------------------------------------------------
     def search(self, question: str) -> Result:
@@ -386,9 +448,12 @@ class SearchEngine:
         reason = "ok"
         explains = best.coverage >= t.min_coverage or (
             best.score >= t.strong_score and best.coverage >= t.min_coverage_strong)
-        if best.score < t.min_score or best.matched < t.min_matched or not explains:
+        rival = hits[1].score / best.score if len(hits) > 1 else 0.0
+        specific = best.matched >= t.min_matched or (
+            best.similarity >= t.close_phrasing and rival <= t.close_phrasing_max_rival)
+        if best.score < t.min_score or not specific or not explains:
             reason = "low_coverage"
-        elif len(hits) > 1 and hits[1].score > t.max_rival_ratio * best.score:
+        elif rival > t.max_rival_ratio:
             reason = "ambiguous"
         return Result(question, hits, reason == "ok", reason, names)
 
@@ -410,9 +475,9 @@ class SearchEngine:
     def _similarity(self, i: int, weights: dict[str, float]) -> float:
         """Overlap with the entry's closest phrasing, cosine-like (times sqrt of the question's mass)."""
         index = self._phrasing_index[i]
-        shared: dict[int, float] = {}
+        shared = [0.0] * self._phrasing_counts[i]
         for term in index.keys() & weights.keys():
             weight = weights[term]
             for number, value in index[term]:
-                shared[number] = shared.get(number, 0.0) + weight * value
-        return max(shared.values(), default=0.0)
+                shared[number] += weight * value
+        return max(shared, default=0.0)

@@ -35,12 +35,14 @@ def words(text: str) -> list[str]:
     return result
 
 
-_parts_memo: dict[str, tuple[str, ...]] = {}
+_parts_memo: dict[str, tuple[tuple[str, ...], bool]] = {}
 PARTS_MEMO_LIMIT = 100_000
 
 
-def parts(word: str) -> tuple[str, ...]:
-    """Dictionary words of two or three characters inside a longer word (as jieba's search mode finds).
+def parts(word: str) -> tuple[tuple[str, ...], bool]:
+    """The shorter dictionary words (two to four characters) that a longer word is made of, read left
+    to right taking the longest at each step, and whether they spell it out in full
+    (商标注册 = 商标 + 注册; not 标注, which only straddles the two).
 
     Remembered per word (the same words come back in question after question); the memo is emptied
     when it grows past PARTS_MEMO_LIMIT words, and whenever words are added to the dictionary.
@@ -49,8 +51,18 @@ def parts(word: str) -> tuple[str, ...]:
     if found is None:
         has_word = _ready().has_word
         size = len(word)
-        found = tuple(word[i:i + n] for n in (2, 3) for i in range(size - n + 1)
-                      if n < size and has_word(word[i:i + n]))
+        grams: list[str] = []
+        spelled_out = True
+        i = 0
+        while i < size:
+            step = next((n for n in (4, 3, 2) if n < size and i + n <= size and has_word(word[i:i + n])), 0)
+            if step:
+                grams.append(word[i:i + step])
+                i += step
+            else:
+                spelled_out = False
+                i += 1
+        found = (tuple(grams), spelled_out)
         if len(_parts_memo) >= PARTS_MEMO_LIMIT:
             _parts_memo.clear()
         _parts_memo[word] = found
@@ -63,13 +75,3 @@ def frequency(word: str) -> int:
     if not jieba.has_word(word):
         return 0
     return max(int(jieba.suggest_freq(word)) - 1, 0)
-
-
-def cut(text: str) -> list[tuple[str, bool]]:
-    """Words and their parts (flagged True) of a text: what the index is built from."""
-    out: list[tuple[str, bool]] = []
-    for word in words(text):
-        out.append((word, False))
-        if len(word) > 2:
-            out.extend((gram, True) for gram in parts(word))
-    return out
