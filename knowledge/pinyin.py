@@ -6,13 +6,9 @@ and buy nothing for readings of single characters). Loaded on first use.
 
 from __future__ import annotations
 
-import itertools
 import os
 import unicodedata
 from functools import lru_cache
-
-MAX_COMBINATIONS = 8
-
 
 @lru_cache(maxsize=1)
 def _table() -> dict[int, str]:
@@ -35,14 +31,6 @@ def readings(char: str) -> tuple[str, ...]:
     if not raw:
         return ()
     return tuple(dict.fromkeys(_strip_tone(s) for s in raw.split(",")))
-
-
-def keys(word: str) -> list[tuple[str, ...]]:
-    """Reading sequences of a word (each a tuple of syllables), capped for polyphonic words."""
-    per_char = [readings(c) for c in word]
-    if not all(per_char):
-        return []
-    return list(itertools.islice(itertools.product(*per_char), MAX_COMBINATIONS))
 
 
 def primary_key(word: str) -> tuple[str, ...] | None:
