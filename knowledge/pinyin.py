@@ -10,6 +10,7 @@ import os
 import unicodedata
 from functools import lru_cache
 
+
 @lru_cache(maxsize=1)
 def _table() -> dict[int, str]:
     os.environ.setdefault("PYPINYIN_NO_PHRASES", "true")
