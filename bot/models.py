@@ -54,5 +54,8 @@ class HandoffRequest(Base):
     display_name: Mapped[str | None] = mapped_column(String(128), nullable=True)
     question_id: Mapped[int | None] = mapped_column(ForeignKey("question_log.id"), nullable=True)
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | closed
+    last_activity_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    closed_by: Mapped[str | None] = mapped_column(String(16), nullable=True)  # user | staff | timeout
 
     __table_args__ = (Index("ix_handoff_request_status", "status"),)

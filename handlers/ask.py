@@ -10,7 +10,7 @@ import re
 
 from sqlalchemy.orm import Session
 
-from handlers import question_log
+from handlers import handoff, question_log
 from handlers.texts import ask as text
 from handlers.types import Button, Incoming, Reply
 from knowledge.engine import MAX_QUESTION_CHARS, Result, SearchEngine
@@ -87,12 +87,5 @@ def handle_payload(session: Session, engine: SearchEngine, incoming: Incoming, p
             return [Reply(text.THANKS_HELPFUL)]
         return [Reply(text.THANKS_UNHELPFUL, (handoff_row(int(match.group(1))),))]
     if match := HANDOFF_PAYLOAD.match(payload):
-        question_id = int(match.group(1)) or None
-        return request_handoff(session, incoming, question_id)
+        return handoff.request(session, incoming, int(match.group(1)) or None, engine)
     return None
-
-
-def request_handoff(session: Session, incoming: Incoming, question_id: int | None) -> list[Reply]:
-    row, new = question_log.open_handoff(session, incoming, question_id)
-    template = text.HANDOFF_OPENED if new else text.HANDOFF_ALREADY
-    return [Reply(template.format(number=row.id))]

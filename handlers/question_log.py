@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.models import HandoffRequest, QuestionLog, utcnow
+from bot.models import QuestionLog, utcnow
 from handlers.types import Incoming
 from knowledge.engine import Result
 
@@ -46,29 +45,3 @@ def record_feedback(session: Session, incoming: Incoming, question_id: int, valu
     row.feedback = FEEDBACK_VALUES[value]
     row.feedback_at = utcnow()
     return True
-
-
-def open_handoff(session: Session, incoming: Incoming, question_id: int | None) -> tuple[HandoffRequest, bool]:
-    """An open handoff request for this user: the existing one, or a new one. True when new."""
-    existing = session.scalars(
-        select(HandoffRequest).where(
-            HandoffRequest.channel == incoming.channel,
-            HandoffRequest.user_id == incoming.user_id,
-            HandoffRequest.status == "open",
-        ).order_by(HandoffRequest.id.desc())
-    ).first()
-    if existing is not None:
-        return existing, False
-    if question_id is not None and own_question(session, incoming, question_id) is None:
-        question_id = None
-    row = HandoffRequest(
-        channel=incoming.channel,
-        user_id=incoming.user_id,
-        chat_id=incoming.chat_id,
-        display_name=(incoming.display_name or "")[:128] or None,
-        question_id=question_id,
-        status="open",
-    )
-    session.add(row)
-    session.flush()
-    return row, True

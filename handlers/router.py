@@ -1,28 +1,48 @@
-"""Turns one Incoming into the Replies to send: the single entry point every channel calls."""
+"""Turns one Incoming into the Replies to send: the single entry point every channel calls.
+
+Order of precedence: flood control; the staff chat (answers to handoffs); buttons; commands; a user in
+a handoff (their messages go to staff); greetings and the like; otherwise a question.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers import ask, smalltalk
+from handlers import ask, handoff, menu, smalltalk, staff
+from handlers.rate_limit import RateLimiter, Verdict
 from handlers.texts import ask as ask_text
+from handlers.texts import general
+from handlers.texts import handoff as handoff_text
+from handlers.texts import menu as menu_text
 from handlers.types import Incoming, Reply
 from knowledge.normalize import strip_control
 from knowledge.service import KnowledgeService
 
 log = logging.getLogger(__name__)
 MAX_PAYLOAD_CHARS = 64
+COMMAND = re.compile(r"^/([a-z_]{1,32})(?:\s+(.*))?$", re.DOTALL)
+STAFF_REPLY = re.compile(r"^(\d{1,12})\s+(.+)$", re.DOTALL)
 
 
 class Router:
-    def __init__(self, knowledge: KnowledgeService, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, knowledge: KnowledgeService, sessions: sessionmaker[Session],
+                 staff_ids: frozenset[str] = frozenset(), rate_limiter: RateLimiter | None = None) -> None:
         self.knowledge = knowledge
         self.sessions = sessions
+        self.staff_ids = staff_ids
+        self.rate_limiter = rate_limiter or RateLimiter()
 
     def handle(self, incoming: Incoming) -> list[Reply]:
         """Never raises: an unexpected failure is logged and the user gets a polite apology."""
+        if not incoming.in_staff_chat:
+            verdict = self.rate_limiter.check(f"{incoming.channel}:{incoming.user_id}")
+            if verdict is Verdict.WARN:
+                return [Reply(general.SLOW_DOWN)]
+            if verdict is Verdict.DROP:
+                return []
         try:
             with self.sessions.begin() as session:
                 return self._dispatch(session, incoming)
@@ -31,17 +51,68 @@ class Router:
             return [Reply(ask_text.ERROR)]
 
     def _dispatch(self, session: Session, incoming: Incoming) -> list[Reply]:
-        engine = self.knowledge.engine
+        if incoming.in_staff_chat:
+            return self._staff_chat(session, incoming)
         if incoming.payload is not None:
-            payload = incoming.payload.strip()
-            replies = None
-            if len(payload) <= MAX_PAYLOAD_CHARS:
-                replies = ask.handle_payload(session, engine, incoming, payload)
-            return replies if replies is not None else [Reply(ask_text.STALE_BUTTON)]
-        message = strip_control(incoming.text or "")
+            return self._button(session, incoming, incoming.payload.strip())
+        message = strip_control(incoming.text or "").strip()
+        if command := COMMAND.match(message):
+            return self._command(session, incoming, command.group(1), command.group(2) or "")
+        row, notices = handoff.current(session, incoming)
+        if row is not None:
+            return handoff.relay_from_user(row, message)
         kind = smalltalk.classify(message) if len(message) <= 40 else None
         if kind is smalltalk.Kind.HANDOFF:
-            return ask.request_handoff(session, incoming, None)
+            return [*notices, *handoff.request(session, incoming, None)]
         if kind is not None:
-            return [smalltalk.reply(kind)]
-        return ask.ask(session, engine, incoming, message)
+            return [*notices, smalltalk.reply(kind)]
+        return [*notices, *ask.ask(session, self.knowledge.engine, incoming, message)]
+
+    def _button(self, session: Session, incoming: Incoming, payload: str) -> list[Reply]:
+        replies = None
+        if len(payload) <= MAX_PAYLOAD_CHARS:
+            engine = self.knowledge.engine
+            replies = (handoff.handle_payload(session, incoming, payload)
+                       or menu.handle_payload(engine, payload)
+                       or ask.handle_payload(session, engine, incoming, payload))
+        return replies if replies is not None else [Reply(ask_text.STALE_BUTTON)]
+
+    def _command(self, session: Session, incoming: Incoming, name: str, argument: str) -> list[Reply]:
+        if name == "start":
+            return [menu.main_menu()]
+        if name == "help":
+            return [smalltalk.reply(smalltalk.Kind.HELP)]
+        if name == "menu":
+            return [menu.categories(self.knowledge.engine)]
+        if name == "cancel":
+            row, notices = handoff.current(session, incoming)
+            if row is not None:
+                return handoff.end_by_user(session, incoming)
+            return notices or [Reply(menu_text.CANCELLED)]
+        if name in ("unanswered", "stats"):
+            if not staff.is_staff(incoming, self.staff_ids):
+                return staff.refused()
+            return staff.unanswered(session) if name == "unanswered" else staff.stats(session)
+        return [Reply(general.UNKNOWN_COMMAND)]
+
+    def _staff_chat(self, session: Session, incoming: Incoming) -> list[Reply]:
+        """Staff answer handoffs by replying to a notice, or with /reply N text and /end N."""
+        message = strip_control(incoming.text or "").strip()
+        command = COMMAND.match(message)
+        if command and command.group(1) in ("unanswered", "stats"):
+            return self._command(session, incoming, command.group(1), "")
+        if command and command.group(1) == "end":
+            number = (command.group(2) or "").strip()
+            if number.isdigit():
+                return handoff.end_by_staff(session, int(number))
+            replied = handoff.number_replied_to(incoming)
+            return handoff.end_by_staff(session, replied) if replied else [Reply(handoff_text.STAFF_HOW)]
+        if command and command.group(1) == "reply":
+            parts = STAFF_REPLY.match((command.group(2) or "").strip())
+            if parts is None:
+                return [Reply(handoff_text.STAFF_HOW)]
+            return handoff.reply_from_staff(session, int(parts.group(1)), parts.group(2))
+        number = handoff.number_replied_to(incoming)
+        if number is not None and message:
+            return handoff.reply_from_staff(session, number, message)
+        return []  # staff talking among themselves

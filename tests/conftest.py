@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import open_database
 from handlers.router import Router
-from handlers.types import Incoming, Reply
+from handlers.types import STAFF_CHAT, Incoming, Reply
 from knowledge import loader
 from knowledge.service import KnowledgeService
 
@@ -85,13 +85,22 @@ class Person:
         self.last = self.router.handle(Incoming(self.channel, self.user_id, self.user_id, payload=payload))
         return self.last
 
+    def _mine(self) -> list[Reply]:
+        return [r for r in self.last if r.chat_id in (None, self.user_id)]
+
     @property
     def text(self) -> str:
-        return "\n".join(r.text for r in self.last)
+        """What this person sees."""
+        return "\n".join(r.text for r in self._mine())
 
     @property
     def labels(self) -> list[str]:
-        return [label for r in self.last for label in r.labels()]
+        return [label for r in self._mine() for label in r.labels()]
+
+    @property
+    def to_staff(self) -> str:
+        """What their last message sent to the staff chat."""
+        return "\n".join(r.text for r in self.last if r.chat_id == STAFF_CHAT)
 
 
 @pytest.fixture

@@ -66,9 +66,10 @@ def test_everyday_questions_are_pointed_to_the_right_office(person: Person) -> N
 def test_asking_for_a_person_opens_one_request(person: Person, sessions: sessionmaker[Session]) -> None:
     person.says("商标到期怎么续展")
     person.presses("转人工")
-    assert "已为你登记人工咨询" in person.text
-    person.says("转人工")
-    assert "已经在排队" in person.text
+    assert "已为你转接人工" in person.text
+    assert "用户的问题：商标到期怎么续展" in person.to_staff and "商标到期了怎么续展？" in person.to_staff
+    person.sends_payload("h:0")
+    assert "正在进行" in person.text
     with sessions() as session:
         requests = list(session.scalars(select(HandoffRequest)))
     assert len(requests) == 1 and requests[0].question_id == _logs(sessions)[0].id

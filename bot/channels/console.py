@@ -13,6 +13,7 @@ from handlers.types import Incoming, Reply
 PROMPT = "你> "
 QUIT_WORDS = frozenset({"exit", "quit", "/quit", "/exit", "退出", "q"})
 WELCOME = "博州知识产权服务助手（控制台）。输入问题回车即可，输入数字选择按钮，输入“退出”结束。"
+ELSEWHERE = "控制台模式：这条消息会发给工作人员"
 NO_SUCH_CHOICE = "没有编号为{number}的选项，请输入上面列出的数字，或者直接输入问题。"
 
 
@@ -57,6 +58,10 @@ class ConsoleChannel:
         return Incoming("console", self.user_id, self.user_id, text=line)
 
     def show(self, replies: list[Reply]) -> None:
+        elsewhere = [r for r in replies if r.chat_id not in (None, self.user_id)]
+        replies = [r for r in replies if r.chat_id in (None, self.user_id)]
+        for reply in elsewhere:
+            self.stdout.write(f"（{ELSEWHERE}）{reply.text}\n\n")
         self.choices = []
         self.labels = {b.label: b.payload for r in replies for row in r.buttons for b in row}
         for reply in replies:

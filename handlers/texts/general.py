@@ -28,3 +28,5 @@ HELP_WORDS = frozenset({"帮助", "help", "菜单", "menu", "你能做什么", "
 BYE_WORDS = frozenset({"再见", "拜拜", "bye", "goodbye", "88"})
 HANDOFF_WORDS = frozenset({"转人工", "人工", "人工客服", "找人工", "人工服务", "真人", "找真人", "客服",
                            "我要人工", "我要找人工", "转人工服务", "要人工"})
+SLOW_DOWN = "消息发得太快了，请稍等一分钟再发。"
+UNKNOWN_COMMAND = "没有这个命令。可以用 /start 打开菜单、/help 查看帮助，或者直接输入问题。"

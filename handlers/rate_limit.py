@@ -1,0 +1,45 @@
+"""Per-user flood control: at most `limit` messages in `window` seconds; one polite warning, then silence."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from enum import Enum
+
+
+class Verdict(Enum):
+    OK = "ok"
+    WARN = "warn"  # over the limit: say so once
+    DROP = "drop"  # still over the limit: already warned
+
+
+class RateLimiter:
+    def __init__(self, limit: int = 20, window: float = 60.0, max_users: int = 100_000) -> None:
+        self.limit = limit
+        self.window = window
+        self.max_users = max_users
+        self._seen: dict[str, deque[float]] = {}
+        self._warned: set[str] = set()
+
+    def check(self, key: str, now: float | None = None) -> Verdict:
+        now = time.monotonic() if now is None else now
+        times = self._seen.get(key)
+        if times is None:
+            if len(self._seen) >= self.max_users:
+                self._forget_idle(now)
+            times = self._seen[key] = deque()
+        while times and now - times[0] >= self.window:
+            times.popleft()
+        if len(times) < self.limit:
+            times.append(now)
+            self._warned.discard(key)
+            return Verdict.OK
+        if key in self._warned:
+            return Verdict.DROP
+        self._warned.add(key)
+        return Verdict.WARN
+
+    def _forget_idle(self, now: float) -> None:
+        for key in [k for k, t in self._seen.items() if not t or now - t[-1] >= self.window]:
+            del self._seen[key]
+            self._warned.discard(key)

@@ -1,0 +1,70 @@
+"""Staff commands: what the bot did not answer well (to improve the knowledge base), and usage figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from bot.models import HandoffRequest, QuestionLog, utcnow
+from handlers.texts import staff as text
+from handlers.types import Incoming, Reply
+
+UNANSWERED_DAYS = 14
+UNANSWERED_LIMIT = 20
+
+
+def is_staff(incoming: Incoming, staff_ids: frozenset[str]) -> bool:
+    return f"{incoming.channel}:{incoming.user_id}" in staff_ids
+
+
+def refused() -> list[Reply]:
+    return [Reply(text.REFUSED)]
+
+
+def unanswered(session: Session, now: dt.datetime | None = None) -> list[Reply]:
+    """Recent questions the bot was unsure about or that users marked 没用, most frequent first."""
+    since = (now or utcnow()) - dt.timedelta(days=UNANSWERED_DAYS)
+    rows = session.execute(
+        select(QuestionLog.text, func.count(), func.max(QuestionLog.feedback))
+        .where(QuestionLog.created_at >= since, QuestionLog.reason != "button",
+               or_(QuestionLog.confident.is_(False), QuestionLog.feedback == "unhelpful"))
+        .group_by(QuestionLog.text)
+        .order_by(func.count().desc(), func.max(QuestionLog.id).desc())
+        .limit(UNANSWERED_LIMIT)
+    ).all()
+    if not rows:
+        return [Reply(text.UNANSWERED_NONE.format(days=UNANSWERED_DAYS))]
+    lines = [text.UNANSWERED_TITLE.format(days=UNANSWERED_DAYS, count=len(rows))]
+    for question, times, feedback in rows:
+        why = text.WHY_UNHELPFUL if feedback == "unhelpful" else text.WHY_UNSURE
+        lines.append(text.UNANSWERED_LINE.format(text=question[:80], times=times, why=why))
+    return [Reply("\n".join(lines))]
+
+
+def _rate(part: int, whole: int) -> str:
+    return f"{part / whole:.0%}" if whole else text.NO_RATE
+
+
+def _figures(session: Session, since: dt.datetime) -> dict[str, int]:
+    asked, answered, helpful, rated = session.execute(
+        select(func.count(), func.count().filter(QuestionLog.confident.is_(True)),
+               func.count().filter(QuestionLog.feedback == "helpful"),
+               func.count().filter(QuestionLog.feedback.is_not(None)))
+        .where(QuestionLog.created_at >= since)
+    ).one()
+    handoffs = session.scalar(select(func.count()).select_from(HandoffRequest)
+                              .where(HandoffRequest.created_at >= since)) or 0
+    return {"q": asked, "a": answered, "h": helpful, "r": rated, "o": handoffs}
+
+
+def stats(session: Session, now: dt.datetime | None = None) -> list[Reply]:
+    """Questions, answer rate and helpful rate over 7 and 30 days."""
+    now = now or utcnow()
+    week = _figures(session, now - dt.timedelta(days=7))
+    month = _figures(session, now - dt.timedelta(days=30))
+    return [Reply(text.STATS.format(
+        q7=week["q"], a7=week["a"], ar7=_rate(week["a"], week["q"]), h7=week["h"], hr7=_rate(week["h"], week["r"]),
+        o7=week["o"], q30=month["q"], a30=month["a"], ar30=_rate(month["a"], month["q"]), h30=month["h"],
+        hr30=_rate(month["h"], month["r"]), o30=month["o"]))]

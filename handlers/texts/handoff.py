@@ -1,0 +1,23 @@
+"""What the handoff to a person says, to the user and to staff."""
+
+END_BUTTON = "结束人工"
+OPENED = ("已为你转接人工（编号{number}）。工作人员会在这个对话里回复你；在此期间你发的消息都会转给工作人员。"
+          "不需要了可以点“结束人工”或发送 /cancel。着急的话，也可以直接到州或所在县市市场监督管理局窗口咨询。")
+ALREADY = "你的人工咨询（编号{number}）正在进行，工作人员会在这个对话里回复你。发送 /cancel 可以结束。"
+STAFF_NEW = ("【人工咨询 #{number}】来自 {who}（{channel}）\n{context}\n"
+             "直接回复本消息即可答复用户；发送 /end {number} 结束。")
+STAFF_CONTEXT_QUESTION = "用户的问题：{question}\n机器人的回答：{answer}"
+STAFF_CONTEXT_NONE = "用户直接要求转人工，还没有提问。"
+BOT_ANSWER_NONE = "（没有把握，未作答）"
+STAFF_USER_SAYS = "【人工咨询 #{number}】{who}：{text}"
+USER_STAFF_SAYS = "工作人员回复：{text}"
+STAFF_SENT = "已转达给用户（#{number}）。"
+ENDED_BY_USER_TO_USER = "人工咨询已结束。还有问题可以直接问我。"
+ENDED_BY_USER_TO_STAFF = "【人工咨询 #{number}】用户已结束对话。"
+ENDED_BY_STAFF_TO_USER = "工作人员已结束本次人工咨询。还有问题可以直接问我，或再次转人工。"
+ENDED_BY_STAFF_TO_STAFF = "【人工咨询 #{number}】已结束。"
+TIMED_OUT = "上一次人工咨询（编号{number}）因长时间没有消息已自动结束。"
+TIMED_OUT_TO_STAFF = "【人工咨询 #{number}】{minutes}分钟没有消息，已自动结束。"
+NOT_OPEN = "人工咨询 #{number} 不存在或已经结束。"
+STAFF_HOW = "请回复某条【人工咨询 #编号】消息来答复用户，或发送 /reply 编号 内容、/end 编号。"
+NOTHING_TO_CANCEL = "现在没有进行中的人工咨询。有问题可以直接问我。"

@@ -1,0 +1,38 @@
+"""The main menu and browsing questions by category."""
+
+from __future__ import annotations
+
+from tests.conftest import Person
+
+
+def test_start_shows_the_main_menu(person: Person) -> None:
+    person.says("/start")
+    assert person.labels == ["问政策", "满意度调查", "提醒", "转人工"]
+
+
+def test_browse_category_then_question_then_answer(person: Person) -> None:
+    person.says("/start")
+    person.presses("问政策")
+    assert "商标" in person.labels and "地理标志" in person.labels
+    person.presses("商标")
+    assert "商标到期了怎么续展？" in person.labels and person.labels[-1] == "返回类别"
+    person.presses("商标到期了怎么续展？")
+    assert "宽展期" in person.text
+    person.says("/menu")
+    assert "请选择类别" in person.text
+
+
+def test_features_not_yet_open_say_so(person: Person) -> None:
+    person.says("/start")
+    person.presses("满意度调查")
+    assert "正在建设中" in person.text
+
+
+def test_an_unknown_command_is_explained(person: Person) -> None:
+    person.says("/frobnicate")
+    assert "没有这个命令" in person.text
+
+
+def test_help_command(person: Person) -> None:
+    person.says("/help")
+    assert "我可以回答这些方面的问题" in person.text
