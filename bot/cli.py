@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -66,6 +67,25 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run(_args: argparse.Namespace) -> int:
+    from bot.settings import Settings
+    from bot.wiring import build_router
+
+    settings = Settings()
+    if not settings.telegram_token:
+        sys.stderr.write("没有配置任何渠道 / no channel is configured: set IPBOT_TELEGRAM_TOKEN "
+                         "(WeCom is planned). To try the bot without a token: ipbot chat\n")
+        return 2
+    from bot.channels.telegram import TelegramChannel
+
+    router = build_router(_knowledge(), settings)
+    logging.getLogger("bot").setLevel(logging.INFO)
+    mode = "webhook" if settings.telegram_webhook_url else "long polling"
+    sys.stderr.write(f"Telegram channel starting ({mode}); Ctrl-C stops it.\n")
+    TelegramChannel(settings, router.handle).run()
+    return 0
+
+
 def cmd_kb_check(args: argparse.Namespace) -> int:
     from knowledge import loader
 
@@ -104,6 +124,9 @@ def parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="?", help="the question; omit to read standard input")
     ask.add_argument("--json", action="store_true", help="one JSON object per answer")
     ask.set_defaults(func=cmd_ask)
+
+    run = sub.add_parser("run", help="start every configured channel (Telegram now)")
+    run.set_defaults(func=cmd_run)
 
     kb = sub.add_parser("kb", help="knowledge-base tools")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)

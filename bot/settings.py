@@ -18,8 +18,12 @@ class Settings(BaseSettings):
     staff: str = ""  # ids like telegram:123,wecom:zhangsan
     knowledge_dir: str | None = None  # another knowledge-base folder (defaults to the packaged one)
     telegram_token: str | None = None
-    telegram_base_url: str | None = None
-    telegram_staff_chat: str | None = None
+    telegram_base_url: str | None = None  # scheme and host of a local Bot API server or a test double
+    telegram_staff_chat: str | None = None  # chat id where staff receive handoffs
+    telegram_webhook_url: str | None = None  # public https URL: webhook mode instead of long polling
+    telegram_webhook_secret: str | None = None  # checked against X-Telegram-Bot-Api-Secret-Token
+    telegram_max_rate: float = 30.0  # messages a second overall (Telegram's limit)
+    user_messages_per_minute: int = 20  # per-user flood limit
     http_listen: str = "127.0.0.1:8080"
 
     @field_validator("timezone")

@@ -1,4 +1,4 @@
-"""Builds the running bot from settings: database, knowledge base and router."""
+"""Builds the running bot from settings: database, knowledge base, router and channels."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import logging
 
 from bot.db import open_database
 from bot.settings import Settings
+from handlers.rate_limit import RateLimiter
 from handlers.router import Router
 from knowledge.service import KnowledgeService
 
@@ -14,4 +15,5 @@ def build_router(knowledge: KnowledgeService, settings: Settings | None = None) 
     settings = settings or Settings()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     _engine, sessions = open_database(settings.database_url)
-    return Router(knowledge, sessions)
+    return Router(knowledge, sessions, staff_ids=settings.staff_ids,
+                  rate_limiter=RateLimiter(limit=settings.user_messages_per_minute, window=60.0))

@@ -1,0 +1,193 @@
+"""The Telegram channel: python-telegram-bot in, handlers' Replies out. It only translates.
+
+Long polling by default; a webhook (with Telegram's secret-token header checked) when
+IPBOT_TELEGRAM_WEBHOOK_URL is set. IPBOT_TELEGRAM_BASE_URL points it at a local Bot API server or a
+test double. Texts are sent without a parse mode, so nothing a user or the knowledge base writes can be
+read as markup; long texts are split under Telegram's 4,096-character limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import MessageLimit
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.settings import Settings
+from handlers.types import STAFF_CHAT, Incoming, Reply
+
+log = logging.getLogger(__name__)
+CHANNEL = "telegram"
+MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH
+COMMANDS = (
+    ("start", "打开主菜单"),
+    ("menu", "按类别浏览常见问题"),
+    ("help", "能问什么"),
+    ("cancel", "结束人工咨询或取消当前操作"),
+)
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Pieces of at most `limit` characters, cut at line ends where possible."""
+    pieces: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        if cut <= 0:
+            cut = limit
+        pieces.append(text[:cut])
+        text = text[cut:].lstrip("\n")
+    if text or not pieces:
+        pieces.append(text)
+    return pieces
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.payload) for b in row]
+                                 for row in reply.buttons])
+
+
+class TelegramChannel:
+    def __init__(self, settings: Settings, handle: Callable[[Incoming], list[Reply]]) -> None:
+        if not settings.telegram_token:
+            raise ValueError("IPBOT_TELEGRAM_TOKEN is not set")
+        self.settings = settings
+        self.handle = handle
+        self.application = self._build()
+
+    def _build(self) -> Application:  # type: ignore[type-arg]
+        s = self.settings
+        builder = ApplicationBuilder().token(s.telegram_token or "")
+        if s.telegram_base_url:
+            base = s.telegram_base_url.rstrip("/")
+            builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
+        limiter = AIORateLimiter(overall_max_rate=s.telegram_max_rate, max_retries=3)
+        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]  # PTB types it narrowly
+        builder = builder.post_init(self._register_commands)
+        application = builder.build()
+        application.add_handler(CallbackQueryHandler(self._on_button))
+        application.add_handler(MessageHandler(filters.TEXT, self._on_message))
+        application.add_error_handler(self._on_error)
+        return application
+
+    # ---- Telegram → Incoming -------------------------------------------------------------------
+    async def _register_commands(self, application: Application) -> None:  # type: ignore[type-arg]
+        await application.bot.set_my_commands([BotCommand(name, about) for name, about in COMMANDS])
+
+    def _is_staff_chat(self, chat_id: int) -> bool:
+        return bool(self.settings.telegram_staff_chat) and str(chat_id) == self.settings.telegram_staff_chat
+
+    def _addressed_text(self, message: Message, username: str) -> str | None:
+        """The text meant for the bot, or None when a group message is not addressed to it."""
+        text = message.text or ""
+        mention = f"@{username}"
+        if message.chat.type == "private":
+            return re.sub(rf"^(/\w+){re.escape(mention)}", r"\1", text, flags=re.IGNORECASE)
+        replied = message.reply_to_message
+        to_bot = replied is not None and replied.from_user is not None and replied.from_user.username == username
+        if text.startswith("/"):
+            command = text.split(maxsplit=1)[0]
+            if "@" in command and not command.lower().endswith(mention.lower()):
+                return None  # a command for another bot
+            return re.sub(rf"^(/\w+){re.escape(mention)}", r"\1", text, flags=re.IGNORECASE)
+        if mention.lower() in text.lower():
+            return re.sub(re.escape(mention), "", text, flags=re.IGNORECASE).strip()
+        return text if to_bot else None
+
+    async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or user.is_bot:
+            return
+        chat = message.chat
+        staff_chat = self._is_staff_chat(chat.id)
+        replied = message.reply_to_message
+        reply_to_text = replied.text if replied is not None and replied.from_user is not None \
+            and replied.from_user.id == context.bot.id else None
+        text = message.text or "" if staff_chat else self._addressed_text(message, context.bot.username)
+        if text is None:
+            return
+        incoming = Incoming(CHANNEL, str(user.id), str(chat.id), text=text, display_name=user.full_name,
+                            is_group=chat.type != "private", in_staff_chat=staff_chat, reply_to_text=reply_to_text)
+        await self._deliver(await asyncio.to_thread(self.handle, incoming), chat.id)
+
+    async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        await query.answer()
+        chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+        incoming = Incoming(CHANNEL, str(query.from_user.id), str(chat_id), payload=str(query.data or ""),
+                            display_name=query.from_user.full_name)
+        await self._deliver(await asyncio.to_thread(self.handle, incoming), chat_id)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("Telegram update failed: %s", context.error, exc_info=context.error)
+
+    # ---- Reply → Telegram ----------------------------------------------------------------------
+    def _target(self, reply: Reply, current_chat: int) -> int | None:
+        if reply.channel not in (None, CHANNEL):
+            log.warning("a reply for channel %s reached Telegram; dropped", reply.channel)
+            return None
+        if reply.chat_id is None:
+            return current_chat
+        if reply.chat_id == STAFF_CHAT:
+            if not self.settings.telegram_staff_chat:
+                log.warning("no IPBOT_TELEGRAM_STAFF_CHAT: a staff notice was not delivered")
+                return None
+            return int(self.settings.telegram_staff_chat)
+        return int(reply.chat_id)
+
+    async def _deliver(self, replies: list[Reply], current_chat: int) -> None:
+        bot = self.application.bot
+        for reply in replies:
+            target = self._target(reply, current_chat)
+            if target is None:
+                continue
+            pieces = split_text(reply.text)
+            for number, piece in enumerate(pieces, start=1):
+                markup = keyboard(reply) if number == len(pieces) else None
+                await bot.send_message(chat_id=target, text=piece, reply_markup=markup)
+
+    # ---- running -------------------------------------------------------------------------------
+    def run(self) -> None:
+        """Block until stopped (Ctrl-C): webhook mode if a public URL is configured, else long polling."""
+        s = self.settings
+        allowed = [Update.MESSAGE, Update.CALLBACK_QUERY]
+        if s.telegram_webhook_url:
+            host, _, port = s.http_listen.rpartition(":")
+            path = urlsplit(s.telegram_webhook_url).path.lstrip("/") or "telegram"
+            self.application.run_webhook(listen=host or "127.0.0.1", port=int(port), url_path=path,
+                                         webhook_url=s.telegram_webhook_url, secret_token=s.telegram_webhook_secret,
+                                         allowed_updates=allowed)
+        else:
+            self.application.run_polling(allowed_updates=allowed)
+
+    async def start(self) -> None:
+        """Start long polling inside a running event loop (tests and embedding)."""
+        await self.application.initialize()
+        await self._register_commands(self.application)  # run_polling does this through post_init
+        await self.application.start()
+        assert self.application.updater is not None
+        await self.application.updater.start_polling(poll_interval=0.0, timeout=1,
+                                                     allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY])
+
+    async def stop(self) -> None:
+        if self.application.updater is not None and self.application.updater.running:
+            await self.application.updater.stop()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()

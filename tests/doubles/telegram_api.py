@@ -1,0 +1,222 @@
+"""A Telegram Bot API double: a small HTTP server on 127.0.0.1 that speaks enough of the Bot API for
+python-telegram-bot (getMe, getUpdates long polling, sendMessage, answerCallbackQuery, setMyCommands, …).
+
+Tests play the users: `user_sends` and `user_presses` queue updates; what the bot sent is in `sent`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+BOT_ID = 999000
+BOT_USERNAME = "ipbot_test_bot"
+TOKEN = "123456:TEST-TOKEN"
+
+
+@dataclass
+class Sent:
+    chat_id: int
+    text: str
+    message_id: int
+    reply_markup: dict[str, Any] | None
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def buttons(self) -> list[tuple[str, str]]:
+        rows = (self.reply_markup or {}).get("inline_keyboard", [])
+        return [(b["text"], b.get("callback_data", "")) for row in rows for b in row]
+
+
+class TelegramDouble:
+    def __init__(self, max_poll_seconds: float = 0.5) -> None:
+        self.max_poll_seconds = max_poll_seconds
+        self.sent: list[Sent] = []
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1000)
+        self._lock = threading.Condition()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    # ---- lifecycle -----------------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> TelegramDouble:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> TelegramDouble:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    # ---- users ---------------------------------------------------------------------------------
+    def user_sends(self, user_id: int, text: str, *, chat_id: int | None = None, chat_type: str = "private",
+                   reply_to: Sent | None = None, name: str = "张三") -> int:
+        chat_id = user_id if chat_id is None else chat_id
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids), "date": int(time.time()),
+            "chat": {"id": chat_id, "type": chat_type, **({"title": "群"} if chat_type != "private" else {})},
+            "from": {"id": user_id, "is_bot": False, "first_name": name},
+            "text": text,
+        }
+        if text.startswith("/"):
+            command = text.split()[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        if reply_to is not None:
+            message["reply_to_message"] = {
+                "message_id": reply_to.message_id, "date": int(time.time()),
+                "chat": {"id": reply_to.chat_id, "type": chat_type},
+                "from": {"id": BOT_ID, "is_bot": True, "first_name": "IPBot", "username": BOT_USERNAME},
+                "text": reply_to.text,
+            }
+        return self._queue({"message": message})
+
+    def user_presses(self, user_id: int, on: Sent, data: str, name: str = "张三") -> int:
+        query = {
+            "id": str(next(self._message_ids)), "chat_instance": "1",
+            "from": {"id": user_id, "is_bot": False, "first_name": name},
+            "message": {"message_id": on.message_id, "date": int(time.time()),
+                        "chat": {"id": on.chat_id, "type": "private"}, "text": on.text},
+            "data": data,
+        }
+        return self._queue({"callback_query": query})
+
+    def _queue(self, update: dict[str, Any]) -> int:
+        with self._lock:
+            update["update_id"] = next(self._update_ids)
+            self.updates.append(update)
+            self._lock.notify_all()
+            return int(update["update_id"])
+
+    # ---- what the bot did ------------------------------------------------------------------------
+    def wait_for(self, count: int, chat_id: int | None = None, timeout: float = 10.0) -> list[Sent]:
+        """Wait until `count` messages have been sent (to chat_id, if given) and return those."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                got = [s for s in self.sent if chat_id is None or s.chat_id == chat_id]
+                if len(got) >= count:
+                    return got
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    texts = [s.text[:40] for s in self.sent]
+                    raise TimeoutError(f"{len(got)} of {count} messages to {chat_id}; sent so far: {texts}")
+                self._lock.wait(remaining)
+
+    def called(self, method: str) -> list[dict[str, Any]]:
+        return [params for name, params in self.calls if name == method]
+
+    # ---- the API ---------------------------------------------------------------------------------
+    def _api(self, method: str, params: dict[str, Any]) -> Any:
+        with self._lock:
+            self.calls.append((method, params))
+        if method == "getMe":
+            return {"id": BOT_ID, "is_bot": True, "first_name": "IPBot", "username": BOT_USERNAME,
+                    "can_join_groups": True, "can_read_all_group_messages": False,
+                    "supports_inline_queries": False}
+        if method == "getUpdates":
+            return self._get_updates(params)
+        if method == "sendMessage":
+            return self._send_message(params)
+        if method in ("deleteWebhook", "setMyCommands", "answerCallbackQuery", "setChatMenuButton",
+                      "editMessageReplyMarkup", "close", "logOut"):
+            return True
+        raise KeyError(method)
+
+    def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        wait = min(float(params.get("timeout") or 0), self.max_poll_seconds)
+        deadline = time.monotonic() + wait
+        with self._lock:
+            while True:
+                self.updates = [u for u in self.updates if u["update_id"] >= offset]
+                if self.updates:
+                    limit = int(params.get("limit") or 100)
+                    return self.updates[:limit]
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return []
+                self._lock.wait(remaining)
+
+    def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        markup = params.get("reply_markup")
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        chat_id = int(params["chat_id"])
+        text = str(params["text"])
+        if len(text) > 4096:
+            raise ValueError("Bad Request: message is too long")
+        with self._lock:
+            sent = Sent(chat_id, text, next(self._message_ids), markup, params)
+            self.sent.append(sent)
+            self._lock.notify_all()
+        return {"message_id": sent.message_id, "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private"},
+                "from": {"id": BOT_ID, "is_bot": True, "first_name": "IPBot", "username": BOT_USERNAME},
+                "text": text}
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        double = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *_args: object) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                self._serve()
+
+            def do_GET(self) -> None:
+                self._serve()
+
+            def _serve(self) -> None:
+                path = self.path.split("?")[0]
+                prefix = f"/bot{TOKEN}/"
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length).decode("utf-8") if length else ""
+                if not path.startswith(prefix):
+                    self._reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+                    return
+                content_type = self.headers.get("Content-Type", "")
+                params: dict[str, Any] = json.loads(body) if "json" in content_type and body else dict(
+                    parse_qsl(body, keep_blank_values=True))
+                try:
+                    result = double._api(path[len(prefix):], params)
+                except KeyError:
+                    self._reply(404, {"ok": False, "error_code": 404, "description": "Not Found: method"})
+                    return
+                except ValueError as exc:
+                    self._reply(400, {"ok": False, "error_code": 400, "description": str(exc)})
+                    return
+                self._reply(200, {"ok": True, "result": result})
+
+            def _reply(self, status: int, payload: dict[str, Any]) -> None:
+                data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(data)  # fails only when the bot stopped during a long poll
+
+        return Handler

@@ -1,0 +1,192 @@
+"""The Telegram channel end to end: python-telegram-bot's real HTTP path against a Bot API double."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.channels.telegram import TelegramChannel, split_text
+from bot.models import QuestionLog
+from bot.settings import Settings
+from handlers.rate_limit import RateLimiter
+from handlers.router import Router
+from knowledge.service import KnowledgeService
+from tests.doubles.telegram_api import TOKEN, TelegramDouble
+
+STAFF_CHAT = -1001
+STAFF_MEMBER = 42
+USER = 7001
+
+
+class RunningBot:
+    """The Telegram channel polling the double from an event loop in a thread of its own."""
+
+    def __init__(self, settings: Settings, router: Router) -> None:
+        self.channel = TelegramChannel(settings, router.handle)
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        asyncio.run_coroutine_threadsafe(self.channel.start(), self.loop).result(timeout=30)
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.channel.stop(), self.loop).result(timeout=30)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+
+
+@dataclass
+class Setup:
+    double: TelegramDouble
+    settings: Settings
+    knowledge: KnowledgeService
+    sessions: sessionmaker[Session]
+
+    def router(self, limit: int = 20) -> Router:
+        return Router(self.knowledge, self.sessions, staff_ids=self.settings.staff_ids,
+                      rate_limiter=RateLimiter(limit=limit, window=60))
+
+
+@pytest.fixture
+def setup(knowledge: KnowledgeService, sessions: sessionmaker[Session], database_url: str) -> Iterator[Setup]:
+    with TelegramDouble() as double:
+        settings = Settings(telegram_token=TOKEN, telegram_base_url=double.base_url,
+                            telegram_staff_chat=str(STAFF_CHAT), staff=f"telegram:{STAFF_MEMBER}",
+                            database_url=database_url, telegram_max_rate=1000)
+        yield Setup(double, settings, knowledge, sessions)
+
+
+@pytest.fixture
+def bot(setup: Setup) -> Iterator[RunningBot]:
+    running = RunningBot(setup.settings, setup.router())
+    yield running
+    running.stop()
+
+
+def test_start_shows_the_main_menu_and_commands_are_registered(setup: Setup, bot: RunningBot) -> None:
+    setup.double.user_sends(USER, "/start")
+    (menu,) = setup.double.wait_for(1, USER)
+    assert [label for label, _data in menu.buttons] == ["问政策", "满意度调查", "提醒", "转人工"]
+    commands = setup.double.called("setMyCommands")[0]["commands"]
+    assert '"command": "menu"' in commands or '"command":"menu"' in commands
+
+
+def test_a_question_a_related_question_and_feedback(setup: Setup, bot: RunningBot) -> None:
+    d = setup.double
+    d.user_sends(USER, "专利质押登记要准备哪些材料")
+    (answer,) = d.wait_for(1, USER)
+    assert "专利权质押合同" in answer.text and "依据：" in answer.text
+    assert "parse_mode" not in answer.params  # plain text: nothing is read as markup
+    labels = dict(answer.buttons)
+    d.user_presses(USER, answer, labels["专利权质押登记去哪里办理？可以网上办吗？"])
+    related = d.wait_for(2, USER)[-1]
+    assert "专利业务办理系统" in related.text
+    d.user_presses(USER, related, dict(related.buttons)["有用"])
+    assert "谢谢反馈" in d.wait_for(3, USER)[-1].text
+    with setup.sessions() as session:
+        logs = list(session.scalars(select(QuestionLog).order_by(QuestionLog.id)))
+    assert [log.feedback for log in logs] == [None, "helpful"]
+    assert logs[0].channel == "telegram" and logs[0].user_id == str(USER)
+
+
+def test_forged_and_stale_buttons_get_a_graceful_answer(setup: Setup, bot: RunningBot) -> None:
+    d = setup.double
+    d.user_sends(USER, "你好")
+    (greeting,) = d.wait_for(1, USER)
+    for number, data in enumerate(["f:99999:y", "a:nope", "x" * 64, "", "'; DROP TABLE question_log; --"], start=2):
+        d.user_presses(USER, greeting, data)
+        assert "失效" in d.wait_for(number, USER)[-1].text
+    assert len(d.called("answerCallbackQuery")) == 5
+
+
+def test_handoff_both_ways(setup: Setup, bot: RunningBot) -> None:
+    d = setup.double
+    d.user_sends(USER, "商标到期怎么续展", name="李四")
+    (answer,) = d.wait_for(1, USER)
+    d.user_presses(USER, answer, dict(answer.buttons)["转人工"], name="李四")
+    (notice,) = d.wait_for(1, STAFF_CHAT)
+    assert "【人工咨询 #1】来自 李四" in notice.text and "商标到期怎么续展" in notice.text
+    assert "已为你转接人工" in d.wait_for(2, USER)[-1].text
+
+    d.user_sends(USER, "我们是2016年核准注册的")
+    assert "我们是2016年核准注册的" in d.wait_for(2, STAFF_CHAT)[-1].text
+
+    d.user_sends(STAFF_MEMBER, "您的商标今年到期，请尽快续展。", chat_id=STAFF_CHAT, chat_type="supergroup",
+                 reply_to=notice)
+    assert "工作人员回复：您的商标今年到期" in d.wait_for(3, USER)[-1].text
+    assert "已转达" in d.wait_for(3, STAFF_CHAT)[-1].text
+
+    d.user_sends(STAFF_MEMBER, "/end 1", chat_id=STAFF_CHAT, chat_type="supergroup")
+    assert "已结束" in d.wait_for(4, USER)[-1].text
+
+
+def test_staff_commands_refused_and_allowed(setup: Setup, bot: RunningBot) -> None:
+    d = setup.double
+    d.user_sends(USER, "/stats")
+    assert "只对工作人员开放" in d.wait_for(1, USER)[-1].text
+    d.user_sends(USER, "/unanswered")
+    assert "只对工作人员开放" in d.wait_for(2, USER)[-1].text
+    d.user_sends(STAFF_MEMBER, "/stats")
+    assert "最近7天：提问0次" in d.wait_for(1, STAFF_MEMBER)[-1].text
+    d.user_sends(STAFF_MEMBER, "/unanswered")
+    assert "没有没答好的问题" in d.wait_for(2, STAFF_MEMBER)[-1].text
+
+
+def test_flood_limit_slows_a_user_down(setup: Setup) -> None:
+    running = RunningBot(setup.settings, setup.router(limit=3))
+    try:
+        d = setup.double
+        for _ in range(5):
+            d.user_sends(USER, "你好")
+        d.user_sends(USER + 1, "你好")
+        assert "知识产权服务助手" in d.wait_for(1, USER + 1)[-1].text
+        texts = [s.text for s in d.wait_for(4, USER)]
+        assert sum("知识产权服务助手" in t for t in texts) == 3 and "太快" in texts[3]
+    finally:
+        running.stop()
+    assert len([s for s in setup.double.sent if s.chat_id == USER]) == 4  # the fifth got no answer
+
+
+def test_a_restart_in_the_middle_of_a_handoff_loses_nothing(setup: Setup) -> None:
+    d = setup.double
+    first = RunningBot(setup.settings, setup.router())
+    try:
+        d.user_sends(USER, "转人工")
+        (notice,) = d.wait_for(1, STAFF_CHAT)
+    finally:
+        first.stop()
+    second = RunningBot(setup.settings, setup.router())  # a new process: only the database remembers
+    try:
+        d.user_sends(STAFF_MEMBER, "您好，请说。", chat_id=STAFF_CHAT, chat_type="supergroup", reply_to=notice)
+        assert "工作人员回复：您好，请说。" in d.wait_for(2, USER)[-1].text
+        d.user_sends(USER, "想问商标续展")
+        assert "想问商标续展" in d.wait_for(3, STAFF_CHAT)[-1].text
+    finally:
+        second.stop()
+
+
+def test_in_groups_the_bot_answers_only_when_addressed(setup: Setup, bot: RunningBot) -> None:
+    d = setup.double
+    group = -2002
+    d.user_sends(USER, "大家好，商标到期怎么续展", chat_id=group, chat_type="group")
+    d.user_sends(USER, "@ipbot_test_bot 商标到期怎么续展", chat_id=group, chat_type="group")
+    answer = d.wait_for(1, group)[0]
+    assert "宽展期" in answer.text
+    d.user_sends(USER, "/start@other_bot", chat_id=group, chat_type="group")
+    d.user_sends(USER, "/help@ipbot_test_bot", chat_id=group, chat_type="group")
+    assert "我可以回答这些方面的问题" in d.wait_for(2, group)[-1].text
+    assert len([s for s in d.sent if s.chat_id == group]) == 2
+
+
+def test_long_texts_are_split_under_the_limit() -> None:
+    text = "\n".join(f"第{i}行：" + "专利" * 40 for i in range(120))
+    pieces = split_text(text)
+    assert len(pieces) > 1 and all(len(p) <= 4096 for p in pieces)
+    assert "\n".join(pieces) == text
+    assert split_text("短") == ["短"]
+    assert all(len(p) <= 4096 for p in split_text("字" * 10000))
