@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import socket
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -190,3 +194,48 @@ def test_long_texts_are_split_under_the_limit() -> None:
     assert "\n".join(pieces) == text
     assert split_text("短") == ["短"]
     assert all(len(p) <= 4096 for p in split_text("字" * 10000))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _post(url: str, update: dict[str, object], secret: str | None) -> int:
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+    request = urllib.request.Request(url, data=json.dumps(update).encode(), headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
+def test_webhook_mode_checks_the_secret_token(setup: Setup) -> None:
+    port = _free_port()
+    settings = setup.settings.model_copy(update={
+        "telegram_webhook_url": "https://bot.example.org/tg-hook", "telegram_webhook_secret": "s3cret-Token_1",
+        "http_listen": f"127.0.0.1:{port}"})
+    running = RunningBot(settings, setup.router())
+    try:
+        registered = setup.double.called("setWebhook")[0]
+        assert registered["url"] == "https://bot.example.org/tg-hook"
+        assert registered["secret_token"] == "s3cret-Token_1"
+
+        def update(update_id: int, text: str) -> dict[str, object]:
+            return {"update_id": update_id, "message": {
+                "message_id": update_id, "date": 0, "chat": {"id": USER, "type": "private"},
+                "from": {"id": USER, "is_bot": False, "first_name": "王五"}, "text": text}}
+
+        url = f"http://127.0.0.1:{port}/tg-hook"
+        assert _post(url, update(1, "forged 1"), None) == 403
+        assert _post(url, update(2, "forged 2"), "wrong") == 403
+        assert _post(url, update(3, "商标到期怎么续展"), "s3cret-Token_1") == 200
+        (answer,) = setup.double.wait_for(1, USER)
+        assert "宽展期" in answer.text
+    finally:
+        running.stop()
+    assert len([s for s in setup.double.sent if s.chat_id == USER]) == 1

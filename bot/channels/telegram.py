@@ -163,27 +163,33 @@ class TelegramChannel:
                 await bot.send_message(chat_id=target, text=piece, reply_markup=markup)
 
     # ---- running -------------------------------------------------------------------------------
+    def _webhook_args(self) -> dict[str, object]:
+        s = self.settings
+        host, _, port = s.http_listen.rpartition(":")
+        path = urlsplit(s.telegram_webhook_url or "").path.strip("/") or "telegram"
+        return {"listen": host or "127.0.0.1", "port": int(port), "url_path": path,
+                "webhook_url": s.telegram_webhook_url, "secret_token": s.telegram_webhook_secret}
+
     def run(self) -> None:
         """Block until stopped (Ctrl-C): webhook mode if a public URL is configured, else long polling."""
-        s = self.settings
         allowed = [Update.MESSAGE, Update.CALLBACK_QUERY]
-        if s.telegram_webhook_url:
-            host, _, port = s.http_listen.rpartition(":")
-            path = urlsplit(s.telegram_webhook_url).path.lstrip("/") or "telegram"
-            self.application.run_webhook(listen=host or "127.0.0.1", port=int(port), url_path=path,
-                                         webhook_url=s.telegram_webhook_url, secret_token=s.telegram_webhook_secret,
-                                         allowed_updates=allowed)
+        if self.settings.telegram_webhook_url:
+            self.application.run_webhook(allowed_updates=allowed, **self._webhook_args())  # type: ignore[arg-type]
         else:
             self.application.run_polling(allowed_updates=allowed)
 
     async def start(self) -> None:
-        """Start long polling inside a running event loop (tests and embedding)."""
+        """Start inside a running event loop (tests and embedding): webhook or long polling, as run()."""
         await self.application.initialize()
         await self._register_commands(self.application)  # run_polling does this through post_init
         await self.application.start()
-        assert self.application.updater is not None
-        await self.application.updater.start_polling(poll_interval=0.0, timeout=1,
-                                                     allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY])
+        updater = self.application.updater
+        assert updater is not None
+        allowed = [Update.MESSAGE, Update.CALLBACK_QUERY]
+        if self.settings.telegram_webhook_url:
+            await updater.start_webhook(allowed_updates=allowed, **self._webhook_args())  # type: ignore[arg-type]
+        else:
+            await updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=allowed)
 
     async def stop(self) -> None:
         if self.application.updater is not None and self.application.updater.running:

@@ -137,7 +137,7 @@ class TelegramDouble:
             return self._get_updates(params)
         if method == "sendMessage":
             return self._send_message(params)
-        if method in ("deleteWebhook", "setMyCommands", "answerCallbackQuery", "setChatMenuButton",
+        if method in ("deleteWebhook", "setWebhook", "setMyCommands", "answerCallbackQuery", "setChatMenuButton",
                       "editMessageReplyMarkup", "close", "logOut"):
             return True
         raise KeyError(method)
