@@ -16,4 +16,5 @@ def build_router(knowledge: KnowledgeService, settings: Settings | None = None) 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     _engine, sessions = open_database(settings.database_url)
     return Router(knowledge, sessions, staff_ids=settings.staff_ids,
-                  rate_limiter=RateLimiter(limit=settings.user_messages_per_minute, window=60.0))
+                  rate_limiter=RateLimiter(limit=settings.user_messages_per_minute, window=60.0),
+                  one_writer=settings.database_url.startswith("sqlite"))

@@ -60,14 +60,14 @@ def ask(session: Session, engine: SearchEngine, incoming: Incoming, question: st
     if not stripped:
         return [Reply(text.EMPTY)]
     if len(stripped) > MAX_QUESTION_CHARS:
-        row = question_log.log_question(session, incoming, stripped, None, reason="too_long")
+        question_id = question_log.log_question(session, incoming, stripped, None, reason="too_long")
         return [Reply(text.TOO_LONG.format(length=len(stripped), limit=MAX_QUESTION_CHARS),
-                      (handoff_row(row.id),))]
+                      (handoff_row(question_id),))]
     result = engine.search(stripped)
-    row = question_log.log_question(session, incoming, stripped, result)
+    question_id = question_log.log_question(session, incoming, stripped, result)
     if result.confident and result.best is not None:
-        return [answer_reply(engine, result.best.entry, row.id)]
-    return [not_sure_reply(result, row.id)]
+        return [answer_reply(engine, result.best.entry, question_id)]
+    return [not_sure_reply(result, question_id)]
 
 
 def handle_payload(session: Session, engine: SearchEngine, incoming: Incoming, payload: str) -> list[Reply] | None:
@@ -76,9 +76,9 @@ def handle_payload(session: Session, engine: SearchEngine, incoming: Incoming, p
         entry = engine.kb.entry(match.group(1))
         if entry is None:
             return [Reply(text.STALE_BUTTON)]
-        row = question_log.log_question(session, incoming, entry.question, None, reason="button")
-        row.topic, row.entry_id, row.confident = entry.topic, entry.id, True
-        return [answer_reply(engine, entry, row.id)]
+        question_id = question_log.log_question(session, incoming, entry.question, None, reason="button",
+                                                entry=entry)
+        return [answer_reply(engine, entry, question_id)]
     if match := FEEDBACK_PAYLOAD.match(payload):
         value = match.group(2)
         if not question_log.record_feedback(session, incoming, int(match.group(1)), value):

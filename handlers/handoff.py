@@ -56,13 +56,15 @@ def current(session: Session, incoming: Incoming, now: dt.datetime | None = None
             ) -> tuple[HandoffRequest | None, list[Reply]]:
     """The user's open handoff, if any. One idle too long is closed here, with notices to both sides."""
     now = now or utcnow()
-    row = session.scalars(
-        select(HandoffRequest).where(
+    # Runs for every message: look for an id first (a plain indexed query), load the row only if found.
+    found = session.execute(
+        select(HandoffRequest.id).where(
             HandoffRequest.channel == incoming.channel,
             HandoffRequest.user_id == incoming.user_id,
             HandoffRequest.status == "open",
-        ).order_by(HandoffRequest.id.desc())
-    ).first()
+        ).order_by(HandoffRequest.id.desc()).limit(1)
+    ).scalar()
+    row = session.get(HandoffRequest, found) if found is not None else None
     if row is None:
         return None, []
     last = _aware(row.last_activity_at) or _aware(row.created_at) or now

@@ -2,32 +2,38 @@
 
 from __future__ import annotations
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from bot.models import QuestionLog, utcnow
 from handlers.types import Incoming
 from knowledge.engine import Result
+from knowledge.loader import Entry
 
 FEEDBACK_VALUES = {"y": "helpful", "n": "unhelpful"}
 
 
 def log_question(session: Session, incoming: Incoming, text: str, result: Result | None,
-                 reason: str | None = None) -> QuestionLog:
+                 reason: str | None = None, entry: Entry | None = None) -> int:
+    """Record one question; returns its id. `entry` marks a question asked by pressing its button.
+
+    A plain INSERT … RETURNING: this runs for every message, so it skips the ORM's unit of work.
+    """
     best = result.best if result else None
-    row = QuestionLog(
-        channel=incoming.channel,
-        user_id=incoming.user_id,
-        chat_id=incoming.chat_id,
-        text=text,
-        topic=best.entry.topic if best and result and result.confident else None,
-        entry_id=best.entry.id if best else None,
-        score=best.score if best else 0.0,
-        confident=bool(result and result.confident),
+    confident = bool(result and result.confident)
+    topic: str | None
+    entry_id: str | None
+    if entry is not None:
+        topic, entry_id, score, confident = entry.topic, entry.id, 0.0, True
+    else:
+        topic = best.entry.topic if best and confident else None
+        entry_id, score = (best.entry.id, best.score) if best else (None, 0.0)
+    statement = insert(QuestionLog).values(
+        created_at=utcnow(), channel=incoming.channel, user_id=incoming.user_id, chat_id=incoming.chat_id,
+        text=text, topic=topic, entry_id=entry_id, score=float(score), confident=confident,
         reason=reason or (result.reason if result else "none"),
-    )
-    session.add(row)
-    session.flush()
-    return row
+    ).returning(QuestionLog.id)
+    return int(session.execute(statement).scalar_one())
 
 
 def own_question(session: Session, incoming: Incoming, question_id: int) -> QuestionLog | None:

@@ -6,8 +6,10 @@ a handoff (their messages go to staff); greetings and the like; otherwise a ques
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+import threading
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,11 +31,16 @@ STAFF_REPLY = re.compile(r"^(\d{1,12})\s+(.+)$", re.DOTALL)
 
 class Router:
     def __init__(self, knowledge: KnowledgeService, sessions: sessionmaker[Session],
-                 staff_ids: frozenset[str] = frozenset(), rate_limiter: RateLimiter | None = None) -> None:
+                 staff_ids: frozenset[str] = frozenset(), rate_limiter: RateLimiter | None = None,
+                 one_writer: bool = False) -> None:
+        """one_writer: let one message at a time reach the database (SQLite takes one writer; waiting
+        here is cheaper than SQLite's own back-off when channels handle chats concurrently)."""
         self.knowledge = knowledge
         self.sessions = sessions
         self.staff_ids = staff_ids
         self.rate_limiter = rate_limiter or RateLimiter()
+        self._writer: contextlib.AbstractContextManager[object] = (
+            threading.Lock() if one_writer else contextlib.nullcontext())
 
     def handle(self, incoming: Incoming) -> list[Reply]:
         """Never raises: an unexpected failure is logged and the user gets a polite apology."""
@@ -44,7 +51,7 @@ class Router:
             if verdict is Verdict.DROP:
                 return []
         try:
-            with self.sessions.begin() as session:
+            with self._writer, self.sessions.begin() as session:
                 return self._dispatch(session, incoming)
         except Exception:
             log.exception("failed to handle a message from %s:%s", incoming.channel, incoming.user_id)

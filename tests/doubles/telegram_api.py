@@ -142,6 +142,21 @@ class TelegramDouble:
             return True
         raise KeyError(method)
 
+    def _control(self, action: str, body: str) -> dict[str, Any]:
+        """For a double in another process (benchmarks): queue user messages, count what was sent."""
+        if action == "messages":
+            for item in json.loads(body):
+                self.user_sends(int(item["user_id"]), str(item["text"]))
+        elif action == "wait":
+            wanted = json.loads(body)
+            self.wait_for(int(wanted["count"]), None, float(wanted.get("timeout", 600)))
+        elif action == "reset":
+            with self._lock:
+                self.sent.clear()
+                self.calls.clear()
+        with self._lock:
+            return {"sent": len(self.sent), "pending": len(self.updates)}
+
     def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
         wait = min(float(params.get("timeout") or 0), self.max_poll_seconds)
@@ -179,6 +194,7 @@ class TelegramDouble:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out at once: no 40 ms delayed-ACK stalls
 
             def log_message(self, *_args: object) -> None:
                 pass
@@ -194,6 +210,9 @@ class TelegramDouble:
                 prefix = f"/bot{TOKEN}/"
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length).decode("utf-8") if length else ""
+                if path.startswith("/_control/"):
+                    self._reply(200, double._control(path[len("/_control/"):], body))
+                    return
                 if not path.startswith(prefix):
                     self._reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
                     return
@@ -220,3 +239,14 @@ class TelegramDouble:
                     self.wfile.write(data)  # fails only when the bot stopped during a long poll
 
         return Handler
+
+
+def main() -> None:
+    """Serve the double until killed, printing its base URL (benchmarks run it in another process)."""
+    double = TelegramDouble().start()
+    print(double.base_url, flush=True)
+    threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""Telegram throughput: 3,000 updates from 300 users through the Bot API double (tests/doubles), handled by
+the whole bot (search, database log, reply) vs a bare python-telegram-bot echo bot against the same
+double, measured in the same run. Target: the bot's rate >= 0.8 x the echo bot's.
+
+    python bench/telegram_throughput.py [--users 300] [--per-user 10] [--rounds 3]
+
+Both bots poll with the same settings and handle updates one at a time (PTB's default). The bot's
+AIORateLimiter is set far above Telegram's 30 messages a second for this run, because the double has no
+limits to respect: what is measured is the bot's own cost per update.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from telegram import Update  # noqa: E402
+from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters  # noqa: E402
+
+from tests.doubles.telegram_api import TOKEN  # noqa: E402
+
+
+def questions(count: int) -> list[str]:
+    """Chat-style questions that each get exactly one reply (no handoff requests, nothing empty)."""
+    from run import benchmark_questions
+
+    from handlers import smalltalk
+
+    candidates = benchmark_questions(count * 2)[0]
+    return [q for q in candidates if len(q.strip()) > 1 and smalltalk.classify(q) is not smalltalk.Kind.HANDOFF
+            and "人工" not in q][:count]
+
+
+async def echo(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.message is not None and update.message.text is not None:
+        await update.message.reply_text(update.message.text)
+
+
+def echo_bot(base_url: str) -> tuple[Callable[[], Awaitable[None]], Callable[[], Awaitable[None]]]:
+    app = ApplicationBuilder().token(TOKEN).base_url(f"{base_url}/bot").build()
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+
+    async def start() -> None:
+        await app.initialize()
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0.0, timeout=1)
+
+    async def stop() -> None:
+        assert app.updater is not None
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+    return start, stop
+
+
+def full_bot(base_url: str, folder: str
+             ) -> tuple[Callable[[], Awaitable[None]], Callable[[], Awaitable[None]]]:
+    from bot.channels.telegram import TelegramChannel
+    from bot.settings import Settings
+    from bot.wiring import build_router
+    from knowledge.service import KnowledgeService
+
+    settings = Settings(telegram_token=TOKEN, telegram_base_url=base_url, telegram_max_rate=1_000_000,
+                        database_url=f"sqlite:///{folder}/bench.db")
+    channel = TelegramChannel(settings, build_router(KnowledgeService(), settings).handle)
+    return channel.start, channel.stop
+
+
+class RemoteDouble:
+    """The Bot API double in a process of its own, as Telegram is: the bots do not share its CPU."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen([sys.executable, "-m", "tests.doubles.telegram_api"], cwd=ROOT,
+                                        stdout=subprocess.PIPE, text=True)
+        assert self.process.stdout is not None
+        self.base_url = self.process.stdout.readline().strip()
+
+    def control(self, action: str, payload: object = None) -> dict[str, int]:
+        data = json.dumps(payload).encode() if payload is not None else b""
+        request = urllib.request.Request(f"{self.base_url}/_control/{action}", data=data, method="POST")
+        with urllib.request.urlopen(request, timeout=660) as response:
+            result: dict[str, int] = json.loads(response.read())
+            return result
+
+    def close(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+
+async def measure(double: RemoteDouble, make: Callable[[str], tuple[Callable[[], Awaitable[None]],
+                                                                    Callable[[], Awaitable[None]]]],
+                  texts: list[str], users: int) -> float:
+    """Updates per second, from queuing all updates to the last reply."""
+    start, stop = make(double.base_url)
+    await start()
+    try:
+        double.control("reset")
+        messages = [{"user_id": 100_000 + n % users, "text": text} for n, text in enumerate(texts)]
+        began = time.perf_counter()
+        double.control("messages", messages)
+        await asyncio.to_thread(double.control, "wait", {"count": len(texts), "timeout": 600})
+        elapsed = time.perf_counter() - began
+    finally:
+        await stop()
+    return len(texts) / elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--users", type=int, default=300)
+    parser.add_argument("--per-user", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    texts = questions(args.users * args.per_user)
+    ratios, echo_rates, bot_rates = [], [], []
+    double = RemoteDouble()
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            for _ in range(args.rounds):
+                echo_rate = asyncio.run(measure(double, echo_bot, texts, args.users))
+                bot_rate = asyncio.run(measure(double, lambda url: full_bot(url, folder), texts, args.users))
+                echo_rates.append(echo_rate)
+                bot_rates.append(bot_rate)
+                ratios.append(bot_rate / echo_rate)
+        finally:
+            double.close()
+    ratio = statistics.median(ratios)
+    print(f"telegram: {len(texts)} updates from {args.users} users, {args.rounds} rounds; "
+          f"bot {statistics.median(bot_rates):.0f} updates/s, bare PTB echo bot {statistics.median(echo_rates):.0f} "
+          f"updates/s; ratio {ratio:.2f} (rounds {min(ratios):.2f}–{max(ratios):.2f}; target >= 0.8)")
+    return 0 if ratio >= 0.8 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
