@@ -47,6 +47,8 @@ class Tuning:
     min_coverage: float = 0.55
     strong_score: float = 8.0
     min_coverage_strong: float = 0.2
+    very_strong_score: float = 15.0  # a long message full of detail: many matches, much else besides
+    min_coverage_very_strong: float = 0.1
     min_score: float = 2.0
     min_matched: float = 2.0  # idf mass matched: a lone common word (质押) is too vague to answer...
     close_phrasing: float = 0.9  # ...unless it is one entry's phrasing almost word for word
@@ -215,7 +217,7 @@ class SearchEngine:
         self._pinyin_index: dict[tuple[str, ...], str] | None = None
         self._joined_pinyin: dict[str, str] | None = None
         self._unknown_memo: dict[str, tuple[str, float] | None] = {}
-        self._run_memo: dict[str, tuple[tuple[int, int, str], ...]] = {}
+        self._run_memo: dict[tuple[str, tuple[bool, ...]], tuple[tuple[int, int, str], ...]] = {}
 
     def _pinyin_indexes(self) -> tuple[dict[tuple[str, ...], str], dict[str, str]]:
         """Reading → term, for terms people type in questions (not words only found in answers)."""
@@ -314,11 +316,14 @@ class SearchEngine:
                      weights: dict[str, float]) -> None:
         """Words the knowledge base does not know: repaired when they look like typos, else kept as they are."""
         t = self.tuning
-        singles: dict[int, str] = {}  # offset -> single character the knowledge base does not know
+        singles: dict[int, str] = {}  # offset -> lone character the knowledge base does not know
+        lone_known: dict[int, str] = {}  # offset -> lone character it does know (年 in 年废)
         offset = 0
         for word, term in zip(main, canonical, strict=True):
             start, offset = offset, offset + len(word)
             if term not in unknown:
+                if len(word) == 1 and term in weights and _CJK.match(term):
+                    lone_known[start] = term
                 continue
             reading = self._read_unknown(term)
             if reading is None:
@@ -329,46 +334,42 @@ class SearchEngine:
                 weight = 1.0
             if weights.get(term, 0.0) < weight:
                 weights[term] = weight
-        if len(singles) > 1:
-            repaired, consumed = self._repair_homophones(norm, set(singles))
-            kept = {char for o, char in singles.items() if o not in consumed}
-            for o in consumed:
-                if singles[o] not in kept:
-                    weights.pop(singles[o], None)
-            for term in repaired:
-                if weights.get(term, 0.0) < t.pinyin_factor:
-                    weights[term] = t.pinyin_factor
+        if not singles or len(singles) + len(lone_known) < 2:
+            return
+        repaired, consumed = self._repair_homophones(norm, {**lone_known, **singles}, set(singles))
+        lone = {**lone_known, **singles}
+        kept = {char for o, char in lone.items() if o not in consumed}
+        for o in consumed:
+            if lone[o] not in kept:
+                weights.pop(lone[o], None)
+        for term in repaired:
+            if weights.get(term, 0.0) < t.pinyin_factor:
+                weights[term] = t.pinyin_factor
 
-    def _repair_rare_word(self, word: str) -> str | None:
-        """A rare word the knowledge base does not know, read as the known term that sounds the same."""
-        if word in self._postings or word in self._synonyms or word in self._stopwords:
-            return None
-        if not all(_CJK.match(c) for c in word) or segment.frequency(word) >= self.tuning.rare_word_freq:
-            return None
-        key = pinyin.primary_key(word)
-        return self._pinyin_indexes()[0].get(key) if key is not None else None
-
-    def _repair_homophones(self, norm: str, singles: set[int]) -> tuple[list[str], set[int]]:
-        """Runs of characters jieba could not place in any word: try them as mistyped known terms."""
+    def _repair_homophones(self, norm: str, lone: dict[int, str], unknown: set[int]) -> tuple[list[str], set[int]]:
+        """Runs of lone characters (at least one of them unknown): try them as mistyped known terms."""
         repaired: list[str] = []
         consumed: set[int] = set()
         start = None
-        for i in range(min(singles), max(singles) + 2):
-            if i in singles:
+        for i in range(min(lone), max(lone) + 2):
+            if i in lone:
                 if start is None:
                     start = i
                 continue
             if start is not None and i - start > 1:
-                for offset, size, term in self._repair_run(norm[start:i]):
-                    repaired.append(term)
-                    consumed.update(range(start + offset, start + offset + size))
+                mask = tuple(j in unknown for j in range(start, i))
+                if any(mask):
+                    for offset, size, term in self._repair_run(norm[start:i], mask):
+                        repaired.append(term)
+                        consumed.update(range(start + offset, start + offset + size))
             start = None
         return repaired, consumed
 
-    def _repair_run(self, run: str) -> tuple[tuple[int, int, str], ...]:
-        """Known terms hidden in a run of stray characters, by sound: (offset, length, term). Remembered."""
+    def _repair_run(self, run: str, unknown: tuple[bool, ...]) -> tuple[tuple[int, int, str], ...]:
+        """Known terms hidden in a run of lone characters, by sound: (offset, length, term). Each window
+        repaired holds at least one character the knowledge base does not know. Remembered."""
         memo = self._run_memo
-        found = memo.get(run)
+        found = memo.get((run, unknown))
         if found is not None:
             return found
         index = self._pinyin_indexes()[0]
@@ -376,7 +377,7 @@ class SearchEngine:
         i = 0
         while i < len(run) - 1:
             for size in (4, 3, 2):
-                if i + size > len(run):
+                if i + size > len(run) or not any(unknown[i:i + size]):
                     continue
                 key = pinyin.primary_key(run[i:i + size])
                 term = index.get(key) if key is not None else None
@@ -389,8 +390,17 @@ class SearchEngine:
         found = tuple(result)
         if len(memo) >= MEMO_LIMIT:
             memo.clear()
-        memo[run] = found
+        memo[(run, unknown)] = found
         return found
+
+    def _repair_rare_word(self, word: str) -> str | None:
+        """A rare word the knowledge base does not know, read as the known term that sounds the same."""
+        if word in self._postings or word in self._synonyms or word in self._stopwords:
+            return None
+        if not all(_CJK.match(c) for c in word) or segment.frequency(word) >= self.tuning.rare_word_freq:
+            return None
+        key = pinyin.primary_key(word)
+        return self._pinyin_indexes()[0].get(key) if key is not None else None
 
     # ---- search ---------------------------------------------------------------------------------
     def search(self, question: str) -> Result:
@@ -446,8 +456,9 @@ class SearchEngine:
                 break
         best = hits[0]
         reason = "ok"
-        explains = best.coverage >= t.min_coverage or (
-            best.score >= t.strong_score and best.coverage >= t.min_coverage_strong)
+        explains = (best.coverage >= t.min_coverage
+                    or (best.score >= t.strong_score and best.coverage >= t.min_coverage_strong)
+                    or (best.score >= t.very_strong_score and best.coverage >= t.min_coverage_very_strong))
         rival = hits[1].score / best.score if len(hits) > 1 else 0.0
         specific = best.matched >= t.min_matched or (
             best.similarity >= t.close_phrasing and rival <= t.close_phrasing_max_rival)
