@@ -11,7 +11,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from knowledge.service import KnowledgeService
@@ -86,6 +86,46 @@ def cmd_run(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _survey_setup() -> tuple[Any, Any]:
+    from bot.db import open_database
+    from bot.settings import Settings
+    from handlers import survey_definition
+    from knowledge.errors import KnowledgeBaseError
+
+    try:
+        definition = survey_definition.load()
+    except KnowledgeBaseError as exc:
+        for problem in exc.problems:
+            sys.stderr.write(f"{problem}\n")
+        raise SystemExit(2) from exc
+    _engine, sessions = open_database(Settings().database_url)
+    return definition, sessions
+
+
+def cmd_survey(args: argparse.Namespace) -> int:
+    from handlers import survey
+
+    definition, sessions = _survey_setup()
+    with sessions.begin() as session:
+        if args.survey_command == "open":
+            replies = survey.staff_open(session, args.name)
+        elif args.survey_command == "close":
+            replies = survey.staff_close(session)
+        else:
+            report = survey.wave_report(session, definition, args.wave)
+            if report is None:
+                sys.stderr.write("没有调查 / no survey wave yet: ipbot survey open NAME\n")
+                return 1
+            if args.json:
+                sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False) + "\n")
+            else:
+                sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
+            return 0
+    for reply in replies:
+        sys.stdout.write(reply.text + "\n")
+    return 0
+
+
 def cmd_kb_check(args: argparse.Namespace) -> int:
     from knowledge import loader
 
@@ -127,6 +167,16 @@ def parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="start every configured channel (Telegram now)")
     run.set_defaults(func=cmd_run)
+
+    surveys = sub.add_parser("survey", help="satisfaction survey waves and reports")
+    survey_sub = surveys.add_subparsers(dest="survey_command", required=True)
+    opening = survey_sub.add_parser("open", help="open a new wave")
+    opening.add_argument("name")
+    survey_sub.add_parser("close", help="close the open wave")
+    reporting = survey_sub.add_parser("report", help="the index against the target")
+    reporting.add_argument("--json", action="store_true")
+    reporting.add_argument("--wave", default=None, help="wave name (default: the open or latest one)")
+    surveys.set_defaults(func=cmd_survey)
 
     kb = sub.add_parser("kb", help="knowledge-base tools")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)

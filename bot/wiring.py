@@ -6,6 +6,7 @@ import logging
 
 from bot.db import open_database
 from bot.settings import Settings
+from handlers import survey_definition
 from handlers.rate_limit import RateLimiter
 from handlers.router import Router
 from knowledge.service import KnowledgeService
@@ -17,4 +18,5 @@ def build_router(knowledge: KnowledgeService, settings: Settings | None = None) 
     _engine, sessions = open_database(settings.database_url)
     return Router(knowledge, sessions, staff_ids=settings.staff_ids,
                   rate_limiter=RateLimiter(limit=settings.user_messages_per_minute, window=60.0),
-                  one_writer=settings.database_url.startswith("sqlite"))
+                  one_writer=settings.database_url.startswith("sqlite"),
+                  survey_definition=survey_definition.load(), survey_salt=settings.survey_salt)

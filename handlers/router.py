@@ -13,8 +13,9 @@ import threading
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers import ask, handoff, menu, smalltalk, staff
+from handlers import ask, handoff, menu, smalltalk, staff, survey
 from handlers.rate_limit import RateLimiter, Verdict
+from handlers.survey_definition import SurveyDefinition
 from handlers.texts import ask as ask_text
 from handlers.texts import general
 from handlers.texts import handoff as handoff_text
@@ -32,13 +33,16 @@ STAFF_REPLY = re.compile(r"^(\d{1,12})\s+(.+)$", re.DOTALL)
 class Router:
     def __init__(self, knowledge: KnowledgeService, sessions: sessionmaker[Session],
                  staff_ids: frozenset[str] = frozenset(), rate_limiter: RateLimiter | None = None,
-                 one_writer: bool = False) -> None:
+                 one_writer: bool = False, survey_definition: SurveyDefinition | None = None,
+                 survey_salt: str = "") -> None:
         """one_writer: let one message at a time reach the database (SQLite takes one writer; waiting
         here is cheaper than SQLite's own back-off when channels handle chats concurrently)."""
         self.knowledge = knowledge
         self.sessions = sessions
         self.staff_ids = staff_ids
         self.rate_limiter = rate_limiter or RateLimiter()
+        self.survey = survey_definition
+        self.survey_salt = survey_salt
         self._writer: contextlib.AbstractContextManager[object] = (
             threading.Lock() if one_writer else contextlib.nullcontext())
 
@@ -68,6 +72,10 @@ class Router:
         row, notices = handoff.current(session, incoming)
         if row is not None:
             return handoff.relay_from_user(row, message)
+        if self.survey is not None:
+            in_survey = survey.on_text(session, incoming, self.survey, message)
+            if in_survey is not None:
+                return [*notices, *in_survey]
         kind = smalltalk.classify(message) if len(message) <= 40 else None
         if kind is smalltalk.Kind.HANDOFF:
             return [*notices, *handoff.request(session, incoming, None)]
@@ -77,7 +85,11 @@ class Router:
 
     def _button(self, session: Session, incoming: Incoming, payload: str) -> list[Reply]:
         replies = None
-        if len(payload) <= MAX_PAYLOAD_CHARS:
+        if self.survey is not None and len(payload) <= MAX_PAYLOAD_CHARS:
+            if payload == "s":
+                return survey.start(session, incoming, self.survey, self.survey_salt)
+            replies = survey.on_payload(session, incoming, self.survey, payload)
+        if replies is None and len(payload) <= MAX_PAYLOAD_CHARS:
             engine = self.knowledge.engine
             replies = (handoff.handle_payload(session, incoming, payload)
                        or menu.handle_payload(engine, payload)
@@ -96,9 +108,15 @@ class Router:
             if row is not None:
                 return handoff.end_by_user(session, incoming)
             return notices or [Reply(menu_text.CANCELLED)]
-        if name in ("unanswered", "stats"):
+        if name == "survey" and self.survey is not None:
+            return survey.start(session, incoming, self.survey, self.survey_salt)
+        if name in ("unanswered", "stats", "survey_open", "survey_close"):
             if not staff.is_staff(incoming, self.staff_ids):
                 return staff.refused()
+            if name == "survey_open":
+                return survey.staff_open(session, argument)
+            if name == "survey_close":
+                return survey.staff_close(session)
             return staff.unanswered(session) if name == "unanswered" else staff.stats(session)
         return [Reply(general.UNKNOWN_COMMAND)]
 
@@ -106,8 +124,8 @@ class Router:
         """Staff answer handoffs by replying to a notice, or with /reply N text and /end N."""
         message = strip_control(incoming.text or "").strip()
         command = COMMAND.match(message)
-        if command and command.group(1) in ("unanswered", "stats"):
-            return self._command(session, incoming, command.group(1), "")
+        if command and command.group(1) in ("unanswered", "stats", "survey_open", "survey_close"):
+            return self._command(session, incoming, command.group(1), command.group(2) or "")
         if command and command.group(1) == "end":
             number = (command.group(2) or "").strip()
             if number.isdigit():

@@ -1,0 +1,174 @@
+"""The satisfaction survey in chat: consent, profile, items with buttons, comment, resume, one per wave."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.models import SurveyResponse
+from handlers import survey, survey_definition
+from handlers.router import Router
+from handlers.types import Incoming
+from knowledge.service import KnowledgeService
+from tests.conftest import PG_URL, Person
+
+OPTIONS = ["非常满意", "满意", "一般", "不满意", "非常不满意", "不了解"]
+
+
+@pytest.fixture
+def staffed(knowledge: KnowledgeService, sessions: sessionmaker[Session]) -> Router:
+    return Router(knowledge, sessions, staff_ids=frozenset({"console:boss"}),
+                  survey_definition=survey_definition.load(), survey_salt="pepper")
+
+
+def _open_wave(router: Router, name: str = "2026Q4") -> None:
+    boss = Person(router, "boss")
+    boss.says(f"/survey_open {name}")
+    assert "已开启调查" in boss.text
+
+
+def _answer_all(person: Person, pick: str = "满意") -> None:
+    person.says("/survey")
+    person.presses("同意")
+    person.presses("权利人（企业）")
+    person.presses("精河县")
+    for _ in range(12):
+        assert person.labels == OPTIONS
+        person.presses(pick)
+    person.presses("跳过")
+
+
+def test_no_wave_no_survey(staffed: Router) -> None:
+    person = Person(staffed)
+    person.says("/survey")
+    assert "没有正在进行的满意度调查" in person.text
+
+
+def test_only_staff_open_and_close_waves(staffed: Router) -> None:
+    visitor = Person(staffed, "visitor")
+    visitor.says("/survey_open 偷偷开一个")
+    assert "只对工作人员开放" in visitor.text
+
+
+def test_the_whole_survey_in_chat(staffed: Router, sessions: sessionmaker[Session]) -> None:
+    _open_wave(staffed)
+    person = Person(staffed)
+    person.says("/start")
+    person.presses("满意度调查")
+    assert "两分钟" in person.text and person.labels == ["同意", "不同意"]
+    person.presses("同意")
+    person.presses("社会公众")
+    person.presses("博乐市")
+    assert "（1/12）【法律政策】" in person.text
+    for _ in range(11):
+        person.presses("一般")
+    person.presses("不了解")
+    assert "意见或建议" in person.text and person.labels == ["跳过"]
+    person.says("希望多办培训")
+    assert "调查完成" in person.text
+    with sessions() as session:
+        row = session.scalars(select(SurveyResponse)).one()
+    assert (row.step, row.group, row.county, row.comment, row.version) == ("done", "社会公众", "博乐市",
+                                                                          "希望多办培训", "2026.1")
+    assert row.answers["effect-overall"] == "不了解" and len(row.answers) == 12
+    assert row.respondent != "u1" and len(row.respondent) == 32
+    person.says("/survey")
+    assert "已经参加过本期调查" in person.text
+
+
+def test_text_where_a_button_is_expected_asks_again_kindly(staffed: Router) -> None:
+    _open_wave(staffed)
+    person = Person(staffed)
+    person.says("/survey")
+    person.presses("同意")
+    person.says("我是企业")
+    assert "请点下面的按钮作答" in person.text and "权利人（企业）" in person.labels
+
+
+def test_a_stale_or_forged_button_is_ignored_with_a_note(staffed: Router) -> None:
+    _open_wave(staffed)
+    person = Person(staffed)
+    person.says("/survey")
+    consent = person.last
+    person.presses("同意")
+    person.last = consent
+    person.presses("同意")  # the consent button again, now stale
+    assert "按钮已经过期" in person.text and "权利人（企业）" in person.labels
+    person.sends_payload("sv:1:g:99")
+    assert "按钮已经过期" in person.text
+    other = Person(staffed, "someone-else")
+    other.sends_payload("sv:1:g:0")
+    assert "按钮已经过期" in other.text or "失效" in other.text
+
+
+def test_resume_after_a_restart(staffed: Router, knowledge: KnowledgeService,
+                                sessions: sessionmaker[Session]) -> None:
+    _open_wave(staffed)
+    person = Person(staffed)
+    person.says("/survey")
+    person.presses("同意")
+    person.presses("专业人士（律师、代理人等）")
+    restarted = Router(knowledge, sessions, survey_definition=survey_definition.load())
+    again = Person(restarted, "u1")
+    again.says("/survey")
+    assert "从上次停下的地方继续" in again.text and "博乐市" in again.labels
+
+
+def test_an_unfinished_response_expires_after_seven_days(staffed: Router, sessions: sessionmaker[Session]) -> None:
+    _open_wave(staffed)
+    person = Person(staffed)
+    person.says("/survey")
+    person.presses("同意")
+    with sessions.begin() as session:
+        session.execute(update(SurveyResponse).values(
+            updated_at=dt.datetime.now(dt.UTC) - survey.EXPIRES_AFTER - dt.timedelta(hours=1)))
+    person.says("商标到期怎么续展")
+    assert "宽展期" in person.text  # no longer held in the survey
+    person.says("/survey")
+    assert person.labels == ["同意", "不同意"]
+
+
+def test_declining_ends_it_politely(staffed: Router) -> None:
+    _open_wave(staffed)
+    person = Person(staffed)
+    person.says("/survey")
+    person.presses("不同意")
+    assert "不参加也没关系" in person.text
+
+
+def test_report_after_a_wave(staffed: Router, sessions: sessionmaker[Session]) -> None:
+    _open_wave(staffed)
+    for n in range(6):
+        _answer_all(Person(staffed, f"p{n}"), "满意" if n % 2 else "非常满意")
+    with sessions() as session:
+        result = survey.wave_report(session, survey_definition.load())
+    assert result is not None and result.n == 6 and result.index == 90.0
+    report = result.as_json()
+    assert report["groups"]["权利人（企业）"] == {"n": 6, "index": 90.0}
+    assert report["counties"]["精河县"]["n"] == 6 and report["counties"]["博乐市"] is None
+    assert report["target"] == 85 and report["baseline"] == 76.91 and report["gap_to_target"] == -5.0
+
+
+@pytest.mark.skipif(not PG_URL, reason="concurrency is checked on PostgreSQL")
+def test_one_response_per_person_even_when_started_twice_at_once(staffed: Router, database_url: str,
+                                                                 sessions: sessionmaker[Session]) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only")
+    _open_wave(staffed)
+    barrier = threading.Barrier(4)
+
+    def begin() -> None:
+        barrier.wait()
+        staffed.handle(Incoming("console", "twin", "twin", text="/survey"))
+
+    threads = [threading.Thread(target=begin) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with sessions() as session:
+        assert len(list(session.scalars(select(SurveyResponse).where(SurveyResponse.user_id == "twin")))) == 1
