@@ -102,6 +102,37 @@ def _survey_setup() -> tuple[Any, Any]:
     return definition, sessions
 
 
+def _survey_report(session: Any, definition: Any, args: argparse.Namespace) -> int:
+    from handlers import survey, survey_export
+
+    report = survey.wave_report(session, definition, args.wave)
+    wave = survey.find_wave(session, report.wave) if report else None
+    if report is None or wave is None:
+        sys.stderr.write("没有调查 / no survey wave yet: ipbot survey open NAME\n")
+        return 1
+    if args.format in ("csv", "xlsx", "png"):
+        if args.format == "csv":
+            data = survey_export.to_csv(session, definition, wave)
+        elif args.format == "xlsx":
+            data = survey_export.to_xlsx(session, definition, wave, report)
+        else:
+            data = survey_export.to_png(session, definition, report)
+        if args.output:
+            Path(args.output).write_bytes(data)
+            sys.stderr.write(f"{args.output}: {len(data)} bytes\n")
+        elif sys.stdout.isatty():
+            sys.stderr.write("binary output: use --output FILE or redirect standard output\n")
+            return 2
+        else:
+            sys.stdout.buffer.write(data)
+        return 0
+    if args.json:
+        sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(survey_export.summary(report) + "\n")
+    return 0
+
+
 def cmd_survey(args: argparse.Namespace) -> int:
     from handlers import survey
 
@@ -112,15 +143,7 @@ def cmd_survey(args: argparse.Namespace) -> int:
         elif args.survey_command == "close":
             replies = survey.staff_close(session)
         else:
-            report = survey.wave_report(session, definition, args.wave)
-            if report is None:
-                sys.stderr.write("没有调查 / no survey wave yet: ipbot survey open NAME\n")
-                return 1
-            if args.json:
-                sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False) + "\n")
-            else:
-                sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
-            return 0
+            return _survey_report(session, definition, args)
     for reply in replies:
         sys.stdout.write(reply.text + "\n")
     return 0
@@ -176,6 +199,8 @@ def parser() -> argparse.ArgumentParser:
     reporting = survey_sub.add_parser("report", help="the index against the target")
     reporting.add_argument("--json", action="store_true")
     reporting.add_argument("--wave", default=None, help="wave name (default: the open or latest one)")
+    reporting.add_argument("--format", choices=("text", "csv", "xlsx", "png"), default="text")
+    reporting.add_argument("--output", "-o", default=None, help="file to write csv/xlsx/png to")
     surveys.set_defaults(func=cmd_survey)
 
     kb = sub.add_parser("kb", help="knowledge-base tools")

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from handlers import ask, handoff, menu, smalltalk, staff, survey
 from handlers.rate_limit import RateLimiter, Verdict
 from handlers.survey_definition import SurveyDefinition
+from handlers.survey_export import survey_report
 from handlers.texts import ask as ask_text
 from handlers.texts import general
 from handlers.texts import handoff as handoff_text
@@ -110,9 +111,11 @@ class Router:
             return notices or [Reply(menu_text.CANCELLED)]
         if name == "survey" and self.survey is not None:
             return survey.start(session, incoming, self.survey, self.survey_salt)
-        if name in ("unanswered", "stats", "survey_open", "survey_close"):
+        if name in ("unanswered", "stats", "survey_open", "survey_close", "report"):
             if not staff.is_staff(incoming, self.staff_ids):
                 return staff.refused()
+            if name == "report" and self.survey is not None:
+                return survey_report(session, self.survey)
             if name == "survey_open":
                 return survey.staff_open(session, argument)
             if name == "survey_close":
@@ -124,7 +127,7 @@ class Router:
         """Staff answer handoffs by replying to a notice, or with /reply N text and /end N."""
         message = strip_control(incoming.text or "").strip()
         command = COMMAND.match(message)
-        if command and command.group(1) in ("unanswered", "stats", "survey_open", "survey_close"):
+        if command and command.group(1) in ("unanswered", "stats", "survey_open", "survey_close", "report"):
             return self._command(session, incoming, command.group(1), command.group(2) or "")
         if command and command.group(1) == "end":
             number = (command.group(2) or "").strip()

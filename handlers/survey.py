@@ -227,6 +227,10 @@ def completed(session: Session, wave: SurveyWave) -> list[Answered]:
     return [Answered(r.respondent, r.group or "", r.county or "", dict(r.answers)) for r in rows]
 
 
+def find_wave(session: Session, name: str) -> SurveyWave | None:
+    return session.scalars(select(SurveyWave).where(SurveyWave.name == name)).first()
+
+
 def wave_report(session: Session, definition: SurveyDefinition, name: str | None = None) -> Report | None:
     """The report of a wave (by name; else the open one, else the latest), with the change since the one before."""
     query = select(SurveyWave).order_by(SurveyWave.id.desc())

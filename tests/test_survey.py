@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -172,3 +177,43 @@ def test_one_response_per_person_even_when_started_twice_at_once(staffed: Router
         thread.join()
     with sessions() as session:
         assert len(list(session.scalars(select(SurveyResponse).where(SurveyResponse.user_id == "twin")))) == 1
+
+
+def test_staff_report_in_chat_has_the_summary_and_a_chart(staffed: Router) -> None:
+    _open_wave(staffed)
+    for n in range(5):
+        _answer_all(Person(staffed, f"p{n}"))
+    visitor = Person(staffed, "visitor")
+    visitor.says("/report")
+    assert "只对工作人员开放" in visitor.text
+    boss = Person(staffed, "boss")
+    replies = boss.says("/report")
+    assert "【2026Q4】满意度调查：5份答卷" in replies[0].text and "指数 80" in replies[0].text
+    assert "目标 85" in replies[0].text
+    assert replies[1].image is not None and replies[1].image.startswith(b"\x89PNG")
+
+
+def test_cli_report_json_and_exports(tmp_path: Path, staffed: Router, database_url: str) -> None:
+    _open_wave(staffed)
+    for n in range(5):
+        _answer_all(Person(staffed, f"p{n}"))
+    env = {**os.environ, "IPBOT_DATABASE_URL": database_url}
+
+    def ipbot(*args: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run([sys.executable, "-m", "bot.cli", "survey", "report", *args], capture_output=True,
+                              env=env, timeout=120, cwd=tmp_path)
+
+    report = json.loads(ipbot("--json").stdout)
+    assert {"wave", "n", "index", "ci95", "target", "baseline", "dimensions", "groups", "counties",
+            "change_since_previous"} <= set(report)
+    assert report["n"] == 5 and report["index"] == 80.0 and report["groups"]["社会公众"] is None
+    csv_rows = ipbot("--format", "csv").stdout.decode("utf-8-sig").splitlines()
+    assert csv_rows[0].startswith("respondent,version,group,county") and len(csv_rows) == 6
+    assert "p0" not in "".join(csv_rows)  # salted hashes, never the user ids
+    assert ipbot("--format", "xlsx", "-o", str(tmp_path / "r.xlsx")).returncode == 0
+    from openpyxl import load_workbook
+
+    book = load_workbook(tmp_path / "r.xlsx")
+    assert book.sheetnames == ["汇总", "答卷"] and book["答卷"].max_row == 6
+    png = ipbot("--format", "png").stdout
+    assert png.startswith(b"\x89PNG")

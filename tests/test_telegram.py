@@ -6,6 +6,7 @@ import asyncio
 import json
 import socket
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -239,3 +240,34 @@ def test_webhook_mode_checks_the_secret_token(setup: Setup) -> None:
     finally:
         running.stop()
     assert len([s for s in setup.double.sent if s.chat_id == USER]) == 1
+
+
+def test_the_whole_survey_through_telegram_then_the_report(setup: Setup) -> None:
+    from handlers import survey_definition
+
+    router = Router(setup.knowledge, setup.sessions, staff_ids=setup.settings.staff_ids,
+                    survey_definition=survey_definition.load(), survey_salt="pepper")
+    running = RunningBot(setup.settings, router)
+    d = setup.double
+    try:
+        d.user_sends(STAFF_MEMBER, "/survey_open 2026Q4")
+        assert "已开启调查" in d.wait_for(1, STAFF_MEMBER)[-1].text
+        for person in range(5):
+            user = USER + 10 + person
+            d.user_sends(user, "/start")
+            count = 1
+            last = d.wait_for(count, user)[-1]
+            for label in ["满意度调查", "同意", "权利人（个人）", "温泉县", *["非常满意"] * 12, "跳过"]:
+                d.user_presses(user, last, dict(last.buttons)[label])
+                count += 1
+                last = d.wait_for(count, user)[-1]
+            assert "调查完成" in last.text
+        d.user_sends(STAFF_MEMBER, "/report")
+        summary = d.wait_for(2, STAFF_MEMBER)[-1]
+        assert "5份答卷" in summary.text and "指数 100" in summary.text
+        deadline = time.monotonic() + 10
+        while not d.photos and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert d.photos and d.photos[0][0] == STAFF_MEMBER and d.photos[0][1].startswith(b"\x89PNG")
+    finally:
+        running.stop()

@@ -157,6 +157,10 @@ class TelegramChannel:
             target = self._target(reply, current_chat)
             if target is None:
                 continue
+            if reply.image is not None:
+                await bot.send_photo(chat_id=target, photo=reply.image, filename=reply.file_name,
+                                     caption=reply.text[:1024] or None, reply_markup=keyboard(reply))
+                continue
             pieces = split_text(reply.text)
             for number, piece in enumerate(pieces, start=1):
                 markup = keyboard(reply) if number == len(pieces) else None

@@ -20,3 +20,13 @@ STAFF_NAME_TAKEN = "已经有名为“{wave}”的调查，请换一个名字。
 STAFF_CLOSED = "已结束调查“{wave}”，共{n}份完成的答卷。"
 STAFF_NOTHING_OPEN = "目前没有正在进行的调查。"
 STAFF_OPEN_HOW = "用法：/survey_open 名称，例如 /survey_open 2026年第四季度"
+REPORT = ("【{wave}】满意度调查：{n}份答卷\n指数 {index}（95%区间 {low}–{high}），目标 {target}，差距 {gap}\n"
+          "基线 {baseline}；比上一期 {change}\n各维度：{dimensions}")
+REPORT_NONE = "还没有调查。发送 /survey_open 名称 开启一期。"
+NOT_AVAILABLE = "—"
+CHART_TITLE_INDEX = "指数（各期）与目标"
+CHART_TITLE_DIMENSIONS = "本期各维度"
+# Used when no Chinese font is installed for the chart (labels would show as boxes).
+CHART_FALLBACK = {"法律政策": "Law & policy", "执法保护": "Enforcement", "机制建设": "Mechanisms",
+                  "意识培养": "Awareness", "保护效果": "Effect", "指数（各期）与目标": "Index by wave vs target",
+                  "本期各维度": "Dimensions this wave", "目标": "target", "基线": "baseline"}

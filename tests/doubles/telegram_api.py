@@ -12,6 +12,8 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
+from email import policy as email_policy
+from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
@@ -39,6 +41,7 @@ class TelegramDouble:
     def __init__(self, max_poll_seconds: float = 0.5) -> None:
         self.max_poll_seconds = max_poll_seconds
         self.sent: list[Sent] = []
+        self.photos: list[tuple[int, bytes]] = []
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
@@ -137,6 +140,14 @@ class TelegramDouble:
             return self._get_updates(params)
         if method == "sendMessage":
             return self._send_message(params)
+        if method == "sendPhoto":
+            photo = params.get("photo", b"")
+            with self._lock:
+                self.photos.append((int(params["chat_id"]), photo if isinstance(photo, bytes) else b""))
+                self._lock.notify_all()
+            return {"message_id": next(self._message_ids), "date": int(time.time()),
+                    "chat": {"id": int(params["chat_id"]), "type": "private"},
+                    "photo": [{"file_id": "p1", "file_unique_id": "u1", "width": 10, "height": 10}]}
         if method in ("deleteWebhook", "setWebhook", "setMyCommands", "answerCallbackQuery", "setChatMenuButton",
                       "editMessageReplyMarkup", "close", "logOut"):
             return True
@@ -209,7 +220,14 @@ class TelegramDouble:
                 path = self.path.split("?")[0]
                 prefix = f"/bot{TOKEN}/"
                 length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length).decode("utf-8") if length else ""
+                raw = self.rfile.read(length) if length else b""
+                content_type = self.headers.get("Content-Type", "")
+                if content_type.startswith("multipart/form-data"):
+                    params = _multipart(content_type, raw)
+                    result = double._api(path[len(f"/bot{TOKEN}/"):], params)
+                    self._reply(200, {"ok": True, "result": result})
+                    return
+                body = raw.decode("utf-8")
                 if path.startswith("/_control/"):
                     self._reply(200, double._control(path[len("/_control/"):], body))
                     return
@@ -239,6 +257,18 @@ class TelegramDouble:
                     self.wfile.write(data)  # fails only when the bot stopped during a long poll
 
         return Handler
+
+
+def _multipart(content_type: str, raw: bytes) -> dict[str, Any]:
+    """Form fields of a multipart body (how python-telegram-bot uploads files): text as str, files as bytes."""
+    message = BytesParser(policy=email_policy.default).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
+    fields: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True) or b""
+        fields[str(name)] = payload if part.get_filename() else payload.decode("utf-8")
+    return fields
 
 
 def main() -> None:
