@@ -92,13 +92,15 @@ def _survey_setup() -> tuple[Any, Any]:
     from handlers import survey_definition
     from knowledge.errors import KnowledgeBaseError
 
+    settings = Settings()
     try:
-        definition = survey_definition.load()
+        definition = survey_definition.load(Path(settings.survey_file) if settings.survey_file
+                                            else survey_definition.DEFINITION)
     except KnowledgeBaseError as exc:
         for problem in exc.problems:
             sys.stderr.write(f"{problem}\n")
         raise SystemExit(2) from exc
-    _engine, sessions = open_database(Settings().database_url)
+    _engine, sessions = open_database(settings.database_url)
     return definition, sessions
 
 

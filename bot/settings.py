@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     telegram_max_rate: float = 30.0  # messages a second overall (Telegram's limit)
     user_messages_per_minute: int = 20  # per-user flood limit
     survey_salt: str = "ipbot-survey"  # mixed into respondent hashes in exports; set your own secret
+    survey_file: str | None = None  # another survey definition (defaults to the packaged one)
     http_listen: str = "127.0.0.1:8080"
 
     @field_validator("timezone")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from bot.db import open_database
 from bot.settings import Settings
@@ -19,4 +20,6 @@ def build_router(knowledge: KnowledgeService, settings: Settings | None = None) 
     return Router(knowledge, sessions, staff_ids=settings.staff_ids,
                   rate_limiter=RateLimiter(limit=settings.user_messages_per_minute, window=60.0),
                   one_writer=settings.database_url.startswith("sqlite"),
-                  survey_definition=survey_definition.load(), survey_salt=settings.survey_salt)
+                  survey_definition=survey_definition.load(Path(settings.survey_file) if settings.survey_file
+                                                            else survey_definition.DEFINITION),
+                  survey_salt=settings.survey_salt)

@@ -217,3 +217,19 @@ def test_cli_report_json_and_exports(tmp_path: Path, staffed: Router, database_u
     assert book.sheetnames == ["汇总", "答卷"] and book["答卷"].max_row == 6
     png = ipbot("--format", "png").stdout
     assert png.startswith(b"\x89PNG")
+
+
+def test_a_very_long_comment_is_kept_within_bounds(staffed: Router, sessions: sessionmaker[Session]) -> None:
+    _open_wave(staffed)
+    person = Person(staffed)
+    person.says("/survey")
+    person.presses("同意")
+    person.presses("社会公众")
+    person.presses("其他")
+    for _ in range(12):
+        person.presses("一般")
+    person.says("意见" * 3000 + "\x00\x07")
+    assert "调查完成" in person.text
+    with sessions() as session:
+        comment = session.scalars(select(SurveyResponse.comment)).one()
+    assert comment is not None and len(comment) == survey.MAX_COMMENT_CHARS and "\x00" not in comment

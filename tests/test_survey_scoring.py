@@ -89,3 +89,13 @@ def test_a_broken_definition_names_file_and_line(tmp_path: Path) -> None:
     messages = [str(p) for p in info.value.problems]
     assert any(m.startswith(f"{path}:16:") and "positive 'weight'" in m for m in messages)
     assert any("item id 'a1' is used twice" in m for m in messages)
+
+
+def test_confidence_interval_by_hand(small: survey_definition.SurveyDefinition) -> None:
+    responses = [
+        Answered("r1", "企业", "博乐市", {"a1": "一般", "a2": "一般", "b1": "一般"}),  # own index 60
+        Answered("r2", "企业", "博乐市", {"a1": "满意", "a2": "满意", "b1": "满意"}),  # own index 80
+    ]
+    # mean 70; sample variance 200; n = 2 -> half-width 1.96 * sqrt(200 / 2) = 19.60
+    result = report(small, "w", responses)
+    assert result.index == 70.0 and result.ci95 == (50.4, 89.6)
