@@ -21,6 +21,7 @@ from handlers.texts import ask as ask_text
 from handlers.texts import general
 from handlers.texts import handoff as handoff_text
 from handlers.texts import menu as menu_text
+from handlers.texts import survey as survey_text
 from handlers.types import Incoming, Reply
 from knowledge.normalize import strip_control
 from knowledge.service import KnowledgeService
@@ -73,7 +74,10 @@ class Router:
         row, notices = handoff.current(session, incoming)
         if row is not None:
             return handoff.relay_from_user(row, message)
-        if self.survey is not None:
+        if self.survey is not None and survey.active(session, incoming) is not None:
+            if self.knowledge.engine.search(message).confident:  # a real question: answer it, keep the place
+                return [*notices, *ask.ask(session, self.knowledge.engine, incoming, message),
+                        Reply(survey_text.PAUSED)]
             in_survey = survey.on_text(session, incoming, self.survey, message)
             if in_survey is not None:
                 return [*notices, *in_survey]
@@ -114,8 +118,8 @@ class Router:
         if name in ("unanswered", "stats", "survey_open", "survey_close", "report"):
             if not staff.is_staff(incoming, self.staff_ids):
                 return staff.refused()
-            if name == "report" and self.survey is not None:
-                return survey_report(session, self.survey)
+            if name == "report":
+                return survey_report(session, self.survey) if self.survey else [Reply(survey_text.REPORT_NONE)]
             if name == "survey_open":
                 return survey.staff_open(session, argument)
             if name == "survey_close":

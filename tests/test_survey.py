@@ -233,3 +233,14 @@ def test_a_very_long_comment_is_kept_within_bounds(staffed: Router, sessions: se
     with sessions() as session:
         comment = session.scalars(select(SurveyResponse.comment)).one()
     assert comment is not None and len(comment) == survey.MAX_COMMENT_CHARS and "\x00" not in comment
+
+
+def test_a_real_question_in_the_middle_is_answered_and_the_place_kept(staffed: Router) -> None:
+    _open_wave(staffed)
+    person = Person(staffed)
+    person.says("/survey")
+    person.presses("同意")
+    person.says("商标到期了怎么续展")
+    assert "宽展期" in person.text and "发送 /survey 可以从停下的地方继续" in person.text
+    person.says("/survey")
+    assert "从上次停下的地方继续" in person.text and "权利人（企业）" in person.labels

@@ -30,3 +30,4 @@ CHART_TITLE_DIMENSIONS = "本期各维度"
 CHART_FALLBACK = {"法律政策": "Law & policy", "执法保护": "Enforcement", "机制建设": "Mechanisms",
                   "意识培养": "Awareness", "保护效果": "Effect", "指数（各期）与目标": "Index by wave vs target",
                   "本期各维度": "Dimensions this wave", "目标": "target", "基线": "baseline"}
+PAUSED = "（满意度调查还没有完成，发送 /survey 可以从停下的地方继续。）"
