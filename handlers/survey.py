@@ -133,7 +133,7 @@ def on_payload(session: Session, incoming: Incoming, definition: SurveyDefinitio
     response_id, step, choice = int(match.group(1)), match.group(2), match.group(3)
     response = active(session, incoming)
     if response is None:
-        return [Reply(text.STALE.rstrip("：:") + "。")] if session.get(SurveyResponse, response_id) else None
+        return [Reply(text.STALE_NOTHING_OPEN)] if session.get(SurveyResponse, response_id) else None
     expected = {"consent": "c", "group": "g", "county": "k", "comment": "m"}.get(
         response.step, f"i{response.item_index}")
     if response.id != response_id or step != expected:

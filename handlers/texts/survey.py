@@ -31,3 +31,4 @@ CHART_FALLBACK = {"法律政策": "Law & policy", "执法保护": "Enforcement",
                   "意识培养": "Awareness", "保护效果": "Effect", "指数（各期）与目标": "Index by wave vs target",
                   "本期各维度": "Dimensions this wave", "目标": "target", "基线": "baseline"}
 PAUSED = "（满意度调查还没有完成，发送 /survey 可以从停下的地方继续。）"
+STALE_NOTHING_OPEN = "这个调查按钮已经过期了。发送 /survey 可以查看现在的调查。"
