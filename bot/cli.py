@@ -151,6 +151,21 @@ def cmd_survey(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_outbox_status(args: argparse.Namespace) -> int:
+    from bot.db import open_database
+    from bot.settings import Settings
+    from scheduler.outbox import status_counts
+
+    _engine, sessions = open_database(Settings().database_url)
+    with sessions() as session:
+        counts = status_counts(session)
+    if args.json:
+        sys.stdout.write(json.dumps(counts) + "\n")
+    else:
+        sys.stdout.write("  ".join(f"{name} {count}" for name, count in counts.items()) + "\n")
+    return 0
+
+
 def cmd_kb_check(args: argparse.Namespace) -> int:
     from knowledge import loader
 
@@ -204,6 +219,12 @@ def parser() -> argparse.ArgumentParser:
     reporting.add_argument("--format", choices=("text", "csv", "xlsx", "png"), default="text")
     reporting.add_argument("--output", "-o", default=None, help="file to write csv/xlsx/png to")
     surveys.set_defaults(func=cmd_survey)
+
+    outbox = sub.add_parser("outbox", help="the delivery outbox")
+    outbox_sub = outbox.add_subparsers(dest="outbox_command", required=True)
+    outbox_status = outbox_sub.add_parser("status", help="pending, sent, failed and dead counts")
+    outbox_status.add_argument("--json", action="store_true")
+    outbox_status.set_defaults(func=cmd_outbox_status)
 
     kb = sub.add_parser("kb", help="knowledge-base tools")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)

@@ -85,3 +85,9 @@ def test_chat_on_a_fresh_folder_creates_the_database_and_answers(tmp_path: Path)
     assert re.search(r"\[\d\] 有用", proc.stdout) and "很高兴能帮上忙" in proc.stdout  # label typed
     assert "没有编号为2的选项" in proc.stdout  # the thanks has no buttons
     assert (tmp_path / "ipbot.db").exists()
+
+
+def test_outbox_status_json_on_a_fresh_database(tmp_path: Path) -> None:
+    proc = ipbot("outbox", "status", "--json", env={"IPBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'o.db'}"})
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == {"pending": 0, "sending": 0, "sent": 0, "failed": 0, "dead": 0}
