@@ -151,6 +151,67 @@ def cmd_survey(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_remind(args: argparse.Namespace) -> int:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import select
+
+    from bot.db import open_database
+    from bot.models import Reminder
+    from bot.settings import Settings
+    from scheduler import reminders
+
+    settings = Settings()
+    zone = ZoneInfo(settings.timezone)
+    try:
+        if args.remind_command == "add":
+            try:
+                at = dt.datetime.strptime(args.at.strip(), "%Y-%m-%d %H:%M:%S" if args.at.count(":") == 2
+                                          else "%Y-%m-%d %H:%M").replace(tzinfo=zone)
+            except ValueError as exc:
+                raise reminders.ReminderError(f'--at wants "YYYY-MM-DD HH:MM[:SS]" (got {args.at!r})') from exc
+            if args.to.startswith("@"):
+                try:
+                    lines = Path(args.to[1:]).read_text(encoding="utf-8").splitlines()
+                except OSError as exc:
+                    raise reminders.ReminderError(f"cannot read recipients file {args.to[1:]}: {exc}") from exc
+            else:
+                lines = args.to.split(",")
+            recipients = reminders.parse_recipients(lines)
+            every = reminders.parse_every(args.every)
+            _engine, sessions = open_database(settings.database_url)
+            with sessions.begin() as session:
+                row = reminders.add(session, args.text, recipients, at, every)
+                sys.stdout.write(f"reminder {row.id}: {at:%Y-%m-%d %H:%M:%S} ({settings.timezone}), "
+                                 f"{len(recipients)} recipient(s)\n")
+            return 0
+    except reminders.ReminderError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 2
+    _engine, sessions = open_database(settings.database_url)
+    with sessions.begin() as session:
+        if args.remind_command == "cancel":
+            found = session.get(Reminder, args.id)
+            if found is None or not found.active:
+                sys.stderr.write(f"no active reminder {args.id}\n")
+                return 1
+            found.active = False
+            sys.stdout.write(f"reminder {args.id} cancelled\n")
+            return 0
+        rows = session.scalars(select(Reminder).where(Reminder.active.is_(True)).order_by(Reminder.next_fire_at))
+        listed: list[dict[str, Any]] = [{"id": r.id, "text": r.text, "to": r.recipients,
+                                         "every_seconds": r.every_seconds,
+                   "next": (r.next_fire_at if r.next_fire_at.tzinfo else r.next_fire_at.replace(tzinfo=dt.UTC))
+                   .astimezone(zone).isoformat()} for r in rows]
+    if args.json:
+        sys.stdout.write(json.dumps(listed, ensure_ascii=False) + "\n")
+    else:
+        for item in listed:
+            sys.stdout.write(f"{item['id']}\t{item['next']}\t{','.join(item['to'])}\t{item['text']}\n")
+    return 0
+
+
 def cmd_outbox_status(args: argparse.Namespace) -> int:
     from bot.db import open_database
     from bot.settings import Settings
@@ -219,6 +280,19 @@ def parser() -> argparse.ArgumentParser:
     reporting.add_argument("--format", choices=("text", "csv", "xlsx", "png"), default="text")
     reporting.add_argument("--output", "-o", default=None, help="file to write csv/xlsx/png to")
     surveys.set_defaults(func=cmd_survey)
+
+    remind = sub.add_parser("remind", help="scheduled reminders")
+    remind_sub = remind.add_subparsers(dest="remind_command", required=True)
+    adding = remind_sub.add_parser("add", help="schedule a reminder")
+    adding.add_argument("--at", required=True, help='"YYYY-MM-DD HH:MM[:SS]" in IPBOT_TIMEZONE')
+    adding.add_argument("--to", required=True, help="channel:id[,channel:id…] or @FILE with one a line")
+    adding.add_argument("--every", default=None, help="repeat: 30m, 12h, 1d, 1w")
+    adding.add_argument("text")
+    listing = remind_sub.add_parser("list", help="active reminders")
+    listing.add_argument("--json", action="store_true")
+    cancelling = remind_sub.add_parser("cancel", help="cancel a reminder")
+    cancelling.add_argument("id", type=int)
+    remind.set_defaults(func=cmd_remind)
 
     outbox = sub.add_parser("outbox", help="the delivery outbox")
     outbox_sub = outbox.add_subparsers(dest="outbox_command", required=True)

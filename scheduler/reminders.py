@@ -1,0 +1,103 @@
+"""Reminders: the project's own table is the source of truth; firing one writes its messages to the outbox
+in the same transaction, keyed by reminder and fire time, so nothing is sent twice.
+
+A reminder that fell due while the bot was down is still sent when it comes back, marked late, if it is
+less than LATE_GRACE overdue; an older one is skipped. Of a recurring reminder's missed times only the
+latest is sent; it then moves on to its next time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.models import Reminder, utcnow
+from handlers.types import Reply
+from scheduler.outbox import enqueue
+
+LATE_GRACE = dt.timedelta(hours=12)
+ON_TIME = dt.timedelta(minutes=2)
+LATE_NOTE = "（系统恢复后补发）"
+RECIPIENT = re.compile(r"^(telegram|wecom|console):[\w@.\-]{1,128}$")
+EVERY = re.compile(r"^(\d{1,4})([mhdw])$")
+UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+class ReminderError(ValueError):
+    """Bad input for a reminder, with a message fit to show."""
+
+
+def parse_recipients(values: Iterable[str]) -> list[str]:
+    recipients = [v.strip() for v in values if v.strip()]
+    if not recipients:
+        raise ReminderError("no recipient: give --to telegram:123 (several comma-separated) or @FILE")
+    bad = [r for r in recipients if not RECIPIENT.match(r)]
+    if bad:
+        raise ReminderError(f"not a recipient (expected channel:id, e.g. telegram:123): {', '.join(bad[:3])}")
+    return list(dict.fromkeys(recipients))
+
+
+def parse_every(value: str | None) -> int | None:
+    if value is None:
+        return None
+    match = EVERY.match(value.strip())
+    if match is None or int(match.group(1)) == 0:
+        raise ReminderError(f"--every takes a number and a unit m/h/d/w, e.g. 1d or 12h (got {value!r})")
+    return int(match.group(1)) * UNIT_SECONDS[match.group(2)]
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def add(session: Session, text: str, recipients: list[str], at: dt.datetime, every_seconds: int | None) -> Reminder:
+    if not text.strip():
+        raise ReminderError("the reminder text is empty")
+    row = Reminder(text=text.strip(), recipients=recipients, next_fire_at=at.astimezone(dt.UTC),
+                   every_seconds=every_seconds, active=True, created_at=utcnow())
+    session.add(row)
+    session.flush()
+    return row
+
+
+@dataclass(frozen=True)
+class Fired:
+    reminder_id: int
+    fire_at: dt.datetime
+    late: bool
+    queued: int
+
+
+def fire_due(session: Session, now: dt.datetime | None = None) -> list[Fired]:
+    """Queue every reminder that is due; move recurring ones on, retire one-shot ones."""
+    now = now or utcnow()
+    fired: list[Fired] = []
+    due = session.scalars(select(Reminder).where(Reminder.active.is_(True), Reminder.next_fire_at <= now)
+                          .order_by(Reminder.next_fire_at).with_for_update(skip_locked=True)).all()
+    for reminder in due:
+        fire_at = _aware(reminder.next_fire_at)
+        step = dt.timedelta(seconds=reminder.every_seconds or 0)
+        latest = fire_at
+        while step and latest + step <= now:  # of several missed times, only the latest is worth sending
+            latest += step
+        overdue = now - latest
+        if overdue <= LATE_GRACE:
+            late = overdue > ON_TIME
+            text = f"{LATE_NOTE}{reminder.text}" if late else reminder.text
+            queued = 0
+            for recipient in reminder.recipients:
+                channel, chat_id = recipient.split(":", 1)
+                key = f"reminder:{reminder.id}@{latest.isoformat()}:{recipient}"
+                if enqueue(session, channel, chat_id, Reply(text), key=key, late=late) is not None:
+                    queued += 1
+            fired.append(Fired(reminder.id, latest, late, queued))
+        if step:
+            reminder.next_fire_at = latest + step
+        else:
+            reminder.active = False
+    return fired
