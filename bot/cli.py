@@ -76,13 +76,19 @@ def cmd_run(_args: argparse.Namespace) -> int:
         sys.stderr.write("没有配置任何渠道 / no channel is configured: set IPBOT_TELEGRAM_TOKEN "
                          "(WeCom is planned). To try the bot without a token: ipbot chat\n")
         return 2
-    from bot.channels.telegram import TelegramChannel
+    from bot.channels.telegram import TelegramChannel, TelegramSender
+    from scheduler.runner import BackgroundJobs
 
     router = build_router(_knowledge(), settings)
     logging.getLogger("bot").setLevel(logging.INFO)
     mode = "webhook" if settings.telegram_webhook_url else "long polling"
-    sys.stderr.write(f"Telegram channel starting ({mode}); Ctrl-C stops it.\n")
-    TelegramChannel(settings, router.handle).run()
+    sys.stderr.write(f"Telegram channel starting ({mode}) with reminders and the outbox; Ctrl-C stops it.\n")
+
+    def jobs(channel: TelegramChannel) -> BackgroundJobs:
+        return BackgroundJobs(router.sessions, {"telegram": TelegramSender(channel)},
+                              rates={"telegram": settings.telegram_max_rate}, timezone=settings.timezone)
+
+    TelegramChannel(settings, router.handle, jobs).run()
     return 0
 
 

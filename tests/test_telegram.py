@@ -271,3 +271,58 @@ def test_the_whole_survey_through_telegram_then_the_report(setup: Setup) -> None
         assert d.photos and d.photos[0][0] == STAFF_MEMBER and d.photos[0][1].startswith(b"\x89PNG")
     finally:
         running.stop()
+
+
+def _with_jobs(setup: Setup) -> RunningBot:
+    from bot.channels.telegram import TelegramSender
+    from scheduler.runner import BackgroundJobs
+
+    router = setup.router()
+
+    class WithJobs(RunningBot):
+        def __init__(self) -> None:
+            self.channel = TelegramChannel(setup.settings, router.handle, lambda channel: BackgroundJobs(
+                setup.sessions, {"telegram": TelegramSender(channel)}, fire_every=0.2, poll=0.05))
+            self.loop = asyncio.new_event_loop()
+            self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+            self.thread.start()
+            asyncio.run_coroutine_threadsafe(self.channel.start(), self.loop).result(timeout=30)
+
+    return WithJobs()
+
+
+def test_a_reminder_is_delivered_through_the_outbox(setup: Setup) -> None:
+    import datetime as dt
+
+    from scheduler import reminders
+
+    with setup.sessions.begin() as session:
+        reminders.add(session, "商标续展截止还有30天", [f"telegram:{USER}"], dt.datetime.now(dt.UTC), None)
+    running = _with_jobs(setup)
+    try:
+        (message,) = setup.double.wait_for(1, USER)
+        assert message.text == "商标续展截止还有30天"
+    finally:
+        running.stop()
+
+
+def test_a_429_storm_loses_nothing_and_sends_nothing_twice(setup: Setup) -> None:
+    import datetime as dt
+
+    from scheduler import reminders
+    from scheduler.outbox import status_counts
+
+    setup.double.throttle, setup.double.retry_after = 6, 1
+    with setup.sessions.begin() as session:
+        for n in range(8):
+            reminders.add(session, f"提醒{n}", [f"telegram:{USER + n}"], dt.datetime.now(dt.UTC), None)
+    running = _with_jobs(setup)
+    try:
+        for n in range(8):
+            assert [s.text for s in setup.double.wait_for(1, USER + n, timeout=60)] == [f"提醒{n}"]
+    finally:
+        running.stop()
+    assert setup.double.throttled == 6
+    assert len(setup.double.sent) == 8
+    with setup.sessions() as session:
+        assert status_counts(session)["sent"] == 8

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import MessageLimit
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -28,6 +29,8 @@ from telegram.ext import (
 
 from bot.settings import Settings
 from handlers.types import STAFF_CHAT, Incoming, Reply
+from scheduler.outbox import PermanentFailure, TemporaryFailure
+from scheduler.runner import BackgroundJobs
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -61,13 +64,40 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
                                  for row in reply.buttons])
 
 
+class TelegramSender:
+    """Sends outbox messages through the channel's bot, translating Telegram's errors for the dispatcher."""
+
+    def __init__(self, channel: TelegramChannel) -> None:
+        self.channel = channel
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        target = self.channel.settings.telegram_staff_chat if chat_id == STAFF_CHAT else chat_id
+        if not target:
+            raise PermanentFailure("no staff chat configured")
+        try:
+            await self.channel._deliver([Reply(reply.text, reply.buttons, reply.image, reply.file_name)], int(target))
+        except RetryAfter as exc:
+            retry = exc.retry_after
+            raise TemporaryFailure(str(exc), retry if isinstance(retry, (int, float)) else retry.total_seconds()) \
+                from exc
+        except (Forbidden, BadRequest) as exc:
+            raise PermanentFailure(str(exc)) from exc
+        except NetworkError as exc:  # timeouts and 5xx included
+            raise TemporaryFailure(str(exc)) from exc
+        except ValueError as exc:
+            raise PermanentFailure(f"not a Telegram chat id: {chat_id}") from exc
+
+
 class TelegramChannel:
-    def __init__(self, settings: Settings, handle: Callable[[Incoming], list[Reply]]) -> None:
+    def __init__(self, settings: Settings, handle: Callable[[Incoming], list[Reply]],
+                 jobs: Callable[[TelegramChannel], BackgroundJobs] | None = None) -> None:
+        """`jobs` builds the reminder scheduler and outbox dispatcher, given this channel to send through."""
         if not settings.telegram_token:
             raise ValueError("IPBOT_TELEGRAM_TOKEN is not set")
         self.settings = settings
         self.handle = handle
         self.application = self._build()
+        self.jobs = jobs(self) if jobs is not None else None
 
     def _build(self) -> Application:  # type: ignore[type-arg]
         s = self.settings
@@ -77,7 +107,7 @@ class TelegramChannel:
             builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
         limiter = AIORateLimiter(overall_max_rate=s.telegram_max_rate, max_retries=3)
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]  # PTB types it narrowly
-        builder = builder.post_init(self._register_commands)
+        builder = builder.post_init(self._post_init).post_shutdown(self._post_shutdown)
         application = builder.build()
         application.add_handler(CallbackQueryHandler(self._on_button))
         application.add_handler(MessageHandler(filters.TEXT, self._on_message))
@@ -87,6 +117,15 @@ class TelegramChannel:
     # ---- Telegram → Incoming -------------------------------------------------------------------
     async def _register_commands(self, application: Application) -> None:  # type: ignore[type-arg]
         await application.bot.set_my_commands([BotCommand(name, about) for name, about in COMMANDS])
+
+    async def _post_init(self, application: Application) -> None:  # type: ignore[type-arg]
+        await self._register_commands(application)
+        if self.jobs is not None:
+            await self.jobs.start()
+
+    async def _post_shutdown(self, _application: Application) -> None:  # type: ignore[type-arg]
+        if self.jobs is not None:
+            await self.jobs.stop()
 
     def _is_staff_chat(self, chat_id: int) -> bool:
         return bool(self.settings.telegram_staff_chat) and str(chat_id) == self.settings.telegram_staff_chat
@@ -185,7 +224,7 @@ class TelegramChannel:
     async def start(self) -> None:
         """Start inside a running event loop (tests and embedding): webhook or long polling, as run()."""
         await self.application.initialize()
-        await self._register_commands(self.application)  # run_polling does this through post_init
+        await self._post_init(self.application)  # run_polling does this itself
         await self.application.start()
         updater = self.application.updater
         assert updater is not None
@@ -200,4 +239,5 @@ class TelegramChannel:
             await self.application.updater.stop()
         if self.application.running:
             await self.application.stop()
+        await self._post_shutdown(self.application)
         await self.application.shutdown()

@@ -37,11 +37,20 @@ class Sent:
         return [(b["text"], b.get("callback_data", "")) for row in rows for b in row]
 
 
+class TooManyRequests(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
 class TelegramDouble:
     def __init__(self, max_poll_seconds: float = 0.5) -> None:
         self.max_poll_seconds = max_poll_seconds
         self.sent: list[Sent] = []
         self.photos: list[tuple[int, bytes]] = []
+        self.throttle = 0  # answer this many coming sendMessage calls with 429 Too Many Requests
+        self.retry_after = 1
+        self.throttled = 0
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
@@ -184,6 +193,11 @@ class TelegramDouble:
                 self._lock.wait(remaining)
 
     def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            if self.throttle > 0:
+                self.throttle -= 1
+                self.throttled += 1
+                raise TooManyRequests(self.retry_after)
         markup = params.get("reply_markup")
         if isinstance(markup, str):
             markup = json.loads(markup)
@@ -244,6 +258,11 @@ class TelegramDouble:
                     return
                 except ValueError as exc:
                     self._reply(400, {"ok": False, "error_code": 400, "description": str(exc)})
+                    return
+                except TooManyRequests as exc:
+                    self._reply(429, {"ok": False, "error_code": 429,
+                                      "description": f"Too Many Requests: retry after {exc.retry_after}",
+                                      "parameters": {"retry_after": exc.retry_after}})
                     return
                 self._reply(200, {"ok": True, "result": result})
 

@@ -1,0 +1,77 @@
+"""Time inside `ipbot run`: an APScheduler job that fires due reminders into the outbox, and the outbox
+dispatcher. Only one scheduler runs: on PostgreSQL the holder of an advisory lock (other instances still
+dispatch — rows are claimed with SKIP LOCKED); on SQLite there is a single instance anyway.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import Connection, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from scheduler import reminders
+from scheduler.outbox import Dispatcher, Sender
+
+log = logging.getLogger(__name__)
+LEADER_LOCK = 0x1B0_7A1  # pg_try_advisory_lock key shared by every instance of this bot
+FIRE_EVERY_SECONDS = 15
+
+
+class BackgroundJobs:
+    def __init__(self, sessions: sessionmaker[Session], senders: Mapping[str, Sender],
+                 rates: Mapping[str, float] | None = None, timezone: str = "Asia/Shanghai",
+                 fire_every: float = FIRE_EVERY_SECONDS, poll: float = 1.0) -> None:
+        self.sessions = sessions
+        self.dispatcher = Dispatcher(sessions, senders, rates)
+        self.scheduler = AsyncIOScheduler(timezone=timezone)
+        self.fire_every = fire_every
+        self.poll = poll
+        self._stop = asyncio.Event()
+        self._dispatching: asyncio.Task[None] | None = None
+        self._leader: Connection | None = None
+
+    def _take_leadership(self) -> bool:
+        bind = self.sessions.kw.get("bind")
+        if bind is None or bind.dialect.name != "postgresql":
+            return True
+        connection = bind.connect()
+        if connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": LEADER_LOCK}).scalar():
+            self._leader = connection  # held for as long as this connection lives
+            return True
+        connection.close()
+        return False
+
+    def fire_due_reminders(self) -> int:
+        with self.sessions.begin() as session:
+            fired = reminders.fire_due(session)
+        if fired:
+            log.info("queued %d reminder(s)", len(fired))
+        return len(fired)
+
+    async def _fire(self) -> None:
+        await asyncio.to_thread(self.fire_due_reminders)
+
+    async def start(self) -> None:
+        self._stop.clear()
+        if await asyncio.to_thread(self._take_leadership):
+            self.scheduler.add_job(self._fire, "interval", seconds=self.fire_every, next_run_time=None,
+                                   id="fire-reminders", max_instances=1, coalesce=True)
+            self.scheduler.start()
+            await self._fire()  # reminders that fell due while the bot was down go out now
+        else:
+            log.info("another instance schedules reminders; this one only dispatches")
+        self._dispatching = asyncio.create_task(self.dispatcher.run(self._stop, self.poll))
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._dispatching is not None:
+            await self._dispatching
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        if self._leader is not None:
+            self._leader.close()
+            self._leader = None
