@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -134,5 +134,22 @@ class Reminder(Base):
     next_fire_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     every_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    subscription_id: Mapped[int | None] = mapped_column(ForeignKey("subscription.id"), nullable=True)
 
     __table_args__ = (Index("ix_reminder_due", "active", "next_fire_at"),)
+
+
+class Subscription(Base):
+    """An enterprise follows one trademark or patent; its legal deadlines become reminders to that chat."""
+
+    __tablename__ = "subscription"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    channel: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(128))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(16))  # trademark | invention | utility_model | design
+    start_date: Mapped[dt.date] = mapped_column(Date)  # trademark approval date or patent filing date
+    label: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)

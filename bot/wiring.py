@@ -22,4 +22,4 @@ def build_router(knowledge: KnowledgeService, settings: Settings | None = None) 
                   one_writer=settings.database_url.startswith("sqlite"),
                   survey_definition=survey_definition.load(Path(settings.survey_file) if settings.survey_file
                                                             else survey_definition.DEFINITION),
-                  survey_salt=settings.survey_salt)
+                  survey_salt=settings.survey_salt, timezone=settings.timezone)

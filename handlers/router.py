@@ -10,10 +10,11 @@ import contextlib
 import logging
 import re
 import threading
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers import ask, handoff, menu, smalltalk, staff, survey
+from handlers import ask, handoff, menu, smalltalk, staff, subscriptions, survey
 from handlers.rate_limit import RateLimiter, Verdict
 from handlers.survey_definition import SurveyDefinition
 from handlers.survey_export import survey_report
@@ -36,7 +37,7 @@ class Router:
     def __init__(self, knowledge: KnowledgeService, sessions: sessionmaker[Session],
                  staff_ids: frozenset[str] = frozenset(), rate_limiter: RateLimiter | None = None,
                  one_writer: bool = False, survey_definition: SurveyDefinition | None = None,
-                 survey_salt: str = "") -> None:
+                 survey_salt: str = "", timezone: str = "Asia/Shanghai") -> None:
         """one_writer: let one message at a time reach the database (SQLite takes one writer; waiting
         here is cheaper than SQLite's own back-off when channels handle chats concurrently)."""
         self.knowledge = knowledge
@@ -45,6 +46,7 @@ class Router:
         self.rate_limiter = rate_limiter or RateLimiter()
         self.survey = survey_definition
         self.survey_salt = survey_salt
+        self.zone = ZoneInfo(timezone)
         self._writer: contextlib.AbstractContextManager[object] = (
             threading.Lock() if one_writer else contextlib.nullcontext())
 
@@ -113,6 +115,12 @@ class Router:
             if row is not None:
                 return handoff.end_by_user(session, incoming)
             return notices or [Reply(menu_text.CANCELLED)]
+        if name == "subscribe":
+            return subscriptions.subscribe(session, incoming, argument, self.zone)
+        if name == "mydeadlines":
+            return subscriptions.my_deadlines(session, incoming, self.zone)
+        if name == "unsubscribe":
+            return subscriptions.unsubscribe(session, incoming, argument)
         if name == "survey" and self.survey is not None:
             return survey.start(session, incoming, self.survey, self.survey_salt)
         if name in ("unanswered", "stats", "survey_open", "survey_close", "report"):

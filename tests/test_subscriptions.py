@@ -1,0 +1,65 @@
+"""Enterprises subscribe a trademark or patent and get reminders ahead of its legal deadlines."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.models import Reminder
+from handlers.router import Router
+from tests.conftest import Person
+
+
+def _reminders(sessions: sessionmaker[Session]) -> list[Reminder]:
+    with sessions() as session:
+        return list(session.scalars(select(Reminder).order_by(Reminder.next_fire_at)))
+
+
+def test_subscribing_a_trademark_schedules_its_renewal_reminders(router: Router,
+                                                                  sessions: sessionmaker[Session]) -> None:
+    today = dt.date.today()
+    approved = today.replace(year=today.year - 10) + dt.timedelta(days=200)  # expires in about 200 days
+    person = Person(router)
+    person.says(f"/subscribe 商标 {approved.isoformat()} 精河红")
+    assert "已订阅（编号1）：精河红" in person.text and "注册商标有效期届满" in person.text
+    rows = _reminders(sessions)
+    texts = [r.text for r in rows]
+    assert any("注册商标有效期届满" in t and "还有90天" in t for t in texts)
+    assert any("还有7天" in t for t in texts)
+    assert all(r.recipients == ["console:u1"] for r in rows)
+    assert all((r.next_fire_at.replace(tzinfo=dt.UTC) if r.next_fire_at.tzinfo is None else r.next_fire_at)
+               .astimezone(router.zone).hour == 9 for r in rows)
+
+
+def test_subscribing_a_patent_lists_annual_fees_and_unsubscribe_cancels(router: Router,
+                                                                        sessions: sessionmaker[Session]) -> None:
+    person = Person(router)
+    person.says("/subscribe 实用新型 2021-03-10 烘干机")
+    assert "专利年费缴费截止" in person.text and "专利保护期届满" not in person.text.split("\n")[1]
+    person.says("/mydeadlines")
+    assert "编号1：烘干机（实用新型专利，2021-03-10）" in person.text
+    assert any(r.active for r in _reminders(sessions))
+    person.says("/unsubscribe 1")
+    assert "已取消订阅" in person.text
+    assert not any(r.active for r in _reminders(sessions))
+    person.says("/mydeadlines")
+    assert "还没有订阅" in person.text
+
+
+def test_bad_subscriptions_are_explained(router: Router) -> None:
+    person = Person(router)
+    person.says("/subscribe")
+    assert "订阅到期提醒" in person.text
+    person.says("/subscribe 商标 明年三月")
+    assert "日期没看懂" in person.text
+    person.says("/subscribe 商标 2099-01-01")
+    assert "这个日期还没到" in person.text
+    person.says("/subscribe 实用新型 1990-01-01 老专利")
+    assert "已经过了保护期" in person.text
+    person.says("/unsubscribe 42")
+    assert "没有找到编号为42的订阅" in person.text
+    Person(router, "other").says("/subscribe 发明 2021-03-10")
+    person.says("/unsubscribe 1")
+    assert "没有找到编号为1的订阅" in person.text  # someone else's
