@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from handlers.texts import menu as text
+from handlers.texts import subscriptions as subscription_text
 from handlers.types import Button, Reply
 from knowledge.engine import SearchEngine
 
@@ -46,5 +47,5 @@ def handle_payload(engine: SearchEngine, payload: str) -> list[Reply] | None:
     if payload == "s":
         return [Reply(text.NOT_OPEN_YET.format(feature=text.SURVEY))]
     if payload == "r":
-        return [Reply(text.NOT_OPEN_YET.format(feature=text.REMIND))]
+        return [Reply(subscription_text.USAGE)]
     return None

@@ -36,3 +36,9 @@ def test_an_unknown_command_is_explained(person: Person) -> None:
 def test_help_command(person: Person) -> None:
     person.says("/help")
     assert "我可以回答这些方面的问题" in person.text
+
+
+def test_the_reminders_entry_explains_subscribing(person: Person) -> None:
+    person.says("/start")
+    person.presses("提醒")
+    assert "/subscribe 商标" in person.text
