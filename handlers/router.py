@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers import ask, handoff, menu, smalltalk, staff, subscriptions, survey
+from handlers import ask, handoff, menu, remind, smalltalk, staff, subscriptions, survey
 from handlers.rate_limit import RateLimiter, Verdict
 from handlers.survey_definition import SurveyDefinition
 from handlers.survey_export import survey_report
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 MAX_PAYLOAD_CHARS = 64
 COMMAND = re.compile(r"^/([a-z_]{1,32})(?:\s+(.*))?$", re.DOTALL)
 STAFF_REPLY = re.compile(r"^(\d{1,12})\s+(.+)$", re.DOTALL)
+STAFF_COMMANDS = ("unanswered", "stats", "survey_open", "survey_close", "report", "remind", "reminders")
 
 
 class Router:
@@ -98,6 +99,10 @@ class Router:
             replies = survey.on_payload(session, incoming, self.survey, payload)
         if replies is None and len(payload) <= MAX_PAYLOAD_CHARS:
             engine = self.knowledge.engine
+            if remind.CANCEL_PAYLOAD.match(payload):
+                if not staff.is_staff(incoming, self.staff_ids):
+                    return staff.refused()
+                return remind.handle_payload(session, payload) or [Reply(ask_text.STALE_BUTTON)]
             replies = (handoff.handle_payload(session, incoming, payload)
                        or menu.handle_payload(engine, payload)
                        or ask.handle_payload(session, engine, incoming, payload))
@@ -123,9 +128,13 @@ class Router:
             return subscriptions.unsubscribe(session, incoming, argument)
         if name == "survey" and self.survey is not None:
             return survey.start(session, incoming, self.survey, self.survey_salt)
-        if name in ("unanswered", "stats", "survey_open", "survey_close", "report"):
+        if name in STAFF_COMMANDS:
             if not staff.is_staff(incoming, self.staff_ids):
                 return staff.refused()
+            if name == "remind":
+                return remind.add(session, incoming, argument, self.staff_ids, self.zone)
+            if name == "reminders":
+                return remind.listing(session, self.zone)
             if name == "report":
                 return survey_report(session, self.survey) if self.survey else [Reply(survey_text.REPORT_NONE)]
             if name == "survey_open":
@@ -139,7 +148,7 @@ class Router:
         """Staff answer handoffs by replying to a notice, or with /reply N text and /end N."""
         message = strip_control(incoming.text or "").strip()
         command = COMMAND.match(message)
-        if command and command.group(1) in ("unanswered", "stats", "survey_open", "survey_close", "report"):
+        if command and command.group(1) in STAFF_COMMANDS:
             return self._command(session, incoming, command.group(1), command.group(2) or "")
         if command and command.group(1) == "end":
             number = (command.group(2) or "").strip()

@@ -1,0 +1,81 @@
+"""Staff reminders in chat: /remind to schedule one for themselves, the staff group, every staff member,
+the enterprises subscribed to trademark or patent deadlines, or a given chat; /reminders lists what is
+waiting, with a cancel button each (payload `rc:<id>`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.models import Reminder, Subscription
+from handlers.texts import remind as text
+from handlers.types import STAFF_CHAT, Button, Incoming, Reply
+from scheduler import reminders
+
+CANCEL_PAYLOAD = re.compile(r"^rc:(\d{1,12})$")
+MAX_LISTED = 20
+
+
+def _audience(session: Session, incoming: Incoming, who: str, staff_ids: frozenset[str]) -> list[str]:
+    if who == "me":
+        return [f"{incoming.channel}:{incoming.chat_id}"]
+    if who == "staff":
+        return [f"{incoming.channel}:{STAFF_CHAT}"]
+    if who == "allstaff":
+        return sorted(staff_ids)
+    if who.startswith("订阅:"):
+        kinds = {"商标": ["trademark"], "专利": ["invention", "utility_model", "design"]}.get(who[3:], [])
+        rows = session.scalars(select(Subscription).where(Subscription.active.is_(True), Subscription.kind.in_(kinds)))
+        return sorted({f"{r.channel}:{r.chat_id}" for r in rows})
+    return reminders.parse_recipients([who])
+
+
+def add(session: Session, incoming: Incoming, argument: str, staff_ids: frozenset[str], zone: ZoneInfo) -> list[Reply]:
+    parts = argument.split(maxsplit=3)
+    if len(parts) < 4:
+        return [Reply(text.USAGE)]
+    when_text = f"{parts[0]} {parts[1]}"
+    try:
+        when = dt.datetime.strptime(when_text, "%Y-%m-%d %H:%M").replace(tzinfo=zone)
+    except ValueError:
+        return [Reply(text.BAD_TIME.format(value=when_text[:40]))]
+    if when < dt.datetime.now(zone):
+        return [Reply(text.PAST.format(value=when_text))]
+    try:
+        audience = _audience(session, incoming, parts[2], staff_ids)
+    except reminders.ReminderError:
+        audience = []
+    if not audience:
+        return [Reply(text.NOBODY.format(value=parts[2][:40]))]
+    row = reminders.add(session, parts[3], audience, when, None)
+    return [Reply(text.ADDED.format(number=row.id, when=when_text, count=len(audience), text=row.text))]
+
+
+def listing(session: Session, zone: ZoneInfo) -> list[Reply]:
+    rows = list(session.scalars(select(Reminder).where(Reminder.active.is_(True), Reminder.subscription_id.is_(None))
+                                .order_by(Reminder.next_fire_at).limit(MAX_LISTED)))
+    if not rows:
+        return [Reply(text.LIST_NONE)]
+    lines = [text.LIST_TITLE]
+    buttons = []
+    for row in rows:
+        fire = row.next_fire_at if row.next_fire_at.tzinfo else row.next_fire_at.replace(tzinfo=dt.UTC)
+        lines.append(text.LIST_ITEM.format(number=row.id, when=f"{fire.astimezone(zone):%Y-%m-%d %H:%M}",
+                                           count=len(row.recipients), text=row.text[:60]))
+        buttons.append((Button(text.CANCEL.format(number=row.id), f"rc:{row.id}"),))
+    return [Reply("\n".join(lines), tuple(buttons))]
+
+
+def handle_payload(session: Session, payload: str) -> list[Reply] | None:
+    match = CANCEL_PAYLOAD.match(payload)
+    if match is None:
+        return None
+    row = session.get(Reminder, int(match.group(1)))
+    if row is None or not row.active:
+        return [Reply(text.NOT_ACTIVE.format(number=match.group(1)))]
+    row.active = False
+    return [Reply(text.CANCELLED.format(number=row.id))]
