@@ -196,6 +196,20 @@ def cmd_remind(args: argparse.Namespace) -> int:
         sys.stderr.write(f"{exc}\n")
         return 2
     _engine, sessions = open_database(settings.database_url)
+    if args.remind_command == "calendar":
+        from knowledge.errors import KnowledgeBaseError
+        from scheduler import calendar
+
+        try:
+            events = calendar.load()
+        except KnowledgeBaseError as exc:
+            for problem in exc.problems:
+                sys.stderr.write(f"{problem}\n")
+            return 2
+        with sessions.begin() as session:
+            created = calendar.sync(session, events, zone)
+        sys.stdout.write(f"{len(events)} calendar events; {created} reminder(s) scheduled\n")
+        return 0
     with sessions.begin() as session:
         if args.remind_command == "cancel":
             found = session.get(Reminder, args.id)
@@ -296,6 +310,7 @@ def parser() -> argparse.ArgumentParser:
     adding.add_argument("text")
     listing = remind_sub.add_parser("list", help="active reminders")
     listing.add_argument("--json", action="store_true")
+    remind_sub.add_parser("calendar", help="schedule the staff calendar's reminders now")
     cancelling = remind_sub.add_parser("cancel", help="cancel a reminder")
     cancelling.add_argument("id", type=int)
     remind.set_defaults(func=cmd_remind)

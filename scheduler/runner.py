@@ -8,12 +8,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from scheduler import reminders
+from knowledge.errors import KnowledgeBaseError
+from scheduler import calendar, reminders
 from scheduler.outbox import Dispatcher, Sender
 
 log = logging.getLogger(__name__)
@@ -30,6 +32,7 @@ class BackgroundJobs:
         self.scheduler = AsyncIOScheduler(timezone=timezone)
         self.fire_every = fire_every
         self.poll = poll
+        self.zone = ZoneInfo(timezone)
         self._stop = asyncio.Event()
         self._dispatching: asyncio.Task[None] | None = None
         self._leader: Connection | None = None
@@ -55,12 +58,27 @@ class BackgroundJobs:
     async def _fire(self) -> None:
         await asyncio.to_thread(self.fire_due_reminders)
 
+    def sync_calendar(self) -> int:
+        """Schedule reminders for the staff calendar; a broken calendar file is logged, not fatal."""
+        try:
+            events = calendar.load()
+        except KnowledgeBaseError as exc:
+            log.error("calendar not loaded:\n%s", exc)
+            return 0
+        with self.sessions.begin() as session:
+            return calendar.sync(session, events, self.zone)
+
+    async def _sync_calendar(self) -> None:
+        await asyncio.to_thread(self.sync_calendar)
+
     async def start(self) -> None:
         self._stop.clear()
         if await asyncio.to_thread(self._take_leadership):
             self.scheduler.add_job(self._fire, "interval", seconds=self.fire_every, next_run_time=None,
                                    id="fire-reminders", max_instances=1, coalesce=True)
+            self.scheduler.add_job(self._sync_calendar, "cron", hour=3, id="sync-calendar", coalesce=True)
             self.scheduler.start()
+            await self._sync_calendar()
             await self._fire()  # reminders that fell due while the bot was down go out now
         else:
             log.info("another instance schedules reminders; this one only dispatches")
