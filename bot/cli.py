@@ -68,6 +68,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_run(_args: argparse.Namespace) -> int:
+    import datetime as dt
+
     from bot.settings import Settings
     from bot.wiring import build_router
 
@@ -86,7 +88,9 @@ def cmd_run(_args: argparse.Namespace) -> int:
 
     def jobs(channel: TelegramChannel) -> BackgroundJobs:
         return BackgroundJobs(router.sessions, {"telegram": TelegramSender(channel)},
-                              rates={"telegram": settings.telegram_max_rate}, timezone=settings.timezone)
+                              rates={"telegram": settings.telegram_max_rate}, timezone=settings.timezone,
+                              fire_every=settings.reminder_check_seconds,
+                              late_after=dt.timedelta(seconds=settings.reminder_late_after_seconds))
 
     TelegramChannel(settings, router.handle, jobs).run()
     return 0

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     user_messages_per_minute: int = 20  # per-user flood limit
     survey_salt: str = "ipbot-survey"  # mixed into respondent hashes in exports; set your own secret
     survey_file: str | None = None  # another survey definition (defaults to the packaged one)
+    reminder_late_after_seconds: int = 120  # a reminder sent later than this after its time is marked late
+    reminder_check_seconds: float = 15.0  # how often due reminders are looked for
     http_listen: str = "127.0.0.1:8080"
 
     @field_validator("timezone")

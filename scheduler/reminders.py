@@ -73,8 +73,9 @@ class Fired:
     queued: int
 
 
-def fire_due(session: Session, now: dt.datetime | None = None) -> list[Fired]:
-    """Queue every reminder that is due; move recurring ones on, retire one-shot ones."""
+def fire_due(session: Session, now: dt.datetime | None = None, on_time: dt.timedelta = ON_TIME) -> list[Fired]:
+    """Queue every reminder that is due; move recurring ones on, retire one-shot ones. One sent more than
+    `on_time` after its time is marked late."""
     now = now or utcnow()
     fired: list[Fired] = []
     due = session.scalars(select(Reminder).where(Reminder.active.is_(True), Reminder.next_fire_at <= now)
@@ -87,7 +88,7 @@ def fire_due(session: Session, now: dt.datetime | None = None) -> list[Fired]:
             latest += step
         overdue = now - latest
         if overdue <= LATE_GRACE:
-            late = overdue > ON_TIME
+            late = overdue > on_time
             text = f"{LATE_NOTE}{reminder.text}" if late else reminder.text
             queued = 0
             for recipient in reminder.recipients:

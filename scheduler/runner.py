@@ -6,6 +6,7 @@ dispatch — rows are claimed with SKIP LOCKED); on SQLite there is a single ins
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections.abc import Mapping
 from zoneinfo import ZoneInfo
@@ -26,13 +27,15 @@ FIRE_EVERY_SECONDS = 15
 class BackgroundJobs:
     def __init__(self, sessions: sessionmaker[Session], senders: Mapping[str, Sender],
                  rates: Mapping[str, float] | None = None, timezone: str = "Asia/Shanghai",
-                 fire_every: float = FIRE_EVERY_SECONDS, poll: float = 1.0) -> None:
+                 fire_every: float = FIRE_EVERY_SECONDS, poll: float = 1.0,
+                 late_after: dt.timedelta = reminders.ON_TIME) -> None:
         self.sessions = sessions
         self.dispatcher = Dispatcher(sessions, senders, rates)
         self.scheduler = AsyncIOScheduler(timezone=timezone)
         self.fire_every = fire_every
         self.poll = poll
         self.zone = ZoneInfo(timezone)
+        self.late_after = late_after
         self._stop = asyncio.Event()
         self._dispatching: asyncio.Task[None] | None = None
         self._leader: Connection | None = None
@@ -50,7 +53,7 @@ class BackgroundJobs:
 
     def fire_due_reminders(self) -> int:
         with self.sessions.begin() as session:
-            fired = reminders.fire_due(session)
+            fired = reminders.fire_due(session, on_time=self.late_after)
         if fired:
             log.info("queued %d reminder(s)", len(fired))
         return len(fired)
