@@ -51,6 +51,10 @@ class TelegramDouble:
         self.throttle = 0  # answer this many coming sendMessage calls with 429 Too Many Requests
         self.retry_after = 1
         self.throttled = 0
+        self.cap_per_second = 0  # like Telegram: more sendMessage calls than this in a second get 429
+        self.inject_every = 0  # and every n-th call gets a 429 anyway
+        self._recent: list[float] = []
+        self._calls = 0
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
@@ -170,12 +174,19 @@ class TelegramDouble:
         elif action == "wait":
             wanted = json.loads(body)
             self.wait_for(int(wanted["count"]), None, float(wanted.get("timeout", 600)))
+        elif action == "limits":
+            wanted = json.loads(body)
+            with self._lock:
+                self.cap_per_second = int(wanted.get("cap", 0))
+                self.inject_every = int(wanted.get("inject_every", 0))
         elif action == "reset":
             with self._lock:
                 self.sent.clear()
                 self.calls.clear()
         with self._lock:
-            return {"sent": len(self.sent), "pending": len(self.updates)}
+            distinct = len({(m.chat_id, m.text) for m in self.sent})
+            return {"sent": len(self.sent), "distinct": distinct, "throttled": self.throttled,
+                    "pending": len(self.updates)}
 
     def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
@@ -194,10 +205,16 @@ class TelegramDouble:
 
     def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
-            if self.throttle > 0:
-                self.throttle -= 1
+            self._calls += 1
+            now = time.monotonic()
+            self._recent = [t for t in self._recent if now - t < 1.0]
+            over_cap = bool(self.cap_per_second) and len(self._recent) >= self.cap_per_second
+            injected = bool(self.inject_every) and self._calls % self.inject_every == 0
+            if self.throttle > 0 or over_cap or injected:
+                self.throttle = max(0, self.throttle - 1)
                 self.throttled += 1
                 raise TooManyRequests(self.retry_after)
+            self._recent.append(now)
         markup = params.get("reply_markup")
         if isinstance(markup, str):
             markup = json.loads(markup)
