@@ -226,8 +226,7 @@ def cmd_remind(args: argparse.Namespace) -> int:
         rows = session.scalars(select(Reminder).where(Reminder.active.is_(True)).order_by(Reminder.next_fire_at))
         listed: list[dict[str, Any]] = [{"id": r.id, "text": r.text, "to": r.recipients,
                                          "every_seconds": r.every_seconds,
-                   "next": (r.next_fire_at if r.next_fire_at.tzinfo else r.next_fire_at.replace(tzinfo=dt.UTC))
-                   .astimezone(zone).isoformat()} for r in rows]
+                   "next": r.next_fire_at.astimezone(zone).isoformat()} for r in rows]
     if args.json:
         sys.stdout.write(json.dumps(listed, ensure_ascii=False) + "\n")
     else:

@@ -5,12 +5,47 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp that is always an aware UTC datetime in Python, on every backend.
+
+    SQLite keeps no time zone and hands back naive datetimes; PostgreSQL hands back its session's zone.
+    Values are stored as UTC (a naive value is taken to be UTC) and read back as aware UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 class Base(DeclarativeBase):
@@ -23,7 +58,7 @@ class QuestionLog(Base):
     __tablename__ = "question_log"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     channel: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[str] = mapped_column(String(128))
     chat_id: Mapped[str] = mapped_column(String(128))
@@ -34,7 +69,7 @@ class QuestionLog(Base):
     confident: Mapped[bool] = mapped_column(Boolean, default=False)
     reason: Mapped[str] = mapped_column(String(16))
     feedback: Mapped[str | None] = mapped_column(String(16), nullable=True)  # helpful | unhelpful
-    feedback_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    feedback_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     __table_args__ = (
         Index("ix_question_log_created_at", "created_at"),
@@ -48,15 +83,15 @@ class HandoffRequest(Base):
     __tablename__ = "handoff_request"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     channel: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[str] = mapped_column(String(128))
     chat_id: Mapped[str] = mapped_column(String(128))
     display_name: Mapped[str | None] = mapped_column(String(128), nullable=True)
     question_id: Mapped[int | None] = mapped_column(ForeignKey("question_log.id"), nullable=True)
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | closed
-    last_activity_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_activity_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     closed_by: Mapped[str | None] = mapped_column(String(16), nullable=True)  # user | staff | timeout
 
     __table_args__ = (Index("ix_handoff_request_status", "status"),)
@@ -69,8 +104,8 @@ class SurveyWave(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
-    opened_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class SurveyResponse(Base):
@@ -90,9 +125,9 @@ class SurveyResponse(Base):
     county: Mapped[str | None] = mapped_column(String(64), nullable=True)
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     comment: Mapped[str | None] = mapped_column(Text, nullable=True)
-    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    completed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     __table_args__ = (UniqueConstraint("wave_id", "channel", "user_id", name="uq_survey_response_person"),)
 
@@ -105,7 +140,7 @@ class OutboxMessage(Base):
     __tablename__ = "outbox"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     channel: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str] = mapped_column(String(128))
     text: Mapped[str] = mapped_column(Text)
@@ -113,9 +148,9 @@ class OutboxMessage(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True, unique=True)
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sending | sent | dead
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
@@ -128,10 +163,10 @@ class Reminder(Base):
     __tablename__ = "reminder"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     text: Mapped[str] = mapped_column(Text)
     recipients: Mapped[list[str]] = mapped_column(JSON, default=list)
-    next_fire_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    next_fire_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     every_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     subscription_id: Mapped[int | None] = mapped_column(ForeignKey("subscription.id"), nullable=True)
@@ -145,7 +180,7 @@ class Subscription(Base):
     __tablename__ = "subscription"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     channel: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[str] = mapped_column(String(128))
     chat_id: Mapped[str] = mapped_column(String(128))

@@ -25,13 +25,6 @@ NUMBER_IN_NOTICE = re.compile(r"【人工咨询 #(\d{1,12})】")
 MAX_RELAYED_CHARS = 2000
 
 
-def _aware(moment: dt.datetime | None) -> dt.datetime | None:
-    """SQLite hands back naive datetimes; everything here is UTC."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.UTC)
-    return moment
-
-
 def _who(row: HandoffRequest) -> str:
     return row.display_name or f"用户{row.user_id}"
 
@@ -67,7 +60,7 @@ def current(session: Session, incoming: Incoming, now: dt.datetime | None = None
     row = session.get(HandoffRequest, found) if found is not None else None
     if row is None:
         return None, []
-    last = _aware(row.last_activity_at) or _aware(row.created_at) or now
+    last = row.last_activity_at or row.created_at or now
     if now - last <= HANDOFF_IDLE:
         return row, []
     _close(row, "timeout", now)

@@ -63,8 +63,7 @@ def listing(session: Session, zone: ZoneInfo) -> list[Reply]:
     lines = [text.LIST_TITLE]
     buttons = []
     for row in rows:
-        fire = row.next_fire_at if row.next_fire_at.tzinfo else row.next_fire_at.replace(tzinfo=dt.UTC)
-        lines.append(text.LIST_ITEM.format(number=row.id, when=f"{fire.astimezone(zone):%Y-%m-%d %H:%M}",
+        lines.append(text.LIST_ITEM.format(number=row.id, when=f"{row.next_fire_at.astimezone(zone):%Y-%m-%d %H:%M}",
                                            count=len(row.recipients), text=row.text[:60]))
         buttons.append((Button(text.CANCEL.format(number=row.id), f"rc:{row.id}"),))
     return [Reply("\n".join(lines), tuple(buttons))]

@@ -30,10 +30,6 @@ PAYLOAD = re.compile(r"^sv:(\d{1,12}):(c|g|k|i\d{1,3}|m):(\w{1,8})$")
 MAX_COMMENT_CHARS = 1000
 
 
-def _aware(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
 def open_wave(session: Session) -> SurveyWave | None:
     return session.scalars(select(SurveyWave).where(SurveyWave.closed_at.is_(None))
                            .order_by(SurveyWave.id.desc())).first()
@@ -71,7 +67,7 @@ def _touch(response: SurveyResponse) -> None:
 
 
 def _is_expired(response: SurveyResponse, now: dt.datetime) -> bool:
-    return response.step in ACTIVE_STEPS and now - _aware(response.updated_at) > EXPIRES_AFTER
+    return response.step in ACTIVE_STEPS and now - response.updated_at > EXPIRES_AFTER
 
 
 def _restart(definition: SurveyDefinition, response: SurveyResponse) -> None:

@@ -51,10 +51,6 @@ def parse_every(value: str | None) -> int | None:
     return int(match.group(1)) * UNIT_SECONDS[match.group(2)]
 
 
-def _aware(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
 def add(session: Session, text: str, recipients: list[str], at: dt.datetime, every_seconds: int | None) -> Reminder:
     if not text.strip():
         raise ReminderError("the reminder text is empty")
@@ -81,7 +77,7 @@ def fire_due(session: Session, now: dt.datetime | None = None, on_time: dt.timed
     due = session.scalars(select(Reminder).where(Reminder.active.is_(True), Reminder.next_fire_at <= now)
                           .order_by(Reminder.next_fire_at).with_for_update(skip_locked=True)).all()
     for reminder in due:
-        fire_at = _aware(reminder.next_fire_at)
+        fire_at = reminder.next_fire_at
         step = dt.timedelta(seconds=reminder.every_seconds or 0)
         latest = fire_at
         while step and latest + step <= now:  # of several missed times, only the latest is worth sending
