@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from knowledge.errors import KnowledgeBaseError, Problem
+from knowledge.loader import read_yaml
 
 DEFINITION = Path(__file__).parent / "data" / "survey.yaml"
 REQUIRED_OPTIONS = ("非常满意", "满意", "一般", "不满意", "非常不满意", "不了解")
@@ -75,13 +76,7 @@ def _positive(value: Any) -> bool:
 def load(path: Path = DEFINITION) -> SurveyDefinition:
     """Load and validate the definition; raises KnowledgeBaseError listing every problem."""
     reader = _Reader(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise KnowledgeBaseError([Problem(path, mark.line + 1 if mark else 0, f"cannot read survey: {exc}")]) from exc
+    data, node = read_yaml(path)
     if not isinstance(data, dict) or node is None:
         raise KnowledgeBaseError([Problem(path, 0, "expected a mapping")])
     for name in ("version", "title", "consent"):

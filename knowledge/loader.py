@@ -122,6 +122,15 @@ def _compose(path: Path, out: _Collector) -> tuple[Any, yaml.Node | None]:
     return data, node
 
 
+def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
+    """A YAML file's data and node tree (for line numbers), parsed once; KnowledgeBaseError if unreadable."""
+    out = _Collector()
+    data, node = _compose(path, out)
+    if out.problems:
+        raise KnowledgeBaseError(out.problems)
+    return data, node
+
+
 def _line(node: yaml.Node | None) -> int:
     return node.start_mark.line + 1 if node is not None else 0
 

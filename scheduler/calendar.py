@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.models import Reminder, utcnow
 from knowledge.errors import KnowledgeBaseError, Problem
+from knowledge.loader import read_yaml
 from scheduler import reminders
 from scheduler.deadlines import reminder_days
 
@@ -50,15 +51,9 @@ class Event:
 
 
 def load(path: Path = CALENDAR) -> list[Event]:
-    try:
-        source = path.read_text(encoding="utf-8")
-        root = yaml.compose(source, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(source)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise KnowledgeBaseError([Problem(path, mark.line + 1 if mark else 0, f"cannot read calendar: {exc}")]) from exc
+    data, root = read_yaml(path)
     problems: list[Problem] = []
-    if not isinstance(data, dict) or not isinstance(data.get("events"), list) or root is None:
+    if not isinstance(data, dict) or not isinstance(data.get("events"), list) or not isinstance(root, yaml.MappingNode):
         raise KnowledgeBaseError([Problem(path, 0, "expected a mapping with a list 'events'")])
     default_to = data.get("to") or []
     nodes: list[yaml.Node] = next((value.value for key, value in root.value if key.value == "events"), [])
