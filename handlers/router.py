@@ -77,13 +77,12 @@ class Router:
         row, notices = handoff.current(session, incoming)
         if row is not None:
             return handoff.relay_from_user(row, message)
-        if self.survey is not None and survey.active(session, incoming) is not None:
+        response = survey.active(session, incoming) if self.survey is not None else None
+        if self.survey is not None and response is not None:
             if self.knowledge.engine.search(message).confident:  # a real question: answer it, keep the place
                 return [*notices, *ask.ask(session, self.knowledge.engine, incoming, message),
                         Reply(survey_text.PAUSED)]
-            in_survey = survey.on_text(session, incoming, self.survey, message)
-            if in_survey is not None:
-                return [*notices, *in_survey]
+            return [*notices, *survey.on_text(self.survey, response, message)]
         kind = smalltalk.classify(message) if len(message) <= 40 else None
         if kind is smalltalk.Kind.HANDOFF:
             return [*notices, *handoff.request(session, incoming, None)]

@@ -111,12 +111,14 @@ def _find(session: Session, wave: SurveyWave, incoming: Incoming) -> SurveyRespo
 
 
 def active(session: Session, incoming: Incoming) -> SurveyResponse | None:
-    """The person's unfinished, unexpired response in the open wave, if any."""
-    wave = open_wave(session)
-    if wave is None:
-        return None
-    response = _find(session, wave, incoming)
-    if response is None or response.step not in ACTIVE_STEPS or _is_expired(response, utcnow()):
+    """The person's unfinished, unexpired response in the open wave, if any (one query: this runs for
+    every message)."""
+    response = session.scalars(
+        select(SurveyResponse).join(SurveyWave, SurveyWave.id == SurveyResponse.wave_id)
+        .where(SurveyWave.closed_at.is_(None), SurveyResponse.channel == incoming.channel,
+               SurveyResponse.user_id == incoming.user_id, SurveyResponse.step.in_(ACTIVE_STEPS))
+        .order_by(SurveyWave.id.desc())).first()
+    if response is None or _is_expired(response, utcnow()):
         return None
     return response
 
@@ -181,11 +183,9 @@ def _finish(response: SurveyResponse, comment: str | None) -> list[Reply]:
     return [Reply(text.THANKS)]
 
 
-def on_text(session: Session, incoming: Incoming, definition: SurveyDefinition, message: str) -> list[Reply] | None:
-    """Text from someone in the middle of the survey: the comment, or a kind nudge to use the buttons."""
-    response = active(session, incoming)
-    if response is None:
-        return None
+def on_text(definition: SurveyDefinition, response: SurveyResponse, message: str) -> list[Reply]:
+    """Text from someone in the middle of the survey (see active()): the comment, or a kind nudge to use
+    the buttons."""
     _touch(response)
     if response.step == "comment" and message.strip():
         return _finish(response, message.strip())
