@@ -78,7 +78,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
         sys.stderr.write("没有配置任何渠道 / no channel is configured: set IPBOT_TELEGRAM_TOKEN "
                          "(WeCom is planned). To try the bot without a token: ipbot chat\n")
         return 2
-    from bot.channels.telegram import TelegramChannel, TelegramSender
+    from bot.channels.telegram import TelegramChannel, TelegramSender, send_limits
     from scheduler.runner import BackgroundJobs
 
     router = build_router(_knowledge(), settings)
@@ -88,7 +88,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
 
     def jobs(channel: TelegramChannel) -> BackgroundJobs:
         return BackgroundJobs(router.sessions, {"telegram": TelegramSender(channel)},
-                              rates={"telegram": settings.telegram_max_rate}, timezone=settings.timezone,
+                              limits={"telegram": send_limits(settings)}, timezone=settings.timezone,
                               fire_every=settings.reminder_check_seconds,
                               late_after=dt.timedelta(seconds=settings.reminder_late_after_seconds))
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import OutboxMessage, utcnow
 from handlers.types import Button, Reply
+from scheduler.send_limits import ChannelLimits, Limiter
 
 MAX_ATTEMPTS = 6
 BASE_DELAY = 2.0  # seconds; doubles with every failed attempt
@@ -104,55 +104,90 @@ def status_counts(session: Session) -> dict[str, int]:
 
 
 class Dispatcher:
+    """Sends due outbox messages: chats side by side, each chat's messages in order, within the channel's
+    send limits (a chat whose own limit is used up waits in the queue without holding up the others)."""
+
     def __init__(self, sessions: sessionmaker[Session], senders: Mapping[str, Sender],
-                 rates: Mapping[str, float] | None = None, max_attempts: int = MAX_ATTEMPTS,
+                 limits: Mapping[str, ChannelLimits] | None = None, max_attempts: int = MAX_ATTEMPTS,
                  base_delay: float = BASE_DELAY) -> None:
         self.sessions = sessions
         self.senders = senders
-        self.rates = dict(rates or {})  # messages a second per channel
+        self.limiter = Limiter(dict(limits or {}))
         self.max_attempts = max_attempts
         self.base_delay = base_delay
-        self._last_send: dict[str, float] = {}
-
-    async def _pace(self, channel: str) -> None:
-        rate = self.rates.get(channel)
-        if not rate:
-            return
-        wait = self._last_send.get(channel, 0.0) + 1.0 / rate - time.monotonic()
-        if wait > 0:
-            await asyncio.sleep(wait)
-        self._last_send[channel] = time.monotonic()
 
     def _finish(self, message: Claimed, **values: object) -> None:
         with self.sessions.begin() as session:
             session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id,
                                                         OutboxMessage.status == "sending").values(**values))
 
-    async def run_once(self, now: dt.datetime | None = None) -> int:
-        """Send what is due; returns how many messages were attempted."""
-        now = now or utcnow()
+    def _release(self, messages: list[Claimed], due: dt.datetime) -> None:
+        """Back to the queue untried (their chat's turn is later), in their order."""
         with self.sessions.begin() as session:
-            batch = claim(session, now)
-        for message in batch:
+            session.execute(update(OutboxMessage).where(OutboxMessage.id.in_([m.id for m in messages]),
+                                                        OutboxMessage.status == "sending")
+                            .values(status="pending", claimed_at=None, next_attempt_at=due))
+
+    async def _send(self, message: Claimed, sender: Sender, flight: asyncio.Semaphore) -> None:
+        overall = self.limiter.overall(message.channel)
+        async with flight:
+            while overall is not None and (wait := overall.wait()) > 0:
+                await asyncio.sleep(wait)
+            if overall is not None:
+                overall.started()
+            try:
+                await sender.send(message.chat_id, message.reply)
+            finally:
+                if overall is not None:
+                    overall.answered()
+
+    async def _send_chat(self, messages: list[Claimed], now: dt.datetime, flight: asyncio.Semaphore) -> None:
+        for index, message in enumerate(messages):
+            rest = messages[index + 1:]
             sender = self.senders.get(message.channel)
             attempts = message.attempts + 1
+            window = self.limiter.chat(message.channel, message.chat_id)
+            if window is not None and (wait := window.wait()) > 0:
+                self._release(messages[index:], now + dt.timedelta(seconds=wait))
+                return
+            if window is not None:
+                window.started()
             try:
                 if sender is None:
                     raise PermanentFailure(f"no sender for channel {message.channel!r}")
-                await self._pace(message.channel)
-                await sender.send(message.chat_id, message.reply)
+                await self._send(message, sender, flight)
             except TemporaryFailure as exc:
                 if attempts >= self.max_attempts:
                     self._finish(message, status="dead", attempts=attempts, last_error=str(exc)[:500])
                     continue
                 delay = exc.retry_after if exc.retry_after is not None else min(
                     self.base_delay * 2 ** (attempts - 1), MAX_DELAY)
+                due = now + dt.timedelta(seconds=delay)
                 self._finish(message, status="pending", attempts=attempts, last_error=str(exc)[:500],
-                             next_attempt_at=now + dt.timedelta(seconds=delay), claimed_at=None)
+                             next_attempt_at=due, claimed_at=None)
+                if rest:  # the chat's later messages wait behind it, so they cannot overtake it
+                    self._release(rest, due)
+                return
             except PermanentFailure as exc:
                 self._finish(message, status="dead", attempts=attempts, last_error=str(exc)[:500])
             else:
                 self._finish(message, status="sent", attempts=attempts, sent_at=utcnow())
+            finally:
+                if window is not None:
+                    window.answered()
+
+    async def run_once(self, now: dt.datetime | None = None) -> int:
+        """Send what is due; returns how many messages were taken from the queue."""
+        now = now or utcnow()
+        with self.sessions.begin() as session:
+            batch = claim(session, now)
+        chats: dict[tuple[str, str], list[Claimed]] = {}
+        for message in batch:
+            chats.setdefault((message.channel, message.chat_id), []).append(message)
+        flights = {channel: asyncio.Semaphore(self.limiter.of_channel(channel).in_flight)
+                   for channel in {m.channel for m in batch}}
+        await asyncio.gather(*(self._send_chat(messages, now, flights[channel])
+                               for (channel, _chat), messages in chats.items()))
         return len(batch)
 
     async def run(self, stop: asyncio.Event, poll: float = 1.0) -> None:

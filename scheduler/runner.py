@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from knowledge.errors import KnowledgeBaseError
 from scheduler import calendar, reminders
 from scheduler.outbox import Dispatcher, Sender
+from scheduler.send_limits import ChannelLimits
 
 log = logging.getLogger(__name__)
 LEADER_LOCK = 0x1B0_7A1  # pg_try_advisory_lock key shared by every instance of this bot
@@ -26,11 +27,11 @@ FIRE_EVERY_SECONDS = 15
 
 class BackgroundJobs:
     def __init__(self, sessions: sessionmaker[Session], senders: Mapping[str, Sender],
-                 rates: Mapping[str, float] | None = None, timezone: str = "Asia/Shanghai",
+                 limits: Mapping[str, ChannelLimits] | None = None, timezone: str = "Asia/Shanghai",
                  fire_every: float = FIRE_EVERY_SECONDS, poll: float = 1.0,
                  late_after: dt.timedelta = reminders.ON_TIME) -> None:
         self.sessions = sessions
-        self.dispatcher = Dispatcher(sessions, senders, rates)
+        self.dispatcher = Dispatcher(sessions, senders, limits)
         self.scheduler = AsyncIOScheduler(timezone=timezone)
         self.fire_every = fire_every
         self.poll = poll

@@ -31,6 +31,7 @@ from bot.settings import Settings
 from handlers.types import STAFF_CHAT, Incoming, Reply
 from scheduler.outbox import PermanentFailure, TemporaryFailure
 from scheduler.runner import BackgroundJobs
+from scheduler.send_limits import ChannelLimits, Window
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -65,6 +66,20 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
         return None
     return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.payload) for b in row]
                                  for row in reply.buttons])
+
+
+GROUP_PER_MINUTE = 20  # Telegram: no more than 20 messages a minute to one group
+PRIVATE_PER_SECOND = 1  # and about one a second to one person
+
+
+def send_limits(settings: Settings) -> ChannelLimits:
+    """Telegram's limits for the outbox: ~30 messages a second overall, 20 a minute per group."""
+
+    def per_chat(chat_id: str) -> Window:
+        is_group = chat_id == STAFF_CHAT or chat_id.startswith("-")
+        return Window(GROUP_PER_MINUTE, 60.0) if is_group else Window(PRIVATE_PER_SECOND, 1.0)
+
+    return ChannelLimits(overall=Window(int(settings.telegram_max_rate), 1.0), per_chat=per_chat)
 
 
 class TelegramSender:
