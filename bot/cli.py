@@ -90,7 +90,8 @@ def cmd_run(_args: argparse.Namespace) -> int:
         return BackgroundJobs(router.sessions, {"telegram": TelegramSender(channel)},
                               limits={"telegram": send_limits(settings)}, timezone=settings.timezone,
                               fire_every=settings.reminder_check_seconds,
-                              late_after=dt.timedelta(seconds=settings.reminder_late_after_seconds))
+                              late_after=dt.timedelta(seconds=settings.reminder_late_after_seconds),
+                              escalate_after=dt.timedelta(seconds=settings.reminder_escalate_after_seconds))
 
     TelegramChannel(settings, router.handle, jobs).run()
     return 0
@@ -192,7 +193,7 @@ def cmd_remind(args: argparse.Namespace) -> int:
             every = reminders.parse_every(args.every)
             _engine, sessions = open_database(settings.database_url)
             with sessions.begin() as session:
-                row = reminders.add(session, args.text, recipients, at, every)
+                row = reminders.add(session, args.text, recipients, at, every, needs_ack=args.ack)
                 sys.stdout.write(f"reminder {row.id}: {at:%Y-%m-%d %H:%M:%S} ({settings.timezone}), "
                                  f"{len(recipients)} recipient(s)\n")
             return 0
@@ -225,7 +226,7 @@ def cmd_remind(args: argparse.Namespace) -> int:
             return 0
         rows = session.scalars(select(Reminder).where(Reminder.active.is_(True)).order_by(Reminder.next_fire_at))
         listed: list[dict[str, Any]] = [{"id": r.id, "text": r.text, "to": r.recipients,
-                                         "every_seconds": r.every_seconds,
+                                         "every_seconds": r.every_seconds, "ack": r.needs_ack,
                    "next": r.next_fire_at.astimezone(zone).isoformat()} for r in rows]
     if args.json:
         sys.stdout.write(json.dumps(listed, ensure_ascii=False) + "\n")
@@ -310,6 +311,8 @@ def parser() -> argparse.ArgumentParser:
     adding.add_argument("--at", required=True, help='"YYYY-MM-DD HH:MM[:SS]" in IPBOT_TIMEZONE')
     adding.add_argument("--to", required=True, help="channel:id[,channel:id…] or @FILE with one a line")
     adding.add_argument("--every", default=None, help="repeat: 30m, 12h, 1d, 1w")
+    adding.add_argument("--ack", action="store_true",
+                        help="add an 已办 button; escalate when nobody presses it (staff reminders)")
     adding.add_argument("text")
     listing = remind_sub.add_parser("list", help="active reminders")
     listing.add_argument("--json", action="store_true")

@@ -153,6 +153,10 @@ class OutboxMessage(Base):
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    ack_required: Mapped[bool] = mapped_column(Boolean, default=False)  # a staff reminder with an 已办 button
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(160), nullable=True)
+    escalated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
 
@@ -169,6 +173,7 @@ class Reminder(Base):
     next_fire_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     every_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    needs_ack: Mapped[bool] = mapped_column(Boolean, default=False)  # staff reminders: 已办 button, escalation
     subscription_id: Mapped[int | None] = mapped_column(ForeignKey("subscription.id"), nullable=True)
 
     __table_args__ = (Index("ix_reminder_due", "active", "next_fire_at"),)

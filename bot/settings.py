@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     survey_file: str | None = None  # another survey definition (defaults to the packaged one)
     reminder_late_after_seconds: int = 120  # a reminder sent later than this after its time is marked late
     reminder_check_seconds: float = 15.0  # how often due reminders are looked for
+    reminder_escalate_after_seconds: int = 4 * 3600  # staff reminder without 已办 this long: resent, staff told
     http_listen: str = "127.0.0.1:8080"
 
     @field_validator("timezone")

@@ -11,12 +11,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.models import Reminder, Subscription
+from bot.models import OutboxMessage, Reminder, Subscription, utcnow
 from handlers.texts import remind as text
 from handlers.types import STAFF_CHAT, Button, Incoming, Reply
 from scheduler import reminders
 
 CANCEL_PAYLOAD = re.compile(r"^rc:(\d{1,12})$")
+ACK_PAYLOAD = re.compile(rf"^{reminders.ACK_PREFIX}(\d{{1,12}})$")
+STAFF_AUDIENCES = ("me", "staff", "allstaff")  # reminders to staff ask for 已办 and are escalated
 MAX_LISTED = 20
 
 
@@ -51,7 +53,7 @@ def add(session: Session, incoming: Incoming, argument: str, staff_ids: frozense
         audience = []
     if not audience:
         return [Reply(text.NOBODY.format(value=parts[2][:40]))]
-    row = reminders.add(session, parts[3], audience, when, None)
+    row = reminders.add(session, parts[3], audience, when, None, needs_ack=parts[2] in STAFF_AUDIENCES)
     return [Reply(text.ADDED.format(number=row.id, when=when_text, count=len(audience), text=row.text))]
 
 
@@ -78,3 +80,22 @@ def handle_payload(session: Session, payload: str) -> list[Reply] | None:
         return [Reply(text.NOT_ACTIVE.format(number=match.group(1)))]
     row.active = False
     return [Reply(text.CANCELLED.format(number=row.id))]
+
+
+def acknowledge(session: Session, incoming: Incoming, payload: str, is_staff: bool,
+                zone: ZoneInfo) -> list[Reply] | None:
+    """已办 pressed on a staff reminder (or its repeat): recorded once, by its recipient or any staff member."""
+    match = ACK_PAYLOAD.match(payload)
+    if match is None:
+        return None
+    row = session.get(OutboxMessage, int(match.group(1)))
+    if row is None or not row.ack_required:
+        return [Reply(text.ACK_UNKNOWN)]
+    if not is_staff and (row.channel, row.chat_id) != (incoming.channel, incoming.chat_id):
+        return [Reply(text.ACK_NOT_YOURS)]
+    if row.acknowledged_at is not None:
+        return [Reply(text.ALREADY_ACKED.format(who=row.acknowledged_by or "",
+                                                when=f"{row.acknowledged_at.astimezone(zone):%m-%d %H:%M}"))]
+    row.acknowledged_at = utcnow()
+    row.acknowledged_by = (incoming.display_name or f"{incoming.channel}:{incoming.user_id}")[:160]
+    return [Reply(text.ACKED)]

@@ -102,6 +102,10 @@ class Router:
                 if not staff.is_staff(incoming, self.staff_ids):
                     return staff.refused()
                 return remind.handle_payload(session, payload) or [Reply(ask_text.STALE_BUTTON)]
+            acknowledged = remind.acknowledge(session, incoming, payload, staff.is_staff(incoming, self.staff_ids),
+                                              self.zone)
+            if acknowledged is not None:
+                return acknowledged
             replies = (handoff.handle_payload(session, incoming, payload)
                        or menu.handle_payload(engine, payload)
                        or ask.handle_payload(session, engine, incoming, payload))

@@ -107,6 +107,6 @@ def sync(session: Session, events: list[Event], zone: ZoneInfo, now: dt.datetime
                 exists = session.scalars(select(Reminder.id).where(
                     Reminder.text == text, Reminder.next_fire_at == fire.astimezone(dt.UTC))).first()
                 if exists is None:
-                    reminders.add(session, text, list(event.to), fire, None)
+                    reminders.add(session, text, list(event.to), fire, None, needs_ack=True)
                     created += 1
     return created

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.models import Reminder, utcnow
+from handlers.texts import remind as remind_text
 from handlers.types import Reply
 from scheduler.outbox import enqueue
 
@@ -26,6 +27,7 @@ LATE_NOTE = "（系统恢复后补发）"
 RECIPIENT = re.compile(r"^(telegram|wecom|console):[\w@.\-]{1,128}$")
 EVERY = re.compile(r"^(\d{1,4})([mhdw])$")
 UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
+ACK_PREFIX = "ack:"  # button payload: ack:<outbox message id>
 
 
 class ReminderError(ValueError):
@@ -51,11 +53,13 @@ def parse_every(value: str | None) -> int | None:
     return int(match.group(1)) * UNIT_SECONDS[match.group(2)]
 
 
-def add(session: Session, text: str, recipients: list[str], at: dt.datetime, every_seconds: int | None) -> Reminder:
+def add(session: Session, text: str, recipients: list[str], at: dt.datetime, every_seconds: int | None,
+        needs_ack: bool = False) -> Reminder:
+    """needs_ack: each delivery carries an 已办 button and is escalated if nobody presses it."""
     if not text.strip():
         raise ReminderError("the reminder text is empty")
     row = Reminder(text=text.strip(), recipients=recipients, next_fire_at=at.astimezone(dt.UTC),
-                   every_seconds=every_seconds, active=True, created_at=utcnow())
+                   every_seconds=every_seconds, active=True, created_at=utcnow(), needs_ack=needs_ack)
     session.add(row)
     session.flush()
     return row
@@ -90,7 +94,11 @@ def fire_due(session: Session, now: dt.datetime | None = None, on_time: dt.timed
             for recipient in reminder.recipients:
                 channel, chat_id = recipient.split(":", 1)
                 key = f"reminder:{reminder.id}@{latest.isoformat()}:{recipient}"
-                if enqueue(session, channel, chat_id, Reply(text), key=key, late=late) is not None:
+                row = enqueue(session, channel, chat_id, Reply(text), key=key, late=late)
+                if row is not None:
+                    if reminder.needs_ack:
+                        row.ack_required = True
+                        row.buttons = [[[remind_text.ACK_BUTTON, f"{ACK_PREFIX}{row.id}"]]]
                     queued += 1
             fired.append(Fired(reminder.id, latest, late, queued))
         if step:

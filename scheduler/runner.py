@@ -16,7 +16,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.errors import KnowledgeBaseError
-from scheduler import calendar, reminders
+from scheduler import calendar, escalation, reminders
 from scheduler.outbox import Dispatcher, Sender
 from scheduler.send_limits import ChannelLimits
 
@@ -29,7 +29,8 @@ class BackgroundJobs:
     def __init__(self, sessions: sessionmaker[Session], senders: Mapping[str, Sender],
                  limits: Mapping[str, ChannelLimits] | None = None, timezone: str = "Asia/Shanghai",
                  fire_every: float = FIRE_EVERY_SECONDS, poll: float = 1.0,
-                 late_after: dt.timedelta = reminders.ON_TIME) -> None:
+                 late_after: dt.timedelta = reminders.ON_TIME,
+                 escalate_after: dt.timedelta = escalation.DEFAULT_AFTER) -> None:
         self.sessions = sessions
         self.dispatcher = Dispatcher(sessions, senders, limits)
         self.scheduler = AsyncIOScheduler(timezone=timezone)
@@ -37,6 +38,7 @@ class BackgroundJobs:
         self.poll = poll
         self.zone = ZoneInfo(timezone)
         self.late_after = late_after
+        self.escalate_after = escalate_after
         self._stop = asyncio.Event()
         self._dispatching: asyncio.Task[None] | None = None
         self._leader: Connection | None = None
@@ -55,8 +57,9 @@ class BackgroundJobs:
     def fire_due_reminders(self) -> int:
         with self.sessions.begin() as session:
             fired = reminders.fire_due(session, on_time=self.late_after)
-        if fired:
-            log.info("queued %d reminder(s)", len(fired))
+            escalated = escalation.escalate(session, self.escalate_after)
+        if fired or escalated:
+            log.info("queued %d reminder(s), escalated %d unacknowledged", len(fired), escalated)
         return len(fired)
 
     async def _fire(self) -> None:

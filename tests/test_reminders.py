@@ -99,9 +99,11 @@ def test_cli_add_list_cancel_with_a_recipients_file(tmp_path: Path) -> None:
     assert added.returncode == 0, added.stderr
     listed = json.loads(ipbot("remind", "list", "--json", env=env).stdout)
     assert listed == [{"id": 1, "text": "周报", "to": ["telegram:1", "wecom:lisi"], "every_seconds": 604800,
-                       "next": "2026-12-01T09:00:00+08:00"}]
+                       "ack": False, "next": "2026-12-01T09:00:00+08:00"}]
     assert ipbot("remind", "cancel", "1", env=env).returncode == 0
     assert json.loads(ipbot("remind", "list", "--json", env=env).stdout) == []
+    ipbot("remind", "add", "--at", "2026-12-01 10:00", "--to", "telegram:1", "--ack", "报表", env=env)
+    assert [r["ack"] for r in json.loads(ipbot("remind", "list", "--json", env=env).stdout)] == [True]
     bad = ipbot("remind", "add", "--at", "明天九点", "--to", "telegram:1", "x", env=env)
     assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr and "Traceback" not in bad.stderr
     missing = ipbot("remind", "add", "--at", "2026-12-01 09:00", "--to", "@/nonexistent", "x", env=env)
