@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers import ask, handoff, menu, remind, smalltalk, staff, subscriptions, survey
+from handlers import ask, handoff, menu, remind, smalltalk, staff, subscriptions, survey, survey_invite
 from handlers.rate_limit import RateLimiter, Verdict
 from handlers.survey_definition import SurveyDefinition
 from handlers.survey_export import survey_report
@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 MAX_PAYLOAD_CHARS = 64
 COMMAND = re.compile(r"^/([a-z_]{1,32})(?:\s+(.*))?$", re.DOTALL)
 STAFF_REPLY = re.compile(r"^(\d{1,12})\s+(.+)$", re.DOTALL)
-STAFF_COMMANDS = ("unanswered", "stats", "survey_open", "survey_close", "report", "remind", "reminders")
+STAFF_COMMANDS = ("unanswered", "stats", "survey_open", "survey_close", "survey_invite", "report", "remind",
+                  "reminders")
 
 
 class Router:
@@ -93,7 +94,7 @@ class Router:
     def _button(self, session: Session, incoming: Incoming, payload: str) -> list[Reply]:
         replies = None
         if self.survey is not None and len(payload) <= MAX_PAYLOAD_CHARS:
-            if payload == "s":
+            if payload == survey_invite.START_PAYLOAD:
                 return survey.start(session, incoming, self.survey, self.survey_salt)
             replies = survey.on_payload(session, incoming, self.survey, payload)
         if replies is None and len(payload) <= MAX_PAYLOAD_CHARS:
@@ -144,6 +145,8 @@ class Router:
                 return survey.staff_open(session, argument)
             if name == "survey_close":
                 return survey.staff_close(session)
+            if name == "survey_invite":
+                return survey_invite.invite(session, argument, self.staff_ids)
             return staff.unanswered(session) if name == "unanswered" else staff.stats(session)
         return [Reply(general.UNKNOWN_COMMAND)]
 

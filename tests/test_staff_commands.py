@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from handlers.rate_limit import RateLimiter
-from handlers.router import Router
+from handlers.router import STAFF_COMMANDS, Router
 from knowledge.service import KnowledgeService
 from tests.conftest import Person
 
@@ -16,7 +16,7 @@ def staffed(knowledge: KnowledgeService, sessions: sessionmaker[Session]) -> Rou
     return Router(knowledge, sessions, staff_ids=frozenset({"console:boss"}))
 
 
-@pytest.mark.parametrize("command", ["/unanswered", "/stats"])
+@pytest.mark.parametrize("command", [f"/{name} 参数" for name in STAFF_COMMANDS])
 def test_staff_commands_are_refused_to_everyone_else(staffed: Router, command: str) -> None:
     visitor = Person(staffed, "visitor")
     visitor.says(command)
