@@ -60,6 +60,16 @@ def router(knowledge: KnowledgeService, sessions: sessionmaker[Session]) -> Rout
     return Router(knowledge, sessions)
 
 
+class Inbox:
+    """An outbox sender that keeps what it was given."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, Reply]] = []
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        self.sent.append((chat_id, reply))
+
+
 class Person:
     """Drives the router the way a user would: types text, presses buttons by label."""
 

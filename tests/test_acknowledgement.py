@@ -12,22 +12,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import OutboxMessage, Reminder
 from handlers.router import Router
-from handlers.types import STAFF_CHAT, Reply
+from handlers.types import STAFF_CHAT
 from knowledge.service import KnowledgeService
 from scheduler import escalation, reminders
 from scheduler.outbox import Dispatcher
-from tests.conftest import Person
+from tests.conftest import Inbox, Person
 
 T = dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC)
 LATER = (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).astimezone(dt.timezone(dt.timedelta(hours=8)))
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, Reply]] = []
-
-    async def send(self, chat_id: str, reply: Reply) -> None:
-        self.sent.append((chat_id, reply))
 
 
 @pytest.fixture

@@ -11,19 +11,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from handlers import survey_definition
 from handlers.router import Router
-from handlers.types import Reply
 from knowledge.service import KnowledgeService
 from scheduler.outbox import Dispatcher, status_counts
-from tests.conftest import Person
+from tests.conftest import Inbox, Person
 from tests.test_survey import _answer_all, _open_wave
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, Reply]] = []
-
-    async def send(self, chat_id: str, reply: Reply) -> None:
-        self.sent.append((chat_id, reply))
 
 
 @pytest.fixture
