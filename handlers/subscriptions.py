@@ -73,16 +73,37 @@ def subscribe(session: Session, incoming: Incoming, argument: str, zone: ZoneInf
                        start_date=start, label=label[:100], active=True, created_at=utcnow())
     session.add(row)
     session.flush()
-    recipient = f"{incoming.channel}:{incoming.chat_id}"
+    schedule(session, row, events, zone, today)
+    return [Reply(text.SUBSCRIBED.format(number=row.id, label=row.label, events=_describe(events)))]
+
+
+def schedule(session: Session, row: Subscription, events: list[Event], zone: ZoneInfo, today: dt.date) -> int:
+    """Reminders for the subscription's coming deadlines that it does not have yet; returns how many."""
+    have = {(r.text, r.next_fire_at) for r in session.scalars(
+        select(Reminder).where(Reminder.subscription_id == row.id))}
+    recipient = f"{row.channel}:{row.chat_id}"
+    created = 0
     for day, key, leads, values in events:
         event, advice = (part.format(**values) for part in text.EVENTS[key])
         for remind_on in reminder_days(day, today, leads):
             fire = dt.datetime.combine(remind_on, REMIND_AT, tzinfo=zone).astimezone(dt.UTC)
-            session.add(Reminder(text=text.REMINDER.format(label=row.label, event=event, date=day.isoformat(),
-                                                           days=(day - remind_on).days, advice=advice),
-                                 recipients=[recipient], next_fire_at=fire, every_seconds=None, active=True,
-                                 subscription_id=row.id, created_at=utcnow()))
-    return [Reply(text.SUBSCRIBED.format(number=row.id, label=row.label, events=_describe(events)))]
+            message = text.REMINDER.format(label=row.label, event=event, date=day.isoformat(),
+                                           days=(day - remind_on).days, advice=advice)
+            if (message, fire) in have:
+                continue
+            session.add(Reminder(text=message, recipients=[recipient], next_fire_at=fire, every_seconds=None,
+                                 active=True, subscription_id=row.id, created_at=utcnow()))
+            created += 1
+    return created
+
+
+def top_up(session: Session, zone: ZoneInfo, today: dt.date | None = None) -> int:
+    """Nightly: as deadlines pass, schedule the next ones (later annual fees, the next renewal cycle)."""
+    today = today or dt.datetime.now(zone).date()
+    created = 0
+    for row in session.scalars(select(Subscription).where(Subscription.active.is_(True))):
+        created += schedule(session, row, _events(row.kind, row.start_date, today), zone, today)
+    return created
 
 
 def _own(session: Session, incoming: Incoming) -> list[Subscription]:

@@ -15,6 +15,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from handlers import subscriptions
 from knowledge.errors import KnowledgeBaseError
 from scheduler import calendar, escalation, reminders
 from scheduler.outbox import Dispatcher, Sender
@@ -66,14 +67,17 @@ class BackgroundJobs:
         await asyncio.to_thread(self.fire_due_reminders)
 
     def sync_calendar(self) -> int:
-        """Schedule reminders for the staff calendar; a broken calendar file is logged, not fatal."""
+        """Daily: schedule the staff calendar's reminders and subscriptions' next deadlines; a broken
+        calendar file is logged, not fatal."""
+        with self.sessions.begin() as session:
+            created = subscriptions.top_up(session, self.zone)
         try:
             events = calendar.load()
         except KnowledgeBaseError as exc:
             log.error("calendar not loaded:\n%s", exc)
-            return 0
+            return created
         with self.sessions.begin() as session:
-            return calendar.sync(session, events, self.zone)
+            return created + calendar.sync(session, events, self.zone)
 
     async def _sync_calendar(self) -> None:
         await asyncio.to_thread(self.sync_calendar)

@@ -63,3 +63,24 @@ def test_bad_subscriptions_are_explained(router: Router) -> None:
     Person(router, "other").says("/subscribe 发明 2021-03-10")
     person.says("/unsubscribe 1")
     assert "没有找到编号为1的订阅" in person.text  # someone else's
+
+
+def test_the_nightly_top_up_schedules_later_fees_once_and_skips_cancelled(router: Router,
+                                                                          sessions: sessionmaker[Session]) -> None:
+    from handlers import subscriptions
+
+    Person(router, "a").says("/subscribe 发明 2021-03-10 节水阀")
+    Person(router, "b").says("/subscribe 发明 2021-03-10 另一个")
+    Person(router, "b").says("/unsubscribe 2")
+    before = {r.text for r in _reminders(sessions) if r.active}
+    assert any("第8年" in t for t in before) and not any("第9年" in t for t in before)  # the next two fees
+    with sessions.begin() as session:
+        assert subscriptions.top_up(session, router.zone) == 0  # nothing new yet
+    a_year_on = dt.date.today() + dt.timedelta(days=366)
+    with sessions.begin() as session:
+        added = subscriptions.top_up(session, router.zone, a_year_on)
+    assert added > 0
+    with sessions.begin() as session:
+        assert subscriptions.top_up(session, router.zone, a_year_on) == 0  # idempotent
+    new = [r for r in _reminders(sessions) if r.active and r.text not in before]
+    assert new and all(r.recipients == ["console:a"] and "第9年" in r.text for r in new)
