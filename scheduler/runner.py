@@ -1,6 +1,7 @@
 """Time inside `ipbot run`: an APScheduler job that fires due reminders into the outbox, and the outbox
-dispatcher. Only one scheduler runs: on PostgreSQL the holder of an advisory lock (other instances still
-dispatch — rows are claimed with SKIP LOCKED); on SQLite there is a single instance anyway.
+dispatcher. Only one scheduler acts: on PostgreSQL the holder of an advisory lock (the others still dispatch
+— rows are claimed with SKIP LOCKED — and take the lock over when the leader goes); on SQLite there is a
+single instance anyway.
 """
 
 from __future__ import annotations
@@ -45,15 +46,32 @@ class BackgroundJobs:
         self._leader: Connection | None = None
 
     def _take_leadership(self) -> bool:
+        """True while this instance is the one scheduler. Non-leaders ask again on every tick, so another
+        instance takes over within one tick when the leader stops or loses its database connection."""
         bind = self.sessions.kw.get("bind")
         if bind is None or bind.dialect.name != "postgresql":
             return True
+        if self._leader is not None:
+            try:
+                self._leader.execute(text("SELECT 1"))
+                return True
+            except Exception:  # the connection (and with it the lock) is gone
+                log.warning("lost the scheduler lock's connection; trying to take it again")
+                self._leader.invalidate()
+                self._leader.close()
+                self._leader = None
         connection = bind.connect()
         if connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": LEADER_LOCK}).scalar():
-            self._leader = connection  # held for as long as this connection lives
+            connection.commit()
+            self._leader = connection  # the lock is held for as long as this connection lives
+            log.info("this instance schedules reminders")
             return True
         connection.close()
         return False
+
+    @property
+    def is_leader(self) -> bool:
+        return self._leader is not None
 
     def fire_due_reminders(self) -> int:
         with self.sessions.begin() as session:
@@ -64,7 +82,8 @@ class BackgroundJobs:
         return len(fired)
 
     async def _fire(self) -> None:
-        await asyncio.to_thread(self.fire_due_reminders)
+        if await asyncio.to_thread(self._take_leadership):
+            await asyncio.to_thread(self.fire_due_reminders)
 
     def sync_calendar(self) -> int:
         """Daily: schedule the staff calendar's reminders and subscriptions' next deadlines; a broken
@@ -80,19 +99,22 @@ class BackgroundJobs:
             return created + calendar.sync(session, events, self.zone)
 
     async def _sync_calendar(self) -> None:
-        await asyncio.to_thread(self.sync_calendar)
+        if await asyncio.to_thread(self._take_leadership):
+            await asyncio.to_thread(self.sync_calendar)
 
     async def start(self) -> None:
+        """Every instance runs the jobs; each tick does its work only on the leader (see _take_leadership)."""
         self._stop.clear()
+        self.scheduler.add_job(self._fire, "interval", seconds=self.fire_every,
+                               id="fire-reminders", max_instances=1, coalesce=True, replace_existing=True)
+        self.scheduler.add_job(self._sync_calendar, "cron", hour=3, id="sync-calendar", coalesce=True,
+                               replace_existing=True)
+        self.scheduler.start()
         if await asyncio.to_thread(self._take_leadership):
-            self.scheduler.add_job(self._fire, "interval", seconds=self.fire_every, next_run_time=None,
-                                   id="fire-reminders", max_instances=1, coalesce=True)
-            self.scheduler.add_job(self._sync_calendar, "cron", hour=3, id="sync-calendar", coalesce=True)
-            self.scheduler.start()
             await self._sync_calendar()
             await self._fire()  # reminders that fell due while the bot was down go out now
         else:
-            log.info("another instance schedules reminders; this one only dispatches")
+            log.info("another instance schedules reminders; this one dispatches and stands by")
         self._dispatching = asyncio.create_task(self.dispatcher.run(self._stop, self.poll))
 
     async def stop(self) -> None:

@@ -33,7 +33,7 @@ def _start(double: TelegramDouble, database_url: str, folder: Path) -> subproces
            "IPBOT_REMINDER_CHECK_SECONDS": "0.5"}
     calls = len(double.called("getUpdates"))
     process = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], env=env, cwd=folder,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               stdout=subprocess.DEVNULL, stderr=open(folder / f"run-{time.monotonic_ns()}.log", "wb"))  # noqa: SIM115
     deadline = time.monotonic() + 60
     while len(double.called("getUpdates")) <= calls:  # polling: everything is up
         if time.monotonic() > deadline or process.poll() is not None:
@@ -65,3 +65,37 @@ def test_killed_before_the_time_restarted_after_it_the_reminder_arrives_once_mar
     finally:
         second.terminate()
         second.wait(timeout=20)
+
+
+def test_two_instances_on_postgresql_send_each_reminder_once_and_one_takes_over_from_the_other(
+        double: TelegramDouble, database_url: str, tmp_path: Path) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("several instances need PostgreSQL (SQLite runs one)")
+    _engine, sessions = open_database(database_url)
+    due = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=3)
+    with sessions.begin() as session:
+        for n in range(20):
+            reminders.add(session, f"提醒{n}", [f"telegram:{USER + n}"], due, None)
+        reminders.add(session, "每秒一次", [f"telegram:{USER + 99}"], due, 1)
+    first = _start(double, database_url, tmp_path)
+    second = _start(double, database_url, tmp_path)
+    try:
+        for n in range(20):
+            assert [s.text for s in double.wait_for(1, USER + n, timeout=30)] == [f"提醒{n}"]
+        first.send_signal(signal.SIGKILL)  # whichever led, the other now must (or already does)
+        first.wait(timeout=10)
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=2)
+        with sessions.begin() as session:
+            reminders.add(session, "接管之后", [f"telegram:{USER + 50}"], later, None)
+        assert [s.text for s in double.wait_for(1, USER + 50, timeout=30)] == ["接管之后"]
+        time.sleep(2)
+        texts = [s.text for s in double.sent if USER <= s.chat_id < USER + 99]
+        assert len(texts) == len(set(texts)) == 21
+        # the recurring one: one message per second at most, never two for the same time
+        ticks = [s for s in double.sent if s.chat_id == USER + 99]
+        assert ticks and len(ticks) <= (dt.datetime.now(dt.UTC) - due).total_seconds() + 2
+    finally:
+        for process in (first, second):
+            if process.poll() is None:
+                process.terminate()
+                process.wait(timeout=20)

@@ -306,6 +306,22 @@ def test_a_reminder_is_delivered_through_the_outbox(setup: Setup) -> None:
         running.stop()
 
 
+def test_a_reminder_falling_due_while_running_is_sent_on_time(setup: Setup) -> None:
+    import datetime as dt
+
+    from scheduler import reminders
+
+    running = _with_jobs(setup)
+    try:
+        with setup.sessions.begin() as session:
+            soon = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)
+            reminders.add(session, "宣传周筹备会", [f"telegram:{USER}"], soon, None)
+        (message,) = setup.double.wait_for(1, USER, timeout=20)
+        assert message.text == "宣传周筹备会"  # not marked late
+    finally:
+        running.stop()
+
+
 def test_a_429_storm_loses_nothing_and_sends_nothing_twice(setup: Setup) -> None:
     import datetime as dt
 
