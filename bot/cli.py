@@ -68,32 +68,30 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_run(_args: argparse.Namespace) -> int:
-    import datetime as dt
+    import asyncio
 
+    from bot.serve import Services, describe, serve_until_stopped
     from bot.settings import Settings
     from bot.wiring import build_router
 
     settings = Settings()
-    if not settings.telegram_token:
-        sys.stderr.write("没有配置任何渠道 / no channel is configured: set IPBOT_TELEGRAM_TOKEN "
-                         "(WeCom is planned). To try the bot without a token: ipbot chat\n")
+    if settings.wecom_missing:
+        sys.stderr.write(f"WeCom is partly configured; also set: {', '.join(settings.wecom_missing)}\n")
         return 2
-    from bot.channels.telegram import TelegramChannel, TelegramSender, send_limits
-    from scheduler.runner import BackgroundJobs
-
+    if not settings.telegram_token and not settings.wecom_configured:
+        sys.stderr.write("没有配置任何渠道 / no channel is configured: set IPBOT_TELEGRAM_TOKEN, or "
+                         "IPBOT_WECOM_CORP_ID, _AGENT_ID, _SECRET, _TOKEN and _AES_KEY. "
+                         "To try the bot without a token: ipbot chat\n")
+        return 2
     router = build_router(_knowledge(), settings)
     logging.getLogger("bot").setLevel(logging.INFO)
-    mode = "webhook" if settings.telegram_webhook_url else "long polling"
-    sys.stderr.write(f"Telegram channel starting ({mode}) with reminders and the outbox; Ctrl-C stops it.\n")
-
-    def jobs(channel: TelegramChannel) -> BackgroundJobs:
-        return BackgroundJobs(router.sessions, {"telegram": TelegramSender(channel)},
-                              limits={"telegram": send_limits(settings)}, timezone=settings.timezone,
-                              fire_every=settings.reminder_check_seconds,
-                              late_after=dt.timedelta(seconds=settings.reminder_late_after_seconds),
-                              escalate_after=dt.timedelta(seconds=settings.reminder_escalate_after_seconds))
-
-    TelegramChannel(settings, router.handle, jobs).run()
+    try:
+        services = Services(settings, router)
+    except ValueError as exc:  # e.g. an EncodingAESKey that is not 43 characters
+        sys.stderr.write(f"cannot start: {exc}\n")
+        return 2
+    sys.stderr.write(f"starting {describe(services)}, with reminders and the outbox; Ctrl-C stops it.\n")
+    asyncio.run(serve_until_stopped(services))
     return 0
 
 

@@ -193,3 +193,13 @@ class Subscription(Base):
     start_date: Mapped[dt.date] = mapped_column(Date)  # trademark approval date or patent filing date
     label: Mapped[str] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class WeComSeen(Base):
+    """A WeCom callback already taken in (MsgId, or sender + create time for events): WeCom retries a callback
+    it got no answer to within 5 seconds, and each must be processed once, across restarts and instances."""
+
+    __tablename__ = "wecom_seen"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -29,13 +29,36 @@ class Settings(BaseSettings):
     reminder_late_after_seconds: int = 120  # a reminder sent later than this after its time is marked late
     reminder_check_seconds: float = 15.0  # how often due reminders are looked for
     reminder_escalate_after_seconds: int = 4 * 3600  # staff reminder without 已办 this long: resent, staff told
-    http_listen: str = "127.0.0.1:8080"
+    http_listen: str = "127.0.0.1:8080"  # the one HTTP server: WeCom callback, Telegram webhook
+    wecom_corp_id: str | None = None
+    wecom_agent_id: int | None = None
+    wecom_secret: str | None = None  # the self-built app's Secret (for gettoken)
+    wecom_token: str | None = None  # callback Token
+    wecom_aes_key: str | None = None  # callback EncodingAESKey (43 characters)
+    wecom_robot_webhook_url: str | None = None  # group robot of the staff group
+    wecom_api_base_url: str = "https://qyapi.weixin.qq.com"  # scheme and host; a test double in tests
 
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
         ZoneInfo(value)  # raises for an unknown zone name
         return value
+
+    def _wecom_required(self) -> dict[str, object]:
+        return {"IPBOT_WECOM_CORP_ID": self.wecom_corp_id, "IPBOT_WECOM_AGENT_ID": self.wecom_agent_id,
+                "IPBOT_WECOM_SECRET": self.wecom_secret, "IPBOT_WECOM_TOKEN": self.wecom_token,
+                "IPBOT_WECOM_AES_KEY": self.wecom_aes_key}
+
+    @property
+    def wecom_configured(self) -> bool:
+        return all(self._wecom_required().values())
+
+    @property
+    def wecom_missing(self) -> list[str]:
+        """The WeCom settings still missing when some are set (empty when none or all are)."""
+        required = self._wecom_required()
+        missing = [name for name, value in required.items() if not value]
+        return missing if len(missing) < len(required) else []
 
     @property
     def staff_ids(self) -> frozenset[str]:

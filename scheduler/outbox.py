@@ -10,7 +10,6 @@ Retry-After; after MAX_ATTEMPTS, or on a permanent failure, the message is parke
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -115,6 +114,7 @@ class Dispatcher:
         self.limiter = Limiter(dict(limits or {}))
         self.max_attempts = max_attempts
         self.base_delay = base_delay
+        self._wake: asyncio.Event | None = None
 
     def _finish(self, message: Claimed, **values: object) -> None:
         with self.sessions.begin() as session:
@@ -190,8 +190,17 @@ class Dispatcher:
                                for (channel, _chat), messages in chats.items()))
         return len(batch)
 
+    def wake(self) -> None:
+        """Something was queued that should go now (a reply): do not wait for the next poll."""
+        if self._wake is not None:
+            self._wake.set()
+
     async def run(self, stop: asyncio.Event, poll: float = 1.0) -> None:
+        self._wake = asyncio.Event()
         while not stop.is_set():
+            self._wake.clear()  # a wake-up while sending stays set, so the wait below ends at once
             if await self.run_once() == 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=poll)
+                waiting = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
+                await asyncio.wait(waiting, timeout=poll, return_when=asyncio.FIRST_COMPLETED)
+                for future in waiting:
+                    future.cancel()

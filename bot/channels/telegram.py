@@ -9,9 +9,12 @@ read as markup; long texts are split under Telegram's 4,096-character limit.
 from __future__ import annotations
 
 import asyncio
+import hmac
+import json
 import logging
 import re
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -26,7 +29,10 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from tornado.web import RequestHandler
 
+from bot.channels import split
+from bot.http_server import HttpServer
 from bot.settings import Settings
 from handlers.types import STAFF_CHAT, Incoming, Reply
 from scheduler.outbox import PermanentFailure, TemporaryFailure
@@ -49,16 +55,7 @@ COMMANDS = (
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     """Pieces of at most `limit` characters, cut at line ends where possible."""
-    pieces: list[str] = []
-    while len(text) > limit:
-        cut = text.rfind("\n", 0, limit)
-        if cut <= 0:
-            cut = limit
-        pieces.append(text[:cut])
-        text = text[cut:].lstrip("\n")
-    if text or not pieces:
-        pieces.append(text)
-    return pieces
+    return split.split_text(text, limit)
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -106,6 +103,31 @@ class TelegramSender:
             raise PermanentFailure(f"not a Telegram chat id: {chat_id}") from exc
 
 
+class WebhookHandler(RequestHandler):
+    """Telegram's webhook calls: the secret-token header must match, then the update joins PTB's queue."""
+
+    def initialize(self, channel: TelegramChannel) -> None:
+        self.channel = channel
+
+    async def post(self) -> None:
+        expected = self.channel.settings.telegram_webhook_secret or ""
+        given = self.request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        if expected and not hmac.compare_digest(given.encode(), expected.encode()):
+            self.set_status(403)
+            self.finish()
+            return
+        try:
+            update = Update.de_json(json.loads(self.request.body), self.channel.application.bot)
+        except (ValueError, TypeError, KeyError):
+            update = None
+        if update is None:
+            self.set_status(400)
+            self.finish()
+            return
+        await self.channel.application.update_queue.put(update)
+        self.finish()
+
+
 class TelegramChannel:
     def __init__(self, settings: Settings, handle: Callable[[Incoming], list[Reply]],
                  jobs: Callable[[TelegramChannel], BackgroundJobs] | None = None) -> None:
@@ -116,6 +138,7 @@ class TelegramChannel:
         self.handle = handle
         self.application = self._build()
         self.jobs = jobs(self) if jobs is not None else None
+        self._server: HttpServer | None = None
 
     def _build(self) -> Application:  # type: ignore[type-arg]
         s = self.settings
@@ -224,35 +247,37 @@ class TelegramChannel:
                 await bot.send_message(chat_id=target, text=piece, reply_markup=markup)
 
     # ---- running -------------------------------------------------------------------------------
-    def _webhook_args(self) -> dict[str, object]:
-        s = self.settings
-        host, _, port = s.http_listen.rpartition(":")
-        path = urlsplit(s.telegram_webhook_url or "").path.strip("/") or "telegram"
-        return {"listen": host or "127.0.0.1", "port": int(port), "url_path": path,
-                "webhook_url": s.telegram_webhook_url, "secret_token": s.telegram_webhook_secret}
+    def webhook_path(self) -> str:
+        return "/" + (urlsplit(self.settings.telegram_webhook_url or "").path.strip("/") or "telegram")
 
-    def run(self) -> None:
-        """Block until stopped (Ctrl-C): webhook mode if a public URL is configured, else long polling."""
-        allowed = [Update.MESSAGE, Update.CALLBACK_QUERY]
-        if self.settings.telegram_webhook_url:
-            self.application.run_webhook(allowed_updates=allowed, **self._webhook_args())  # type: ignore[arg-type]
-        else:
-            self.application.run_polling(allowed_updates=allowed)
+    def routes(self) -> list[tuple[str, type[RequestHandler], dict[str, Any]]]:
+        """The webhook on the project's HTTP server (empty in long-polling mode)."""
+        if not self.settings.telegram_webhook_url:
+            return []
+        return [(self.webhook_path(), WebhookHandler, {"channel": self})]
 
-    async def start(self) -> None:
-        """Start inside a running event loop (tests and embedding): webhook or long polling, as run()."""
+    async def start(self, own_server: bool = True) -> None:
+        """Start inside a running event loop: long polling, or the webhook — on the project's HTTP server when
+        the caller mounts routes() there (own_server=False), else on a server of its own."""
         await self.application.initialize()
-        await self._post_init(self.application)  # run_polling does this itself
+        await self._post_init(self.application)
         await self.application.start()
-        updater = self.application.updater
-        assert updater is not None
         allowed = [Update.MESSAGE, Update.CALLBACK_QUERY]
         if self.settings.telegram_webhook_url:
-            await updater.start_webhook(allowed_updates=allowed, **self._webhook_args())  # type: ignore[arg-type]
+            await self.application.bot.set_webhook(url=self.settings.telegram_webhook_url, allowed_updates=allowed,
+                                                   secret_token=self.settings.telegram_webhook_secret)
+            if own_server:
+                self._server = HttpServer(self.settings.http_listen, self.routes())
+                self._server.start()
         else:
+            updater = self.application.updater
+            assert updater is not None
             await updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=allowed)
 
     async def stop(self) -> None:
+        if self._server is not None:
+            await self._server.stop()
+            self._server = None
         if self.application.updater is not None and self.application.updater.running:
             await self.application.updater.stop()
         if self.application.running:

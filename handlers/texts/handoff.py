@@ -5,7 +5,7 @@ OPENED = ("已为你转接人工（编号{number}）。工作人员会在这个�
           "不需要了可以点“结束人工”或发送 /cancel。着急的话，也可以直接到州或所在县市市场监督管理局窗口咨询。")
 ALREADY = "你的人工咨询（编号{number}）正在进行，工作人员会在这个对话里回复你。发送 /cancel 可以结束。"
 STAFF_NEW = ("【人工咨询 #{number}】来自 {who}（{channel}）\n{context}\n"
-             "直接回复本消息即可答复用户；发送 /end {number} 结束。")
+             "直接回复本消息（企业微信：给应用发送 /reply {number} 内容）即可答复用户；发送 /end {number} 结束。")
 STAFF_CONTEXT_QUESTION = "用户的问题：{question}\n机器人的回答：{answer}"
 STAFF_CONTEXT_NONE = "用户直接要求转人工，还没有提问。"
 BOT_ANSWER_NONE = "（没有把握，未作答）"

@@ -1,0 +1,305 @@
+"""The WeCom (企业微信) channel: the self-built app's callback in, the send API and the group robot out.
+It only translates; the router is the same one every channel calls.
+
+In: `/wecom/callback` on the project's HTTP server. GET is WeCom's URL check; POST carries an encrypted XML
+message. Before anything is processed: body size, fresh timestamp, safe XML (defusedxml: no DTDs, no
+entities), signature, decryption and the corp id as receiver. Each message is taken in once (MsgId; events:
+sender + create time + what was clicked), recorded in the database, so WeCom's retries — it waits 5 seconds,
+then tries again, three times — and a second instance never process it twice. WeCom gets its empty 200 at
+once; the answer follows through the send API.
+
+Out: every reply goes through the outbox (per-member limit: WeCom drops what exceeds 30 a minute), as text
+split under 2,048 bytes, buttons as button_interaction template cards (six buttons a card) whose clicks come
+back as template_card_event with the same payloads as Telegram's buttons. The staff chat is the staff group's
+robot (20 messages a minute). A staff member sending /reply N or /end N to the app answers a handoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+from xml.etree.ElementTree import Element
+
+import defusedxml.ElementTree as SafeXml
+from defusedxml import DefusedXmlException
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from tornado.web import RequestHandler
+
+from bot.channels import split
+from bot.channels import wecom_texts as text
+from bot.channels.wecom_api import RobotClient, WeComClient
+from bot.channels.wecom_crypto import WeComCrypto, WeComCryptoError
+from bot.models import WeComSeen
+from bot.settings import Settings
+from handlers.types import STAFF_CHAT, Button, Incoming, Reply
+from scheduler.outbox import PermanentFailure, enqueue
+from scheduler.send_limits import ChannelLimits, Window
+
+log = logging.getLogger(__name__)
+CHANNEL = "wecom"
+PATH = "/wecom/callback"
+MAX_BODY = 64 * 1024  # WeCom's callbacks are small; anything bigger is not from WeCom
+MAX_SKEW = 300  # seconds a callback's timestamp may differ from our clock
+MAX_TEXT_BYTES = 2048
+BUTTONS_PER_CARD = 6
+BUTTON_CHARS = 10  # WeCom shows about this many characters on a card button
+CARD_TEXT_CHARS = 112  # and about this many in a card's sub_title_text
+MEMBER_PER_MINUTE = 30  # message/send: more to one member in a minute is dropped by WeCom
+ROBOT_PER_MINUTE = 20
+STAFF_REPLY_COMMANDS = ("/reply", "/end")
+
+
+def split_bytes(message: str, limit: int = MAX_TEXT_BYTES) -> list[str]:
+    """Pieces of at most `limit` UTF-8 bytes, cut at line ends where possible, never inside a character."""
+    return split.split_text(message, limit, split.utf8_size)
+
+
+def _button_text(label: str) -> str:
+    return label if len(label) <= BUTTON_CHARS else label[:BUTTON_CHARS - 1] + "…"
+
+
+def _shortened(buttons: list[Button]) -> bool:
+    return any(len(b.label) > BUTTON_CHARS for b in buttons)
+
+
+def card(buttons: list[Button], subtitle: str | None = None) -> dict[str, Any]:
+    """A button_interaction card; when labels had to be shortened, the full ones are listed on it."""
+    template: dict[str, Any] = {
+        "card_type": "button_interaction",
+        "main_title": {"title": text.CARD_TITLE},
+        "task_id": f"ipbot-{uuid.uuid4().hex}",
+        "button_list": [{"text": _button_text(b.label), "style": 1, "key": b.payload} for b in buttons],
+    }
+    if _shortened(buttons):
+        subtitle = "\n".join(f"{n}. {b.label}" for n, b in enumerate(buttons, start=1))
+    if subtitle:
+        template["sub_title_text"] = subtitle
+    return {"msgtype": "template_card", "template_card": template}
+
+
+def render(reply: Reply) -> list[dict[str, Any]]:
+    """A Reply as app messages: a short text with buttons is one card (a survey step is one message, which
+    matters under WeCom's 30 a minute per member); otherwise the text, then the buttons as cards."""
+    body = reply.text
+    if reply.image is not None:
+        body = f"{body}\n{text.IMAGE_NOT_SENT.format(name=reply.file_name or '')}".strip()
+    buttons = [b for row in reply.buttons for b in row]
+    groups = [buttons[start:start + BUTTONS_PER_CARD] for start in range(0, len(buttons), BUTTONS_PER_CARD)]
+    if groups and len(body) <= CARD_TEXT_CHARS and not _shortened(groups[0]):
+        return [card(groups[0], body), *(card(group) for group in groups[1:])]
+    messages: list[dict[str, Any]] = [{"msgtype": "text", "text": {"content": piece}}
+                                      for piece in split_bytes(body) if piece]
+    return [*messages, *(card(group) for group in groups)]
+
+
+def render_for_robot(reply: Reply) -> list[dict[str, Any]]:
+    """A robot cannot receive clicks: text only, with a note where buttons were."""
+    body = reply.text
+    if reply.buttons:
+        body = f"{body}\n{text.BUTTONS_IN_APP}"
+    return [{"msgtype": "text", "text": {"content": piece}} for piece in split_bytes(body) if piece]
+
+
+class WeComSender:
+    """Sends outbox messages: to a member through the app, to the staff chat through the robot."""
+
+    def __init__(self, client: WeComClient, robot: RobotClient | None) -> None:
+        self.client = client
+        self.robot = robot
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        if chat_id == STAFF_CHAT:
+            if self.robot is None:
+                raise PermanentFailure("no IPBOT_WECOM_ROBOT_WEBHOOK_URL for the staff group")
+            for message in render_for_robot(reply):
+                await self.robot.send(message)
+            return
+        for message in render(reply):
+            await self.client.send(chat_id, message)
+
+
+def send_limits() -> ChannelLimits:
+    def per_chat(chat_id: str) -> Window:
+        return Window(ROBOT_PER_MINUTE, 60.0) if chat_id == STAFF_CHAT else Window(MEMBER_PER_MINUTE, 60.0)
+
+    return ChannelLimits(overall=None, per_chat=per_chat)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the callback endpoint answers, and what (if anything) it took in."""
+
+    status: int
+    body: str = ""
+    incoming: Incoming | None = None
+
+
+def _field(node: Element, name: str) -> str:
+    found = node.find(name)
+    return (found.text or "").strip() if found is not None else ""
+
+
+class WeComCallback:
+    """The callback endpoint's checks and translation, apart from any HTTP framework."""
+
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session],
+                 clock: Callable[[], float] = time.time) -> None:
+        self.crypto = WeComCrypto(settings.wecom_token or "", settings.wecom_aes_key or "",
+                                  settings.wecom_corp_id or "")
+        self.sessions = sessions
+        self.staff_ids = settings.staff_ids
+        self.clock = clock
+
+    def _fresh(self, query: dict[str, str]) -> bool:
+        stamp = query.get("timestamp", "")
+        return stamp.isdigit() and abs(self.clock() - int(stamp)) <= MAX_SKEW
+
+    def verify_url(self, query: dict[str, str]) -> Answer:
+        if not self._fresh(query):
+            return Answer(403, "stale or missing timestamp")
+        try:
+            echo = self.crypto.verify_url(query.get("msg_signature", ""), query["timestamp"],
+                                          query.get("nonce", ""), query.get("echostr", ""))
+        except WeComCryptoError as exc:
+            return Answer(403, str(exc))
+        return Answer(200, echo)
+
+    def receive(self, query: dict[str, str], body: bytes) -> Answer:
+        if len(body) > MAX_BODY:
+            return Answer(413, "body too large")
+        if not self._fresh(query):
+            return Answer(403, "stale or missing timestamp")
+        try:
+            envelope = SafeXml.fromstring(body, forbid_dtd=True)
+        except (DefusedXmlException, SafeXml.ParseError) as exc:
+            return Answer(400, f"bad XML: {exc.__class__.__name__}")
+        encrypted = _field(envelope, "Encrypt")
+        try:
+            self.crypto.verify(query.get("msg_signature", ""), query["timestamp"], query.get("nonce", ""), encrypted)
+            plain = self.crypto.decrypt(encrypted)
+            message = SafeXml.fromstring(plain.encode(), forbid_dtd=True)
+        except WeComCryptoError as exc:
+            return Answer(403, str(exc))
+        except (DefusedXmlException, SafeXml.ParseError) as exc:
+            return Answer(400, f"bad XML: {exc.__class__.__name__}")
+        incoming, key = self._translate(message)
+        if key is None:
+            return Answer(200)  # nothing a person said (e.g. opening the app)
+        if not self._first_time(key):
+            log.info("WeCom callback %s seen before; not processed again", key)
+            return Answer(200)
+        return Answer(200, "", incoming)
+
+    def _first_time(self, key: str) -> bool:
+        try:
+            with self.sessions.begin() as session:
+                session.add(WeComSeen(key=key[:200]))
+        except IntegrityError:
+            return False
+        return True
+
+    def _translate(self, message: Element) -> tuple[Incoming | None, str | None]:
+        sender = _field(message, "FromUserName")
+        kind = _field(message, "MsgType")
+        if not sender:
+            return None, None
+        if kind == "event":
+            event = _field(message, "Event")
+            if event != "template_card_event":
+                return None, None
+            payload = _field(message, "EventKey")
+            key = f"event:{sender}:{_field(message, 'CreateTime')}:{_field(message, 'TaskId')}:{payload}"
+            return Incoming(CHANNEL, sender, sender, payload=payload, display_name=sender), key
+        key = f"msg:{_field(message, 'MsgId') or sender + ':' + _field(message, 'CreateTime')}"
+        if kind != "text":
+            return Incoming(CHANNEL, sender, sender, text=None, display_name=sender), key
+        content = _field(message, "Content")
+        staff_reply = f"{CHANNEL}:{sender}" in self.staff_ids and content.startswith(STAFF_REPLY_COMMANDS)
+        return Incoming(CHANNEL, sender, sender, text=content, display_name=sender, in_staff_chat=staff_reply), key
+
+
+class WeComChannel:
+    """Takes callbacks in, runs them through the router off the event loop, queues the replies."""
+
+    def __init__(self, settings: Settings, handle: Callable[[Incoming], list[Reply]],
+                 sessions: sessionmaker[Session], http_client: Any = None) -> None:
+        self.settings = settings
+        self.handle = handle
+        self.sessions = sessions
+        self.callback = WeComCallback(settings, sessions)
+        self.client = WeComClient(settings.wecom_api_base_url, settings.wecom_corp_id or "",
+                                  settings.wecom_secret or "", int(settings.wecom_agent_id or 0), http_client)
+        self.robot = RobotClient(settings.wecom_robot_webhook_url, http_client) \
+            if settings.wecom_robot_webhook_url else None
+        self.sender = WeComSender(self.client, self.robot)
+        self.wake: Callable[[], None] = lambda: None  # the dispatcher's wake-up, set by whoever runs it
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def routes(self) -> list[tuple[str, type[RequestHandler], dict[str, Any]]]:
+        return [(PATH, CallbackHandler, {"channel": self})]
+
+    def take(self, incoming: Incoming) -> None:
+        task = asyncio.create_task(self._process(incoming))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _replies(self, incoming: Incoming) -> list[Reply]:
+        if incoming.text is None and incoming.payload is None:
+            return [Reply(text.TEXT_ONLY)]
+        return self.handle(incoming)
+
+    def _queue(self, incoming: Incoming, replies: Iterable[Reply]) -> None:
+        with self.sessions.begin() as session:
+            for reply in replies:
+                channel = reply.channel or CHANNEL
+                enqueue(session, channel, reply.chat_id or incoming.chat_id,
+                        Reply(reply.text, reply.buttons, reply.image, reply.file_name))
+
+    async def _process(self, incoming: Incoming) -> None:
+        try:
+            replies = await asyncio.to_thread(self._replies, incoming)
+            await asyncio.to_thread(self._queue, incoming, replies)
+            self.wake()
+        except Exception:
+            log.exception("WeCom message from %s not handled", incoming.user_id)
+
+    async def drain(self) -> None:
+        """Wait for the messages being handled (at shutdown, and in tests)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def close(self) -> None:
+        await self.drain()
+        await self.client.close()
+        if self.robot is not None:
+            await self.robot.close()
+
+
+class CallbackHandler(RequestHandler):
+    def initialize(self, channel: WeComChannel) -> None:
+        self.channel = channel
+
+    def _query(self) -> dict[str, str]:
+        return {name: self.get_query_argument(name) for name in self.request.query_arguments}
+
+    def _answer(self, answer: Answer) -> None:
+        self.set_status(answer.status)
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.finish(answer.body)
+
+    async def get(self) -> None:
+        self._answer(self.channel.callback.verify_url(self._query()))
+
+    async def post(self) -> None:
+        answer = await asyncio.to_thread(self.channel.callback.receive, self._query(), self.request.body)
+        if answer.status != 200:
+            log.warning("WeCom callback refused (%d): %s", answer.status, answer.body)
+        self._answer(Answer(answer.status, "" if answer.status == 200 else answer.body))
+        if answer.incoming is not None:
+            self.channel.take(answer.incoming)

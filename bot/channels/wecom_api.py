@@ -1,0 +1,134 @@
+"""WeCom's server API for sending: the self-built app's message/send with a cached access token, and the
+group robot's webhook. Errors are translated for the outbox: worth retrying (TemporaryFailure) or not
+(PermanentFailure).
+
+gettoken's token lives 7,200 s and must be cached (WeCom limits gettoken calls); it is refreshed early,
+and at once when WeCom answers 40014 (invalid) or 42001 (expired), after which the call is made again once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from scheduler.outbox import PermanentFailure, TemporaryFailure
+
+TOKEN_INVALID = frozenset({40014, 42001})
+BUSY = frozenset({-1, 45009, 45033})  # system busy; frequency limit; too many concurrent calls
+REFRESH_EARLY = 300.0  # seconds before WeCom's expiry that a new token is fetched
+TIMEOUT = httpx.Timeout(10.0)
+
+
+class WeComApiError(Exception):
+    def __init__(self, errcode: int, errmsg: str) -> None:
+        super().__init__(f"WeCom error {errcode}: {errmsg}")
+        self.errcode = errcode
+
+
+def _failure(errcode: int, errmsg: str) -> Exception:
+    message = f"WeCom error {errcode}: {errmsg}"
+    return TemporaryFailure(message, 60.0 if errcode == 45009 else None) if errcode in BUSY \
+        else PermanentFailure(message)
+
+
+async def _post(http: httpx.AsyncClient, url: str, params: dict[str, str] | None,
+                payload: dict[str, Any]) -> dict[str, Any]:
+    try:
+        response = await http.post(url, params=params, json=payload)
+    except httpx.HTTPError as exc:
+        raise TemporaryFailure(f"WeCom unreachable: {exc.__class__.__name__}") from exc
+    return _json(response)
+
+
+def _json(response: httpx.Response) -> dict[str, Any]:
+    if response.status_code == 429 or response.status_code >= 500:
+        retry = response.headers.get("Retry-After")
+        raise TemporaryFailure(f"WeCom HTTP {response.status_code}",
+                               float(retry) if retry and retry.isdigit() else None)
+    try:
+        data = response.json()
+    except ValueError as exc:
+        raise TemporaryFailure(f"WeCom HTTP {response.status_code}: not JSON") from exc
+    if not isinstance(data, dict):
+        raise TemporaryFailure("WeCom answered something other than an object")
+    return data
+
+
+class WeComClient:
+    """message/send for one self-built app."""
+
+    def __init__(self, base_url: str, corp_id: str, secret: str, agent_id: int,
+                 http: httpx.AsyncClient | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+        self.base = base_url.rstrip("/")
+        self.corp_id = corp_id
+        self.secret = secret
+        self.agent_id = agent_id
+        self.http = http or httpx.AsyncClient(timeout=TIMEOUT)
+        self.clock = clock
+        self._token: str | None = None
+        self._expires = 0.0
+        self._lock = asyncio.Lock()
+        self.token_fetches = 0
+
+    async def token(self) -> str:
+        async with self._lock:
+            if self._token is None or self.clock() >= self._expires:
+                try:
+                    response = await self.http.get(f"{self.base}/cgi-bin/gettoken",
+                                                   params={"corpid": self.corp_id, "corpsecret": self.secret})
+                except httpx.HTTPError as exc:
+                    raise TemporaryFailure(f"WeCom unreachable: {exc.__class__.__name__}") from exc
+                data = _json(response)
+                if data.get("errcode", 0) != 0 or not data.get("access_token"):
+                    raise _failure(int(data.get("errcode", -1)), str(data.get("errmsg", "no access_token")))
+                self.token_fetches += 1
+                self._token = str(data["access_token"])
+                lifetime = float(data.get("expires_in", 7200))
+                self._expires = self.clock() + max(lifetime - REFRESH_EARLY, lifetime / 2)
+            return self._token
+
+    async def _forget(self, token: str) -> None:
+        async with self._lock:
+            if self._token == token:
+                self._token = None
+
+    async def send(self, touser: str, message: dict[str, Any]) -> dict[str, Any]:
+        """One message to one member (`message` holds msgtype and its body)."""
+        payload = {"touser": touser, "agentid": self.agent_id, **message}
+        for attempt in (1, 2):
+            token = await self.token()
+            data = await _post(self.http, f"{self.base}/cgi-bin/message/send", {"access_token": token}, payload)
+            errcode = int(data.get("errcode", 0))
+            if errcode in TOKEN_INVALID and attempt == 1:
+                await self._forget(token)
+                continue
+            if errcode != 0:
+                raise _failure(errcode, str(data.get("errmsg", "")))
+            if data.get("invaliduser"):
+                raise PermanentFailure(f"not a member of this app: {data['invaliduser']}")
+            return data
+        raise AssertionError("unreachable")
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+
+class RobotClient:
+    """A group robot (群机器人) webhook: text and markdown into one group, at most 20 messages a minute."""
+
+    def __init__(self, webhook_url: str, http: httpx.AsyncClient | None = None) -> None:
+        self.url = webhook_url
+        self.http = http or httpx.AsyncClient(timeout=TIMEOUT)
+
+    async def send(self, message: dict[str, Any]) -> None:
+        data = await _post(self.http, self.url, None, message)  # the key is in the URL
+        errcode = int(data.get("errcode", 0))
+        if errcode != 0:
+            raise _failure(errcode, str(data.get("errmsg", "")))
+
+    async def close(self) -> None:
+        await self.http.aclose()

@@ -1,0 +1,48 @@
+"""The project's one HTTP server (tornado, already used by python-telegram-bot's webhooks), listening on
+IPBOT_HTTP_LISTEN: WeCom's callback, the Telegram webhook when one is configured, and /healthz."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+from tornado.httpserver import HTTPServer
+from tornado.netutil import bind_sockets
+from tornado.web import Application, RequestHandler
+
+MAX_BODY = 1024 * 1024  # no route takes more (each may check a smaller limit of its own)
+
+Route = tuple[str, type[RequestHandler], dict[str, Any]]
+
+
+class Health(RequestHandler):
+    def get(self) -> None:
+        self.finish("ok")
+
+
+def parse_listen(listen: str) -> tuple[str, int]:
+    host, _, port = listen.rpartition(":")
+    if not port.isdigit():
+        raise ValueError(f"IPBOT_HTTP_LISTEN must be host:port, got {listen!r}")
+    return host.strip("[]") or "127.0.0.1", int(port)
+
+
+class HttpServer:
+    def __init__(self, listen: str, routes: list[Route]) -> None:
+        self.host, self.port = parse_listen(listen)
+        self.application = Application([("/healthz", Health, {}), *routes])
+        self._server: HTTPServer | None = None
+
+    def start(self) -> int:
+        """Bind and serve inside the running event loop; returns the port (useful with port 0)."""
+        sockets = bind_sockets(self.port, self.host, family=socket.AF_UNSPEC)
+        self._server = HTTPServer(self.application, max_body_size=MAX_BODY)
+        self._server.add_sockets(sockets)
+        self.port = sockets[0].getsockname()[1]
+        return self.port
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            await self._server.close_all_connections()
+            self._server = None

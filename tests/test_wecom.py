@@ -1,0 +1,305 @@
+"""WeCom end to end: WeCom's side posts encrypted callbacks to the bot's /wecom/callback (the same HTTP server
+`ipbot run` starts), the bot answers through a WeCom API double; questions, the survey with card buttons,
+reminders, handoff through the staff group's robot; everything WeCom's rules say to refuse is refused with
+nothing processed."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.channels.wecom import render, split_bytes
+from bot.models import QuestionLog, SurveyResponse
+from bot.serve import Services
+from bot.settings import Settings
+from handlers import survey_definition
+from handlers.router import Router
+from handlers.types import Button, Reply
+from knowledge.service import KnowledgeService
+from scheduler import reminders
+from tests.doubles.wecom_api import AES_KEY, AGENT_ID, CORP_ID, SECRET, TOKEN, AppMessage, WeComDouble, WeComServer
+
+OPTIONS = ["非常满意", "满意", "一般", "不满意", "非常不满意", "不了解"]
+
+
+@dataclass
+class Stack:
+    double: WeComDouble
+    wecom: WeComServer
+    sessions: sessionmaker[Session]
+    services: Services
+    loop: asyncio.AbstractEventLoop
+
+    def settle(self) -> None:
+        """Wait until the messages taken in so far are handled (their replies are queued by then)."""
+        assert self.services.wecom is not None
+        asyncio.run_coroutine_threadsafe(self.services.wecom.drain(), self.loop).result(timeout=30)
+
+    def questions(self) -> int:
+        with self.sessions() as session:
+            return int(session.scalar(select(func.count()).select_from(QuestionLog)) or 0)
+
+
+def wecom_settings(double: WeComDouble, database_url: str, **extra: object) -> Settings:
+    return Settings(database_url=database_url, wecom_corp_id=CORP_ID, wecom_agent_id=AGENT_ID,
+                    wecom_secret=SECRET, wecom_token=TOKEN, wecom_aes_key=AES_KEY,
+                    wecom_robot_webhook_url=double.robot_url, wecom_api_base_url=double.base_url,
+                    http_listen="127.0.0.1:0", staff="wecom:boss", **extra)  # type: ignore[arg-type]
+
+
+def start(services: Services) -> tuple[asyncio.AbstractEventLoop, threading.Thread]:
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    asyncio.run_coroutine_threadsafe(services.start(), loop).result(timeout=30)
+    return loop, thread
+
+
+def stop(services: Services, loop: asyncio.AbstractEventLoop, thread: threading.Thread) -> None:
+    asyncio.run_coroutine_threadsafe(services.stop(), loop).result(timeout=30)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def stack(knowledge: KnowledgeService, sessions: sessionmaker[Session], database_url: str) -> Iterator[Stack]:
+    with WeComDouble() as double:
+        settings = wecom_settings(double, database_url)
+        router = Router(knowledge, sessions, staff_ids=settings.staff_ids,
+                        survey_definition=survey_definition.load(), survey_salt="pepper")
+        services = Services(settings, router, fire_every=0.2, poll=0.05)
+        loop, thread = start(services)
+        assert services.http is not None
+        try:
+            yield Stack(double, WeComServer(f"http://127.0.0.1:{services.http.port}/wecom/callback"), sessions,
+                        services, loop)
+        finally:
+            stop(services, loop, thread)
+
+
+def _click(stack: Stack, user: str, message: AppMessage, label: str) -> None:
+    keys = dict(message.buttons)
+    assert label in keys, f"{label} not among {list(keys)}"
+    assert stack.wecom.clicks(user, keys[label]).status == 200
+
+
+# ---- rendering ---------------------------------------------------------------------------------------
+def test_texts_are_split_under_2048_bytes_without_breaking_characters() -> None:
+    long = ("专利权质押登记需要提交申请表、主合同和质押合同。" * 40 + "\n") * 3
+    pieces = split_bytes(long)
+    assert len(pieces) > 1 and all(len(p.encode()) <= 2048 for p in pieces)
+    assert "".join(pieces).replace("\n", "") == long.replace("\n", "")
+
+
+def test_buttons_become_cards_of_six_and_long_labels_are_listed_in_full() -> None:
+    buttons = tuple((Button(f"选项{n}", f"k:{n}"),) for n in range(8))
+    messages = render(Reply("请选择一个", buttons))
+    assert [m["msgtype"] for m in messages] == ["template_card", "template_card"]
+    assert messages[0]["template_card"]["sub_title_text"] == "请选择一个"
+    assert [len(m["template_card"]["button_list"]) for m in messages] == [6, 2]
+    long = render(Reply("答案" * 100, ((Button("专利权质押登记去哪里办理？可以网上办吗？", "r:1"),),)))
+    assert [m["msgtype"] for m in long] == ["text", "template_card"]
+    assert long[1]["template_card"]["button_list"][0]["text"] == "专利权质押登记去哪…"  # 10 characters
+    assert "专利权质押登记去哪里办理？可以网上办吗？" in long[1]["template_card"]["sub_title_text"]
+
+
+# ---- end to end --------------------------------------------------------------------------------------
+def test_the_url_check_echoes_the_decrypted_string(stack: Stack) -> None:
+    echostr = stack.wecom.crypto.encrypt("1616140317555161061")
+    query, _ = stack.wecom.envelope("")
+    query = {**query, "echostr": echostr}
+    from bot.channels.wecom_crypto import signature
+
+    query["msg_signature"] = signature(TOKEN, query["timestamp"], query["nonce"], echostr)
+    answer = stack.wecom.get(query)
+    assert (answer.status, answer.body) == (200, "1616140317555161061")
+    assert stack.wecom.get({**query, "msg_signature": "0" * 40}).status == 403
+
+
+def test_a_question_is_answered_and_the_card_buttons_work(stack: Stack) -> None:
+    started = time.monotonic()
+    answer = stack.wecom.says("zhangsan", "商标到期了怎么续展")
+    assert answer.status == 200 and answer.body == "" and time.monotonic() - started < 5  # within WeCom's wait
+    text, buttons = stack.double.wait_for(2, "zhangsan")
+    assert "宽展期" in text.text and "依据：" in text.text
+    assert buttons.msgtype == "template_card" and "有用" in dict(buttons.buttons)
+    _click(stack, "zhangsan", buttons, "有用")
+    assert "谢谢反馈" in stack.double.wait_for(3, "zhangsan")[-1].text
+    with stack.sessions() as session:
+        logged = session.scalars(select(QuestionLog)).one()
+    assert (logged.channel, logged.user_id, logged.feedback) == ("wecom", "zhangsan", "helpful")
+
+
+def test_the_access_token_is_cached_and_refreshed_when_wecom_says_it_expired(stack: Stack) -> None:
+    stack.wecom.says("lisi", "商标怎么注册")
+    stack.double.wait_for_text("lisi", "商标")
+    stack.wecom.says("lisi", "地理标志怎么申请")
+    stack.double.wait_for_text("lisi", "地理标志")
+    assert stack.double.token_fetches == 1
+    stack.double.expire_token()
+    stack.wecom.says("lisi", "专利年费忘了交怎么办")
+    stack.double.wait_for_text("lisi", "滞纳金")
+    assert stack.double.token_fetches == 2 and "access_token expired" in stack.double.rejected
+
+
+def test_the_whole_survey_with_card_buttons(stack: Stack) -> None:
+    assert stack.wecom.says("boss", "/survey_open 2026Q4").status == 200
+    assert "已开启调查" in stack.double.wait_for(1, "boss")[0].text
+    user = "wangwu"
+    stack.wecom.says(user, "/survey")
+    seen = 0
+    for label in ["同意", "权利人（企业）", "精河县", *["满意"] * 12, "跳过"]:
+        while True:  # the next card (a step may also send a text of its own)
+            seen += 1
+            step = stack.double.wait_for(seen, user)[-1]
+            if step.msgtype == "template_card":
+                break
+        _click(stack, user, step, label)
+    stack.double.wait_for_text(user, "调查完成")
+    with stack.sessions() as session:
+        response = session.scalars(select(SurveyResponse)).one()
+    assert response.step == "done" and response.county == "精河县" and len(response.answers) == 12
+    assert stack.double.dropped == []  # never over WeCom's 30 a minute to one member
+
+
+def test_a_reminder_reaches_a_member_and_the_staff_group_robot(stack: Stack) -> None:
+    with stack.sessions.begin() as session:
+        now = dt.datetime.now(dt.UTC)
+        reminders.add(session, "商标续展截止还有30天", ["wecom:zhaoliu"], now, None)
+        reminders.add(session, "宣传周筹备会", ["wecom:staff"], now, None, needs_ack=True)
+    (reminder,) = stack.double.wait_for(1, "zhaoliu")
+    assert reminder.text == "商标续展截止还有30天"
+    (group,) = stack.double.wait_for_robot(1)
+    assert group["msgtype"] == "text" and "宣传周筹备会" in group["text"]["content"]
+
+
+def test_handoff_goes_to_the_staff_robot_and_staff_answer_through_the_app(stack: Stack) -> None:
+    stack.wecom.says("zhaoliu", "转人工")
+    (notice,) = stack.double.wait_for_robot(1)
+    number = notice["text"]["content"].split("#")[1].split("】")[0]
+    stack.wecom.says("boss", f"/reply {number} 您好，请带上营业执照来窗口办理。")
+    stack.double.wait_for_text("zhaoliu", "营业执照")
+    stack.double.wait_for_text("boss", "已转达")
+
+
+# ---- refused, with nothing processed -----------------------------------------------------------------
+def _refused(stack: Stack, status: int, query: dict[str, str], body: bytes) -> None:
+    answer = stack.wecom.post(query, body)
+    assert answer.status == status, answer
+    stack.settle()
+    time.sleep(0.3)
+    assert stack.questions() == 0 and stack.double.messages == []
+
+
+def test_a_bad_signature_is_refused(stack: Stack) -> None:
+    query, body = stack.wecom.envelope(stack.wecom.text_xml("mallory", "商标怎么注册"))
+    _refused(stack, 403, {**query, "msg_signature": "f" * 40}, body)
+
+
+def test_a_message_for_another_corp_is_refused(stack: Stack) -> None:
+    other = WeComServer(stack.wecom.url, corp_id="wwsomeoneelse0001")
+    _refused(stack, 403, *other.envelope(other.text_xml("mallory", "商标怎么注册")))
+
+
+def test_tampered_ciphertext_is_refused(stack: Stack) -> None:
+    _refused(stack, 403, *stack.wecom.envelope(stack.wecom.text_xml("mallory", "商标怎么注册"), tamper=True))
+
+
+def test_an_oversized_body_is_refused(stack: Stack) -> None:
+    query, body = stack.wecom.envelope(stack.wecom.text_xml("mallory", "商" * 30_000))
+    assert len(body) > 64 * 1024
+    _refused(stack, 413, query, body)
+
+
+@pytest.mark.parametrize("where", ["envelope", "inside"])
+def test_xml_with_entities_is_refused(stack: Stack, where: str) -> None:
+    bomb = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
+    if where == "envelope":
+        query, body = stack.wecom.envelope(stack.wecom.text_xml("mallory", "商标怎么注册"))
+        _refused(stack, 400, query, bomb.encode() + body.replace(b"<AgentID>", b"<AgentID>&b;", 1))
+    else:
+        _refused(stack, 400, *stack.wecom.envelope(bomb + stack.wecom.text_xml("mallory", "&b;")))
+
+
+def test_a_stale_timestamp_is_refused(stack: Stack) -> None:
+    old = int(time.time()) - 3600
+    _refused(stack, 403, *stack.wecom.envelope(stack.wecom.text_xml("mallory", "商标怎么注册"), timestamp=old))
+
+
+def test_a_replayed_msgid_is_processed_once(stack: Stack) -> None:
+    for _attempt in range(3):  # WeCom's retries, or a replay
+        assert stack.wecom.says("zhangsan", "商标怎么注册", msg_id=777).status == 200
+    stack.settle()
+    stack.double.wait_for(1, "zhangsan")
+    time.sleep(0.5)
+    assert stack.questions() == 1
+    assert len([m for m in stack.double.messages if m.msgtype == "text"]) == 1
+
+
+def test_a_replayed_click_is_processed_once(stack: Stack) -> None:
+    query, body = stack.wecom.envelope(stack.wecom.click_xml("zhangsan", "m"))
+    for _attempt in range(2):
+        assert stack.wecom.post(query, body).status == 200
+    stack.settle()
+    stack.double.wait_for(1, "zhangsan")
+    time.sleep(0.5)
+    assert len(stack.double.messages) == 1
+
+
+def test_non_text_messages_get_a_clear_answer(stack: Stack) -> None:
+    image = stack.wecom.text_xml("zhangsan", "x").replace("<MsgType><![CDATA[text]]>", "<MsgType><![CDATA[image]]>")
+    assert stack.wecom.post(*stack.wecom.envelope(image)).status == 200
+    assert "只能处理文字" in stack.double.wait_for(1, "zhangsan")[0].text
+
+
+def test_both_channels_share_one_http_server(knowledge: KnowledgeService, sessions: sessionmaker[Session],
+                                             database_url: str) -> None:
+    import json
+    import urllib.request
+
+    from tests.doubles.telegram_api import TOKEN as TELEGRAM_TOKEN
+    from tests.doubles.telegram_api import TelegramDouble
+
+    with WeComDouble() as double, TelegramDouble() as telegram:
+        settings = wecom_settings(double, database_url, telegram_token=TELEGRAM_TOKEN,
+                                  telegram_base_url=telegram.base_url, telegram_webhook_secret="s3cret",
+                                  telegram_webhook_url="https://bot.example.org/tg-hook")
+        services = Services(settings, Router(knowledge, sessions), fire_every=0.2, poll=0.05)
+        assert services.channels == ["Telegram", "WeCom"]
+        loop, thread = start(services)
+        try:
+            assert services.http is not None
+            port = services.http.port
+            update = {"update_id": 1, "message": {"message_id": 1, "date": 0, "chat": {"id": 77, "type": "private"},
+                                                  "from": {"id": 77, "is_bot": False, "first_name": "王五"},
+                                                  "text": "商标到期怎么续展"}}
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/tg-hook", data=json.dumps(update).encode(),
+                                             headers={"Content-Type": "application/json",
+                                                      "X-Telegram-Bot-Api-Secret-Token": "s3cret"})
+            with urllib.request.urlopen(request, timeout=10) as response:
+                assert response.status == 200
+            wecom = WeComServer(f"http://127.0.0.1:{port}/wecom/callback")
+            assert wecom.says("zhangsan", "商标到期怎么续展").status == 200
+            assert "宽展期" in telegram.wait_for(1, 77)[0].text
+            double.wait_for_text("zhangsan", "宽展期")
+        finally:
+            stop(services, loop, thread)
+
+
+def test_ipbot_run_explains_an_incomplete_or_wrong_wecom_configuration(tmp_path: object) -> None:
+    from tests.test_cli import ipbot
+
+    partial = ipbot("run", env={"IPBOT_WECOM_CORP_ID": CORP_ID, "IPBOT_WECOM_TOKEN": TOKEN})
+    assert partial.returncode == 2 and "IPBOT_WECOM_AES_KEY" in partial.stderr and "Traceback" not in partial.stderr
+    wrong = ipbot("run", env={"IPBOT_WECOM_CORP_ID": CORP_ID, "IPBOT_WECOM_AGENT_ID": "1", "IPBOT_WECOM_SECRET": "s",
+                              "IPBOT_WECOM_TOKEN": TOKEN, "IPBOT_WECOM_AES_KEY": "too-short",
+                              "IPBOT_DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    assert wrong.returncode == 2 and "EncodingAESKey" in wrong.stderr and "Traceback" not in wrong.stderr
