@@ -62,13 +62,16 @@ class Services:
         await self.jobs.start()
 
     async def stop(self) -> None:
+        """Take nothing new in, finish what was taken in, stop sending, then close the clients."""
         if self.http is not None:
             await self.http.stop()
         if self.wecom is not None:
-            await self.wecom.close()
+            await self.wecom.drain()
         if self.telegram is not None:
             await self.telegram.stop()
         await self.jobs.stop()
+        if self.wecom is not None:
+            await self.wecom.close()
 
 
 async def serve_until_stopped(services: Services) -> None:

@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, delete, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.models import WeComSeen, utcnow
 from handlers import subscriptions
 from knowledge.errors import KnowledgeBaseError
 from scheduler import calendar, escalation, reminders
@@ -25,6 +26,7 @@ from scheduler.send_limits import ChannelLimits
 log = logging.getLogger(__name__)
 LEADER_LOCK = 0x1B0_7A1  # pg_try_advisory_lock key shared by every instance of this bot
 FIRE_EVERY_SECONDS = 15
+SEEN_KEPT = dt.timedelta(days=7)  # WeCom retries within seconds; a week of callback ids is plenty
 
 
 class BackgroundJobs:
@@ -90,6 +92,7 @@ class BackgroundJobs:
         calendar file is logged, not fatal."""
         with self.sessions.begin() as session:
             created = subscriptions.top_up(session, self.zone)
+            session.execute(delete(WeComSeen).where(WeComSeen.seen_at < utcnow() - SEEN_KEPT))
         try:
             events = calendar.load()
         except KnowledgeBaseError as exc:

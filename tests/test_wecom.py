@@ -303,3 +303,22 @@ def test_ipbot_run_explains_an_incomplete_or_wrong_wecom_configuration(tmp_path:
                               "IPBOT_WECOM_TOKEN": TOKEN, "IPBOT_WECOM_AES_KEY": "too-short",
                               "IPBOT_DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
     assert wrong.returncode == 2 and "EncodingAESKey" in wrong.stderr and "Traceback" not in wrong.stderr
+
+
+def test_the_report_in_wecom_says_where_the_chart_is(stack: Stack) -> None:
+    stack.wecom.says("boss", "/survey_open 2026Q4")
+    stack.double.wait_for_text("boss", "已开启调查")
+    stack.wecom.says("boss", "/report")
+    assert "指数" in stack.double.wait_for_text("boss", "满意度调查：").text  # the summary
+    assert "report.png" in stack.double.wait_for_text("boss", "--format png").text  # and where the chart is
+
+
+def test_callback_ids_are_forgotten_after_a_week(stack: Stack) -> None:
+    from bot.models import WeComSeen, utcnow
+
+    with stack.sessions.begin() as session:
+        session.add(WeComSeen(key="msg:old", seen_at=utcnow() - dt.timedelta(days=8)))
+        session.add(WeComSeen(key="msg:recent", seen_at=utcnow() - dt.timedelta(days=1)))
+    stack.services.jobs.sync_calendar()
+    with stack.sessions() as session:
+        assert sorted(session.scalars(select(WeComSeen.key))) == ["msg:recent"]

@@ -87,8 +87,6 @@ def render(reply: Reply) -> list[dict[str, Any]]:
     """A Reply as app messages: a short text with buttons is one card (a survey step is one message, which
     matters under WeCom's 30 a minute per member); otherwise the text, then the buttons as cards."""
     body = reply.text
-    if reply.image is not None:
-        body = f"{body}\n{text.IMAGE_NOT_SENT.format(name=reply.file_name or '')}".strip()
     buttons = [b for row in reply.buttons for b in row]
     groups = [buttons[start:start + BUTTONS_PER_CARD] for start in range(0, len(buttons), BUTTONS_PER_CARD)]
     if groups and len(body) <= CARD_TEXT_CHARS and not _shortened(groups[0]):
@@ -257,9 +255,11 @@ class WeComChannel:
     def _queue(self, incoming: Incoming, replies: Iterable[Reply]) -> None:
         with self.sessions.begin() as session:
             for reply in replies:
-                channel = reply.channel or CHANNEL
-                enqueue(session, channel, reply.chat_id or incoming.chat_id,
-                        Reply(reply.text, reply.buttons, reply.image, reply.file_name))
+                body = reply.text  # the outbox carries text and buttons; a chart is not uploaded (yet)
+                if reply.image is not None:
+                    body = f"{body}\n{text.IMAGE_NOT_SENT.format(name=reply.file_name or '')}".strip()
+                enqueue(session, reply.channel or CHANNEL, reply.chat_id or incoming.chat_id,
+                        Reply(body, reply.buttons))
 
     async def _process(self, incoming: Incoming) -> None:
         try:
