@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.models import HandoffRequest, QuestionLog, utcnow
@@ -37,6 +37,13 @@ def _to_user(row: HandoffRequest, message: str, buttons: tuple[tuple[Button, ...
     return Reply(message, buttons, channel=row.channel, chat_id=row.chat_id)
 
 
+# Built once (this runs for every message): the id of a person's open handoff.
+_OPEN_ID = (select(HandoffRequest.id)
+            .where(HandoffRequest.channel == bindparam("channel"), HandoffRequest.user_id == bindparam("user_id"),
+                   HandoffRequest.status == "open")
+            .order_by(HandoffRequest.id.desc()).limit(1))
+
+
 def end_button(row: HandoffRequest) -> tuple[tuple[Button, ...], ...]:
     return ((Button(text.END_BUTTON, f"x:{row.id}"),),)
 
@@ -50,13 +57,8 @@ def current(session: Session, incoming: Incoming, now: dt.datetime | None = None
     """The user's open handoff, if any. One idle too long is closed here, with notices to both sides."""
     now = now or utcnow()
     # Runs for every message: look for an id first (a plain indexed query), load the row only if found.
-    found = session.execute(
-        select(HandoffRequest.id).where(
-            HandoffRequest.channel == incoming.channel,
-            HandoffRequest.user_id == incoming.user_id,
-            HandoffRequest.status == "open",
-        ).order_by(HandoffRequest.id.desc()).limit(1)
-    ).scalar()
+    found = session.connection().execute(
+        _OPEN_ID, {"channel": incoming.channel, "user_id": incoming.user_id}).scalar()
     row = session.get(HandoffRequest, found) if found is not None else None
     if row is None:
         return None, []

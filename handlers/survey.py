@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -110,14 +110,19 @@ def _find(session: Session, wave: SurveyWave, incoming: Incoming) -> SurveyRespo
         SurveyResponse.user_id == incoming.user_id)).first()
 
 
+# Built once (this runs for every message): the id of a person's unfinished response in the open wave.
+_ACTIVE_ID = (select(SurveyResponse.id).join(SurveyWave, SurveyWave.id == SurveyResponse.wave_id)
+              .where(SurveyWave.closed_at.is_(None), SurveyResponse.channel == bindparam("channel"),
+                     SurveyResponse.user_id == bindparam("user_id"), SurveyResponse.step.in_(ACTIVE_STEPS))
+              .order_by(SurveyWave.id.desc()).limit(1))
+
+
 def active(session: Session, incoming: Incoming) -> SurveyResponse | None:
     """The person's unfinished, unexpired response in the open wave, if any (one query: this runs for
     every message)."""
-    response = session.scalars(
-        select(SurveyResponse).join(SurveyWave, SurveyWave.id == SurveyResponse.wave_id)
-        .where(SurveyWave.closed_at.is_(None), SurveyResponse.channel == incoming.channel,
-               SurveyResponse.user_id == incoming.user_id, SurveyResponse.step.in_(ACTIVE_STEPS))
-        .order_by(SurveyWave.id.desc())).first()
+    found = session.connection().execute(
+        _ACTIVE_ID, {"channel": incoming.channel, "user_id": incoming.user_id}).scalar()
+    response = session.get(SurveyResponse, found) if found is not None else None
     if response is None or _is_expired(response, utcnow()):
         return None
     return response
