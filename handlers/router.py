@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers import ask, handoff, menu, remind, smalltalk, staff, subscriptions, survey, survey_invite
+from handlers import ask, delivery, handoff, menu, remind, smalltalk, staff, subscriptions, survey, survey_invite
 from handlers.rate_limit import RateLimiter, Verdict
 from handlers.survey_definition import SurveyDefinition
 from handlers.survey_export import survey_report
@@ -32,7 +32,7 @@ MAX_PAYLOAD_CHARS = 64
 COMMAND = re.compile(r"^/([a-z_]{1,32})(?:\s+(.*))?$", re.DOTALL)
 STAFF_REPLY = re.compile(r"^(\d{1,12})\s+(.+)$", re.DOTALL)
 STAFF_COMMANDS = ("unanswered", "stats", "survey_open", "survey_close", "survey_invite", "report", "remind",
-                  "reminders")
+                  "reminders", "outbox")
 
 
 class Router:
@@ -99,10 +99,11 @@ class Router:
             replies = survey.on_payload(session, incoming, self.survey, payload)
         if replies is None and len(payload) <= MAX_PAYLOAD_CHARS:
             engine = self.knowledge.engine
-            if remind.CANCEL_PAYLOAD.match(payload):
+            if remind.CANCEL_PAYLOAD.match(payload) or delivery.RETRY_PAYLOAD.match(payload):
                 if not staff.is_staff(incoming, self.staff_ids):
                     return staff.refused()
-                return remind.handle_payload(session, payload) or [Reply(ask_text.STALE_BUTTON)]
+                return (remind.handle_payload(session, payload) or delivery.retry(session, payload)
+                        or [Reply(ask_text.STALE_BUTTON)])
             acknowledged = remind.acknowledge(session, incoming, payload, staff.is_staff(incoming, self.staff_ids),
                                               self.zone)
             if acknowledged is not None:
@@ -139,6 +140,8 @@ class Router:
                 return remind.add(session, incoming, argument, self.staff_ids, self.zone)
             if name == "reminders":
                 return remind.listing(session, self.zone)
+            if name == "outbox":
+                return delivery.status(session)
             if name == "report":
                 return survey_report(session, self.survey) if self.survey else [Reply(survey_text.REPORT_NONE)]
             if name == "survey_open":

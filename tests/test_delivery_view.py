@@ -1,0 +1,54 @@
+"""Staff see dead messages with the reason and can queue one again; nobody else can."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from handlers.router import Router
+from handlers.types import Reply
+from knowledge.service import KnowledgeService
+from scheduler.outbox import Dispatcher, PermanentFailure, enqueue, status_counts
+from tests.conftest import Inbox, Person
+
+
+class Blocked:
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        raise PermanentFailure("Forbidden: bot was blocked by the user")
+
+
+@pytest.fixture
+def staffed(knowledge: KnowledgeService, sessions: sessionmaker[Session]) -> Router:
+    return Router(knowledge, sessions, staff_ids=frozenset({"console:boss"}))
+
+
+def test_dead_messages_are_shown_to_staff_and_can_be_sent_again(staffed: Router,
+                                                                  sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as session:
+        enqueue(session, "console", "shop", Reply("商标续展期开始"))
+    asyncio.run(Dispatcher(sessions, {"console": Blocked()}).run_once())
+    boss = Person(staffed, "boss")
+    boss.says("/outbox")
+    assert "已停发 1" in boss.text and "console:shop" in boss.text and "blocked" in boss.text
+    assert "商标续展期开始" in boss.text
+    visitor = Person(staffed, "visitor")
+    visitor.sends_payload("or:1")
+    assert "只对工作人员开放" in visitor.text
+    with sessions() as session:
+        assert status_counts(session)["dead"] == 1
+    boss.presses(boss.labels[0])
+    assert "已重新排队" in boss.text
+    inbox = Inbox()
+    asyncio.run(Dispatcher(sessions, {"console": inbox}).run_once(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)))
+    assert [(chat, reply.text) for chat, reply in inbox.sent] == [("shop", "商标续展期开始")]
+    boss.sends_payload("or:1")
+    assert "不是停发的消息" in boss.text
+
+
+def test_nothing_dead(staffed: Router) -> None:
+    boss = Person(staffed, "boss")
+    boss.says("/outbox")
+    assert "没有停发的消息" in boss.text
