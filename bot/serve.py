@@ -48,6 +48,8 @@ class Services:
                                    escalate_after=dt.timedelta(seconds=settings.reminder_escalate_after_seconds))
         if self.wecom is not None:
             self.wecom.wake = self.jobs.dispatcher.wake
+        if self.telegram is not None:
+            self.telegram.outbox, self.telegram.wake = router.sessions, self.jobs.dispatcher.wake
         self.http = HttpServer(settings.http_listen, routes) if routes else None
 
     @property

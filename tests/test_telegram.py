@@ -110,7 +110,25 @@ def test_forged_and_stale_buttons_get_a_graceful_answer(setup: Setup, bot: Runni
 
 
 def test_handoff_both_ways(setup: Setup, bot: RunningBot) -> None:
-    d = setup.double
+    _handoff_both_ways(setup.double)
+
+
+def test_handoff_both_ways_through_the_outbox(setup: Setup) -> None:
+    """As `ipbot run` does it: messages for the other side are queued and sent by the dispatcher."""
+    from scheduler.outbox import status_counts
+
+    running = _with_jobs(setup)
+    assert running.channel.jobs is not None
+    running.channel.outbox, running.channel.wake = setup.sessions, running.channel.jobs.dispatcher.wake
+    try:
+        _handoff_both_ways(setup.double)
+    finally:
+        running.stop()
+    with setup.sessions() as session:
+        assert status_counts(session)["sent"] == 4  # the notice, the user's message, the answer, the end
+
+
+def _handoff_both_ways(d: TelegramDouble) -> None:
     d.user_sends(USER, "商标到期怎么续展", name="李四")
     (answer,) = d.wait_for(1, USER)
     d.user_presses(USER, answer, dict(answer.buttons)["转人工"], name="李四")

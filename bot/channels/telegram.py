@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+from sqlalchemy.orm import Session, sessionmaker
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
@@ -31,7 +32,7 @@ from telegram.ext import (
 )
 from tornado.web import RequestHandler
 
-from bot.channels import split
+from bot.channels import relay, split
 from bot.http_server import HttpServer
 from bot.settings import Settings
 from handlers.types import STAFF_CHAT, Incoming, Reply
@@ -139,6 +140,8 @@ class TelegramChannel:
         self.application = self._build()
         self.jobs = jobs(self) if jobs is not None else None
         self._server: HttpServer | None = None
+        self.outbox: sessionmaker[Session] | None = None  # set: replies for other chats go through the outbox
+        self.wake: Callable[[], None] = lambda: None  # the dispatcher's wake-up, when there is an outbox
 
     def _build(self) -> Application:  # type: ignore[type-arg]
         s = self.settings
@@ -202,7 +205,7 @@ class TelegramChannel:
             return
         incoming = Incoming(CHANNEL, str(user.id), str(chat.id), text=text, display_name=user.full_name,
                             is_group=chat.type != "private", in_staff_chat=staff_chat, reply_to_text=reply_to_text)
-        await self._deliver(await asyncio.to_thread(self.handle, incoming), chat.id)
+        await self._answer(incoming, chat.id)
 
     async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -212,7 +215,20 @@ class TelegramChannel:
         chat_id = query.message.chat.id if query.message is not None else query.from_user.id
         incoming = Incoming(CHANNEL, str(query.from_user.id), str(chat_id), payload=str(query.data or ""),
                             display_name=query.from_user.full_name)
-        await self._deliver(await asyncio.to_thread(self.handle, incoming), chat_id)
+        await self._answer(incoming, chat_id)
+
+    def _handle(self, incoming: Incoming) -> list[Reply]:
+        """The router's replies; with an outbox, those for other chats are queued there, the rest returned."""
+        replies = self.handle(incoming)
+        if self.outbox is None:
+            return replies
+        relayed = [r for r in replies if not relay.is_direct(r, CHANNEL)]
+        if relay.queue(self.outbox, CHANNEL, incoming.chat_id, relayed):
+            self.wake()
+        return [r for r in replies if relay.is_direct(r, CHANNEL)]
+
+    async def _answer(self, incoming: Incoming, chat_id: int) -> None:
+        await self._deliver(await asyncio.to_thread(self._handle, incoming), chat_id)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("Telegram update failed: %s", context.error, exc_info=context.error)

@@ -20,7 +20,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -31,14 +31,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from tornado.web import RequestHandler
 
-from bot.channels import split
+from bot.channels import relay, split
 from bot.channels import wecom_texts as text
 from bot.channels.wecom_api import RobotClient, WeComClient
 from bot.channels.wecom_crypto import WeComCrypto, WeComCryptoError
 from bot.models import WeComSeen
 from bot.settings import Settings
 from handlers.types import STAFF_CHAT, Button, Incoming, Reply
-from scheduler.outbox import PermanentFailure, enqueue
+from scheduler.outbox import PermanentFailure
 from scheduler.send_limits import ChannelLimits, Window
 
 log = logging.getLogger(__name__)
@@ -222,6 +222,11 @@ class WeComCallback:
         return Incoming(CHANNEL, sender, sender, text=content, display_name=sender, in_staff_chat=staff_reply), key
 
 
+def _with_image_note(reply: Reply) -> str:
+    """The outbox carries text and buttons; a chart is not uploaded to WeCom (yet)."""
+    return f"{reply.text}\n{text.IMAGE_NOT_SENT.format(name=reply.file_name or '')}".strip()
+
+
 class WeComChannel:
     """Takes callbacks in, runs them through the router off the event loop, queues the replies."""
 
@@ -252,14 +257,8 @@ class WeComChannel:
             return [Reply(text.TEXT_ONLY)]
         return self.handle(incoming)
 
-    def _queue(self, incoming: Incoming, replies: Iterable[Reply]) -> None:
-        with self.sessions.begin() as session:
-            for reply in replies:
-                body = reply.text  # the outbox carries text and buttons; a chart is not uploaded (yet)
-                if reply.image is not None:
-                    body = f"{body}\n{text.IMAGE_NOT_SENT.format(name=reply.file_name or '')}".strip()
-                enqueue(session, reply.channel or CHANNEL, reply.chat_id or incoming.chat_id,
-                        Reply(body, reply.buttons))
+    def _queue(self, incoming: Incoming, replies: list[Reply]) -> None:
+        relay.queue(self.sessions, CHANNEL, incoming.chat_id, replies, _with_image_note)
 
     async def _process(self, incoming: Incoming) -> None:
         try:
