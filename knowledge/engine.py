@@ -20,6 +20,7 @@ from knowledge.loader import Entry, KnowledgeBase
 from knowledge.normalize import normalize
 
 MAX_QUESTION_CHARS = 500
+RIGHTS = frozenset({"专利", "商标", "地理标志"})  # the kinds of right a question may name
 MEMO_LIMIT = 100_000  # words remembered between questions before the memo starts afresh
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"^[a-z]+$")
@@ -54,6 +55,9 @@ class Tuning:
     close_phrasing: float = 0.9  # ...unless it is one entry's phrasing almost word for word
     close_phrasing_max_rival: float = 0.9  # and that entry stands clearly ahead
     max_rival_ratio: float = 0.97  # best other-topic score / best score above this → ambiguous
+    # A question that names a kind of right (专利, 商标, 地理标志) is rarely answered by an entry that never
+    # mentions it: such entries keep this share of their score.
+    other_right: float = 0.6
     alternatives: int = 3
 
 
@@ -433,15 +437,17 @@ class SearchEngine:
         weights = {q.term: q.weight for q in terms}
         shares = {q.term: q.mass * q.weight for q in terms}
         norm = 1 / math.sqrt(total_mass)
+        rights = RIGHTS.intersection(q.term for q in terms if q.weight >= 1.0)
         rescored = []
         for rank, i in enumerate(ranked[:t.candidates]):
+            kept = t.other_right if rights and rights.isdisjoint(self._present[i]) else 1.0
             if scores[i] >= floor:
                 similarity = self._similarity(i, weights) * norm
-                rescored.append((scores[i] * (1 + t.phrasing_boost * similarity), i, similarity))
+                rescored.append((kept * scores[i] * (1 + t.phrasing_boost * similarity), i, similarity))
             elif rank > t.alternatives:
                 break
             else:
-                rescored.append((scores[i], i, 0.0))
+                rescored.append((kept * scores[i], i, 0.0))
         rescored.sort(reverse=True)
         hits: list[Hit] = []
         topics: set[str] = set()

@@ -72,6 +72,25 @@ def test_unrelated_questions_are_not_answered_confidently(engine: SearchEngine, 
     assert not engine.search(question).confident
 
 
+@pytest.mark.parametrize(("question", "topic"), [
+    ("商标有效期从哪天开始算", "tm-renewal"),  # 有效期 alone would lead to the patent terms
+    ("专利有效期从哪天开始算", "patent-types-terms"),
+])
+def test_the_kind_of_right_named_decides_between_look_alike_entries(engine: SearchEngine, question: str,
+                                                                    topic: str) -> None:
+    result = engine.search(question)
+    assert result.confident and result.best is not None and result.best.entry.topic == topic
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("GI是什么意思", "gi-overview"),
+    ("知识产权质押到底是个啥意思", "pledge-overview"),
+])
+def test_what_does_it_mean_goes_to_the_overview(engine: SearchEngine, question: str, topic: str) -> None:
+    result = engine.search(question)
+    assert result.confident and result.best is not None and result.best.entry.topic == topic
+
+
 def test_a_vague_question_offers_close_alternatives(engine: SearchEngine) -> None:
     result = engine.search("质押")
     assert not result.confident
