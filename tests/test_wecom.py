@@ -322,3 +322,28 @@ def test_callback_ids_are_forgotten_after_a_week(stack: Stack) -> None:
     stack.services.jobs.sync_calendar()
     with stack.sessions() as session:
         assert sorted(session.scalars(select(WeComSeen.key))) == ["msg:recent"]
+
+
+def test_two_instances_take_the_same_callback_in_once(sessions: sessionmaker[Session], database_url: str) -> None:
+    """WeCom's retry may reach another instance: the database decides who processes it."""
+    from bot.channels.wecom import WeComCallback
+
+    with WeComDouble() as double:
+        settings = wecom_settings(double, database_url)
+        first, second = WeComCallback(settings, sessions), WeComCallback(settings, sessions)
+        server = WeComServer("http://unused")
+        query, body = server.envelope(server.text_xml("zhangsan", "商标怎么注册", msg_id=4242))
+        barrier = threading.Barrier(2)
+        answers = []
+
+        def take(callback: WeComCallback) -> None:
+            barrier.wait()
+            answers.append(callback.receive(query, body))
+
+        threads = [threading.Thread(target=take, args=(c,)) for c in (first, second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert sorted(a.status for a in answers) == [200, 200]
+    assert sum(a.incoming is not None for a in answers) == 1
