@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -153,6 +154,8 @@ class OutboxMessage(Base):
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    image: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # a chart, sent as a picture
+    file_name: Mapped[str | None] = mapped_column(String(100), nullable=True)
     ack_required: Mapped[bool] = mapped_column(Boolean, default=False)  # a staff reminder with an 已办 button
     acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     acknowledged_by: Mapped[str | None] = mapped_column(String(160), nullable=True)

@@ -63,6 +63,7 @@ def enqueue(session: Session, channel: str, chat_id: str, reply: Reply, key: str
             due: dt.datetime | None = None, late: bool = False) -> OutboxMessage | None:
     """Queue a message in the caller's transaction. None when a message with the same key is queued already."""
     row = OutboxMessage(channel=channel, chat_id=chat_id, text=reply.text, buttons=_buttons(reply),
+                        image=reply.image, file_name=reply.file_name,
                         idempotency_key=key, status="pending", attempts=0, created_at=utcnow(),
                         next_attempt_at=due or utcnow(), late=late)
     try:
@@ -89,7 +90,8 @@ def claim(session: Session, now: dt.datetime, limit: int = BATCH) -> list[Claime
     for row in rows:
         row.status, row.claimed_at = "sending", now
         buttons = tuple(tuple(Button(label, payload) for label, payload in r) for r in row.buttons or [])
-        claimed.append(Claimed(row.id, row.channel, row.chat_id, Reply(row.text, buttons), row.attempts))
+        reply = Reply(row.text, buttons, row.image, row.file_name)
+        claimed.append(Claimed(row.id, row.channel, row.chat_id, reply, row.attempts))
     return claimed
 
 

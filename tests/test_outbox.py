@@ -126,3 +126,13 @@ def test_two_instances_claim_different_rows(sessions: sessionmaker[Session], dat
         thread.join()
     assert not set(got[0]) & set(got[1])
     assert len(got[0]) + len(got[1]) == 20
+
+
+def test_a_picture_travels_through_the_outbox(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as session:
+        chart = Reply("本期报告", image=b"\x89PNG-chart", file_name="report.png")
+        enqueue(session, "telegram", "staff", chart, due=NOW)
+    channel = Recorder()
+    asyncio.run(Dispatcher(sessions, {"telegram": channel}).run_once(NOW))
+    ((_chat, reply),) = channel.sent
+    assert (reply.text, reply.image, reply.file_name) == ("本期报告", b"\x89PNG-chart", "report.png")

@@ -305,12 +305,26 @@ def test_ipbot_run_explains_an_incomplete_or_wrong_wecom_configuration(tmp_path:
     assert wrong.returncode == 2 and "EncodingAESKey" in wrong.stderr and "Traceback" not in wrong.stderr
 
 
-def test_the_report_in_wecom_says_where_the_chart_is(stack: Stack) -> None:
+def test_the_report_in_wecom_comes_with_its_chart(stack: Stack) -> None:
     stack.wecom.says("boss", "/survey_open 2026Q4")
     stack.double.wait_for_text("boss", "已开启调查")
     stack.wecom.says("boss", "/report")
     assert "指数" in stack.double.wait_for_text("boss", "满意度调查：").text  # the summary
-    assert "report.png" in stack.double.wait_for_text("boss", "--format png").text  # and where the chart is
+    (*_, chart) = stack.double.wait_for(3, "boss")
+    assert chart.msgtype == "image"
+    assert stack.double.media[chart.body["media_id"]].startswith(b"\x89PNG")
+
+
+def test_the_staff_group_robot_gets_pictures_as_base64() -> None:
+    from bot.channels.wecom import render_for_robot
+
+    (caption, picture) = render_for_robot(Reply("本期报告", image=b"\x89PNG-chart", file_name="report.png"))
+    assert caption["text"]["content"] == "本期报告" and picture["msgtype"] == "image"
+    import base64
+    import hashlib
+
+    assert base64.b64decode(picture["image"]["base64"]) == b"\x89PNG-chart"
+    assert picture["image"]["md5"] == hashlib.md5(b"\x89PNG-chart").hexdigest()
 
 
 def test_callback_ids_are_forgotten_after_a_week(stack: Stack) -> None:

@@ -5,8 +5,6 @@ stays on the channel's direct path."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from sqlalchemy.orm import Session, sessionmaker
 
 from handlers.types import Reply
@@ -17,13 +15,12 @@ def is_direct(reply: Reply, channel: str) -> bool:
     return reply.chat_id is None and reply.channel in (None, channel)
 
 
-def queue(sessions: sessionmaker[Session], channel: str, current_chat: str, replies: list[Reply],
-          note_for_image: Callable[[Reply], str] | None = None) -> int:
+def queue(sessions: sessionmaker[Session], channel: str, current_chat: str, replies: list[Reply]) -> int:
     """Queue `replies` (for `current_chat` unless they name another chat or channel); returns how many."""
     if not replies:
         return 0
     with sessions.begin() as session:
         for reply in replies:
-            body = note_for_image(reply) if note_for_image is not None and reply.image is not None else reply.text
-            enqueue(session, reply.channel or channel, reply.chat_id or current_chat, Reply(body, reply.buttons))
+            enqueue(session, reply.channel or channel, reply.chat_id or current_chat,
+                    Reply(reply.text, reply.buttons, reply.image, reply.file_name))
     return len(replies)

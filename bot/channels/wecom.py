@@ -10,13 +10,16 @@ once; the answer follows through the send API.
 
 Out: every reply goes through the outbox (per-member limit: WeCom drops what exceeds 30 a minute), as text
 split under 2,048 bytes, buttons as button_interaction template cards (six buttons a card) whose clicks come
-back as template_card_event with the same payloads as Telegram's buttons. The staff chat is the staff group's
-robot (20 messages a minute). A staff member sending /reply N or /end N to the app answers a handoff.
+back as template_card_event with the same payloads as Telegram's buttons, pictures (the survey chart) uploaded
+as media. The staff chat is the staff group's robot (20 messages a minute). A staff member sending /reply N
+or /end N to the app answers a handoff.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import logging
 import time
 import uuid
@@ -52,6 +55,7 @@ BUTTON_CHARS = 10  # WeCom shows about this many characters on a card button
 CARD_TEXT_CHARS = 112  # and about this many in a card's sub_title_text
 MEMBER_PER_MINUTE = 30  # message/send: more to one member in a minute is dropped by WeCom
 ROBOT_PER_MINUTE = 20
+ROBOT_IMAGE_BYTES = 2 * 1024 * 1024  # the robot takes pictures up to 2 MB
 STAFF_REPLY_COMMANDS = ("/reply", "/end")
 
 
@@ -97,11 +101,19 @@ def render(reply: Reply) -> list[dict[str, Any]]:
 
 
 def render_for_robot(reply: Reply) -> list[dict[str, Any]]:
-    """A robot cannot receive clicks: text only, with a note where buttons were."""
+    """A robot cannot receive clicks: text, with a note where buttons were, and a picture as base64."""
     body = reply.text
     if reply.buttons:
         body = f"{body}\n{text.BUTTONS_IN_APP}"
-    return [{"msgtype": "text", "text": {"content": piece}} for piece in split_bytes(body) if piece]
+    messages: list[dict[str, Any]] = [{"msgtype": "text", "text": {"content": piece}}
+                                      for piece in split_bytes(body) if piece]
+    if reply.image is not None:
+        if len(reply.image) > ROBOT_IMAGE_BYTES:
+            messages.append({"msgtype": "text", "text": {"content": text.IMAGE_TOO_LARGE}})
+        else:
+            messages.append({"msgtype": "image", "image": {"base64": base64.b64encode(reply.image).decode(),
+                                                           "md5": hashlib.md5(reply.image).hexdigest()}})
+    return messages
 
 
 class WeComSender:
@@ -118,7 +130,14 @@ class WeComSender:
             for message in render_for_robot(reply):
                 await self.robot.send(message)
             return
-        for message in render(reply):
+        messages = render(reply)
+        texts = [m for m in messages if m["msgtype"] == "text"]
+        for message in texts:
+            await self.client.send(chat_id, message)
+        if reply.image is not None:
+            media_id = await self.client.upload_image(reply.image, reply.file_name or "chart.png")
+            await self.client.send(chat_id, {"msgtype": "image", "image": {"media_id": media_id}})
+        for message in messages[len(texts):]:
             await self.client.send(chat_id, message)
 
 
@@ -222,11 +241,6 @@ class WeComCallback:
         return Incoming(CHANNEL, sender, sender, text=content, display_name=sender, in_staff_chat=staff_reply), key
 
 
-def _with_image_note(reply: Reply) -> str:
-    """The outbox carries text and buttons; a chart is not uploaded to WeCom (yet)."""
-    return f"{reply.text}\n{text.IMAGE_NOT_SENT.format(name=reply.file_name or '')}".strip()
-
-
 class WeComChannel:
     """Takes callbacks in, runs them through the router off the event loop, queues the replies."""
 
@@ -258,7 +272,7 @@ class WeComChannel:
         return self.handle(incoming)
 
     def _queue(self, incoming: Incoming, replies: list[Reply]) -> None:
-        relay.queue(self.sessions, CHANNEL, incoming.chat_id, replies, _with_image_note)
+        relay.queue(self.sessions, CHANNEL, incoming.chat_id, replies)
 
     async def _process(self, incoming: Incoming) -> None:
         try:

@@ -37,6 +37,7 @@ def _failure(errcode: int, errmsg: str) -> Exception:
 
 async def _post(http: httpx.AsyncClient, url: str, params: dict[str, str] | None,
                 payload: dict[str, Any]) -> dict[str, Any]:
+    """POST JSON; the answer's JSON object."""
     try:
         response = await http.post(url, params=params, json=payload)
     except httpx.HTTPError as exc:
@@ -96,22 +97,39 @@ class WeComClient:
             if self._token == token:
                 self._token = None
 
-    async def send(self, touser: str, message: dict[str, Any]) -> dict[str, Any]:
-        """One message to one member (`message` holds msgtype and its body)."""
-        payload = {"touser": touser, "agentid": self.agent_id, **message}
+    async def _call(self, path: str, params: dict[str, str], **body: Any) -> dict[str, Any]:
+        """POST with the access token; a token WeCom calls invalid or expired is fetched anew, once."""
         for attempt in (1, 2):
             token = await self.token()
-            data = await _post(self.http, f"{self.base}/cgi-bin/message/send", {"access_token": token}, payload)
+            try:
+                response = await self.http.post(f"{self.base}{path}", params={**params, "access_token": token}, **body)
+            except httpx.HTTPError as exc:
+                raise TemporaryFailure(f"WeCom unreachable: {exc.__class__.__name__}") from exc
+            data = _json(response)
             errcode = int(data.get("errcode", 0))
             if errcode in TOKEN_INVALID and attempt == 1:
                 await self._forget(token)
                 continue
             if errcode != 0:
                 raise _failure(errcode, str(data.get("errmsg", "")))
-            if data.get("invaliduser"):
-                raise PermanentFailure(f"not a member of this app: {data['invaliduser']}")
             return data
         raise AssertionError("unreachable")
+
+    async def send(self, touser: str, message: dict[str, Any]) -> dict[str, Any]:
+        """One message to one member (`message` holds msgtype and its body)."""
+        data = await self._call("/cgi-bin/message/send", {},
+                                json={"touser": touser, "agentid": self.agent_id, **message})
+        if data.get("invaliduser"):
+            raise PermanentFailure(f"not a member of this app: {data['invaliduser']}")
+        return data
+
+    async def upload_image(self, data: bytes, file_name: str) -> str:
+        """A temporary media upload (kept 3 days by WeCom); returns its media_id."""
+        result = await self._call("/cgi-bin/media/upload", {"type": "image"},
+                                  files={"media": (file_name, data, "image/png")})
+        if not result.get("media_id"):
+            raise TemporaryFailure("WeCom returned no media_id")
+        return str(result["media_id"])
 
     async def close(self) -> None:
         await self.http.aclose()

@@ -2,5 +2,5 @@
 
 CARD_TITLE = "请选择"
 TEXT_ONLY = "目前只能处理文字消息，请用文字描述你的问题。"
-IMAGE_NOT_SENT = "（图表 {name} 暂不能在企业微信里显示，请在电脑上用 ipbot survey report --format png 导出查看）"
+IMAGE_TOO_LARGE = "（图片超过群机器人2MB的上限，请在电脑上用 ipbot survey report --format png 导出查看）"
 BUTTONS_IN_APP = "（群机器人消息不带按钮：需要操作时请在应用里发送相应命令）"

@@ -1,4 +1,4 @@
-"""A WeCom API double on 127.0.0.1: gettoken, message/send and a group robot's webhook/send, with WeCom's
+"""A WeCom API double on 127.0.0.1: gettoken, media/upload, message/send and a group robot's webhook/send, with WeCom's
 rules (tokens that expire, 2,048-byte texts, six buttons a card, 30 messages a minute to one member — more
 are silently dropped, as WeCom does — and 20 a minute per robot). It also plays WeCom's side of the
 callback: `WeComServer.post` encrypts and signs a message and posts it to the bot's /wecom/callback.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 import itertools
 import json
 import threading
@@ -16,6 +17,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+from email import policy as email_policy
+from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -53,6 +56,7 @@ class WeComDouble:
         self.robot: list[dict[str, Any]] = []
         self.token_fetches = 0
         self.rejected: list[str] = []  # why calls were refused (bad token, too long, …)
+        self.media: dict[str, bytes] = {}  # uploaded pictures by media_id
         self._token: str | None = None
         self._tokens = itertools.count(1)
         self._per_member: dict[str, list[float]] = {}
@@ -148,6 +152,8 @@ class WeComDouble:
             return self._refuse(44004, "content over 2048 bytes")
         if msgtype == "template_card" and not 1 <= len(body.get("button_list", [])) <= 6:
             return self._refuse(40058, "button_list must hold 1 to 6 buttons")
+        if msgtype == "image" and body.get("media_id") not in self.media:
+            return self._refuse(40007, "invalid media_id")
         message = AppMessage(str(payload["touser"]), msgtype, body)
         now = time.monotonic()
         with self._lock:
@@ -157,9 +163,31 @@ class WeComDouble:
             self._lock.notify_all()
         return {"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": f"m{len(self.messages)}"}
 
+    def _upload(self, query: dict[str, str], content_type: str, raw: bytes) -> dict[str, Any]:
+        with self._lock:
+            current = self._token
+        if query.get("access_token") != current:
+            return self._refuse(42001, "access_token expired")
+        message = BytesParser(policy=email_policy.default).parsebytes(
+            f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
+        files = [part for part in message.iter_parts() if part.get_param("name", header="content-disposition")
+                 == "media"] if message.is_multipart() else []
+        if query.get("type") != "image" or not files:
+            return self._refuse(40004, "invalid media")
+        data = files[0].get_payload(decode=True) or b""
+        with self._lock:
+            media_id = f"media-{len(self.media) + 1}"
+            self.media[media_id] = data
+        return {"errcode": 0, "errmsg": "ok", "type": "image", "media_id": media_id, "created_at": "0"}
+
     def _robot(self, query: dict[str, str], payload: dict[str, Any]) -> dict[str, Any]:
         if query.get("key") != ROBOT_KEY:
             return self._refuse(93000, "invalid webhook url")
+        if payload.get("msgtype") == "image":
+            image = payload.get("image", {})
+            data = base64.b64decode(image.get("base64", ""))
+            if hashlib.md5(data).hexdigest() != image.get("md5"):
+                return self._refuse(301019, "image md5 does not match")
         now = time.monotonic()
         with self._lock:
             self._robot_times = [t for t in self._robot_times if now - t < 60]
@@ -190,8 +218,12 @@ class WeComDouble:
             def do_POST(self) -> None:
                 path, _, query = self.path.partition("?")
                 length = int(self.headers.get("Content-Length") or 0)
-                payload = json.loads(self.rfile.read(length) or b"{}")
+                raw = self.rfile.read(length)
                 params = dict(urllib.parse.parse_qsl(query))
+                if path == "/cgi-bin/media/upload":
+                    self._reply(double._upload(params, self.headers.get("Content-Type", ""), raw))
+                    return
+                payload = json.loads(raw or b"{}")
                 if path == "/cgi-bin/message/send":
                     self._reply(double._send(params, payload))
                 elif path == "/cgi-bin/webhook/send":
