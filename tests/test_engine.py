@@ -112,8 +112,8 @@ def test_dev_set_meets_the_targets(engine: SearchEngine) -> None:
     assert scores.declined_in_scope <= 0.03, scores.summary()
 
 
-@pytest.mark.parametrize("name", ["set-a", "set-b", "set-c"])
-def test_our_own_question_sets_stay_answered(engine: SearchEngine, name: str) -> None:
+@pytest.mark.parametrize(("name", "floor"), [("set-a", 0.95), ("set-b", 0.9), ("set-c", 0.88), ("set-d", 0.85)])
+def test_our_own_question_sets_stay_answered(engine: SearchEngine, name: str, floor: float) -> None:
     """Regression floor on the team's sets (scripts/holdout): general fixes must not undo earlier ones."""
     from pathlib import Path
 
@@ -121,5 +121,5 @@ def test_our_own_question_sets_stay_answered(engine: SearchEngine, name: str) ->
 
     scores = evaluate(engine, load_questions(Path(__file__).resolve().parents[1] / "scripts" / "holdout"
                                              / f"{name}.jsonl"))
-    assert scores.top1 >= 0.9 and scores.declined_out_of_scope >= 0.95 and scores.declined_in_scope <= 0.05, \
+    assert scores.top1 >= floor and scores.declined_out_of_scope >= 0.95 and scores.declined_in_scope <= 0.05, \
         scores.summary()
