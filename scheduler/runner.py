@@ -62,10 +62,13 @@ class BackgroundJobs:
                 self._leader.invalidate()
                 self._leader.close()
                 self._leader = None
-        connection = bind.connect()
+        # autocommit: the lock belongs to the session, and no transaction stays open (idle in transaction
+        # would hold back PostgreSQL's vacuum for as long as this instance leads)
+        connection = bind.connect().execution_options(isolation_level="AUTOCOMMIT")
         if connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": LEADER_LOCK}).scalar():
-            connection.commit()
-            self._leader = connection  # the lock is held for as long as this connection lives
+            # held for as long as this connection lives: out of the pool, so closing it really releases it
+            connection.detach()
+            self._leader = connection
             log.info("this instance schedules reminders")
             return True
         connection.close()
