@@ -61,6 +61,8 @@ class Services:
             self.http.start()
         if self.telegram is not None:
             await self.telegram.start(own_server=False)
+        if self.wecom is not None:
+            await self.wecom.set_menu()
         await self.jobs.start()
 
     async def stop(self) -> None:

@@ -22,6 +22,7 @@ from handlers.texts import ask as ask_text
 from handlers.texts import general
 from handlers.texts import handoff as handoff_text
 from handlers.texts import menu as menu_text
+from handlers.texts import staff as staff_text
 from handlers.texts import survey as survey_text
 from handlers.types import Incoming, Reply
 from knowledge.normalize import strip_control
@@ -117,6 +118,8 @@ class Router:
         if name == "start":
             return [menu.main_menu()]
         if name == "help":
+            if staff.is_staff(incoming, self.staff_ids):
+                return [smalltalk.reply(smalltalk.Kind.HELP), Reply(staff_text.HELP)]
             return [smalltalk.reply(smalltalk.Kind.HELP)]
         if name == "menu":
             return [menu.categories(self.knowledge.engine)]

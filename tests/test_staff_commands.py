@@ -59,3 +59,11 @@ def test_a_flood_gets_one_polite_warning_then_silence(knowledge: KnowledgeServic
     assert "太快" in person.text
     assert person.says("你好") == []
     assert "知识产权服务助手" in Person(router, "someone-else").says("你好")[0].text
+
+
+def test_help_lists_the_staff_commands_to_staff_only(staffed: Router) -> None:
+    boss, visitor = Person(staffed, "boss"), Person(staffed, "visitor")
+    boss.says("/help")
+    assert "工作人员命令" in boss.text and "/survey_invite" in boss.text
+    visitor.says("/help")
+    assert "工作人员命令" not in visitor.text

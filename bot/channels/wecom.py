@@ -40,8 +40,9 @@ from bot.channels.wecom_api import RobotClient, WeComClient
 from bot.channels.wecom_crypto import WeComCrypto, WeComCryptoError
 from bot.models import WeComSeen
 from bot.settings import Settings
+from handlers.menu import main_menu
 from handlers.types import STAFF_CHAT, Button, Incoming, Reply
-from scheduler.outbox import PermanentFailure
+from scheduler.outbox import PermanentFailure, TemporaryFailure
 from scheduler.send_limits import ChannelLimits, Window
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ CARD_TEXT_CHARS = 112  # and about this many in a card's sub_title_text
 MEMBER_PER_MINUTE = 30  # message/send: more to one member in a minute is dropped by WeCom
 ROBOT_PER_MINUTE = 20
 ROBOT_IMAGE_BYTES = 2 * 1024 * 1024  # the robot takes pictures up to 2 MB
+MENU_TOP = 3  # buttons in the app's menu bar
 STAFF_REPLY_COMMANDS = ("/reply", "/end")
 
 
@@ -139,6 +141,15 @@ class WeComSender:
             await self.client.send(chat_id, {"msgtype": "image", "image": {"media_id": media_id}})
         for message in messages[len(texts):]:
             await self.client.send(chat_id, message)
+
+
+def app_menu(main: Reply) -> list[dict[str, Any]]:
+    """The main menu's buttons as the app's menu: WeCom shows three, so a fourth and later go under 更多."""
+    buttons = [b for row in main.buttons for b in row]
+    click = [{"type": "click", "name": b.label, "key": b.payload} for b in buttons]
+    if len(click) <= MENU_TOP:
+        return click
+    return [*click[:MENU_TOP - 1], {"name": text.MENU_MORE, "sub_button": click[MENU_TOP - 1:MENU_TOP + 4]}]
 
 
 def send_limits() -> ChannelLimits:
@@ -228,7 +239,7 @@ class WeComCallback:
             return None, None
         if kind == "event":
             event = _field(message, "Event")
-            if event != "template_card_event":
+            if event not in ("template_card_event", "click"):  # a card button, or the app's menu
                 return None, None
             payload = _field(message, "EventKey")
             key = f"event:{sender}:{_field(message, 'CreateTime')}:{_field(message, 'TaskId')}:{payload}"
@@ -257,6 +268,13 @@ class WeComChannel:
         self.sender = WeComSender(self.client, self.robot)
         self.wake: Callable[[], None] = lambda: None  # the dispatcher's wake-up, set by whoever runs it
         self._tasks: set[asyncio.Task[None]] = set()
+
+    async def set_menu(self) -> None:
+        """Put the main menu in the app's menu bar; a refusal (e.g. no menu permission) is logged, not fatal."""
+        try:
+            await self.client.create_menu(app_menu(main_menu()))
+        except (TemporaryFailure, PermanentFailure) as exc:
+            log.warning("WeCom app menu not set: %s", exc)
 
     def routes(self) -> list[tuple[str, type[RequestHandler], dict[str, Any]]]:
         return [(PATH, CallbackHandler, {"channel": self})]

@@ -123,6 +123,10 @@ class WeComClient:
             raise PermanentFailure(f"not a member of this app: {data['invaliduser']}")
         return data
 
+    async def create_menu(self, buttons: list[dict[str, Any]]) -> None:
+        """The app's menu at the bottom of its chat (at most 3 buttons, each with up to 5 below it)."""
+        await self._call("/cgi-bin/menu/create", {"agentid": str(self.agent_id)}, json={"button": buttons})
+
     async def upload_image(self, data: bytes, file_name: str) -> str:
         """A temporary media upload (kept 3 days by WeCom); returns its media_id."""
         result = await self._call("/cgi-bin/media/upload", {"type": "image"},

@@ -57,6 +57,7 @@ class WeComDouble:
         self.token_fetches = 0
         self.rejected: list[str] = []  # why calls were refused (bad token, too long, …)
         self.media: dict[str, bytes] = {}  # uploaded pictures by media_id
+        self.menu: list[dict[str, Any]] = []  # the app's menu, as last created
         self._token: str | None = None
         self._tokens = itertools.count(1)
         self._per_member: dict[str, list[float]] = {}
@@ -163,6 +164,19 @@ class WeComDouble:
             self._lock.notify_all()
         return {"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": f"m{len(self.messages)}"}
 
+    def _menu(self, query: dict[str, str], payload: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            current = self._token
+        if query.get("access_token") != current:
+            return self._refuse(42001, "access_token expired")
+        buttons = payload.get("button", [])
+        if query.get("agentid") != str(AGENT_ID) or not 1 <= len(buttons) <= 3 or any(
+                len(b.get("sub_button", [])) > 5 for b in buttons):
+            return self._refuse(40054, "invalid menu")
+        with self._lock:
+            self.menu = buttons
+        return {"errcode": 0, "errmsg": "ok"}
+
     def _upload(self, query: dict[str, str], content_type: str, raw: bytes) -> dict[str, Any]:
         with self._lock:
             current = self._token
@@ -226,6 +240,8 @@ class WeComDouble:
                 payload = json.loads(raw or b"{}")
                 if path == "/cgi-bin/message/send":
                     self._reply(double._send(params, payload))
+                elif path == "/cgi-bin/menu/create":
+                    self._reply(double._menu(params, payload))
                 elif path == "/cgi-bin/webhook/send":
                     self._reply(double._robot(params, payload))
                 else:
@@ -261,6 +277,12 @@ class WeComServer:
         return (f"<xml><ToUserName><![CDATA[{CORP_ID}]]></ToUserName><FromUserName><![CDATA[{user}]]></FromUserName>"
                 f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
                 f"<Content><![CDATA[{content}]]></Content><MsgId>{msg_id or next(self._ids)}</MsgId>"
+                f"<AgentID>{AGENT_ID}</AgentID></xml>")
+
+    def menu_xml(self, user: str, key: str) -> str:
+        return (f"<xml><ToUserName><![CDATA[{CORP_ID}]]></ToUserName><FromUserName><![CDATA[{user}]]></FromUserName>"
+                f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
+                f"<Event><![CDATA[click]]></Event><EventKey><![CDATA[{key}]]></EventKey>"
                 f"<AgentID>{AGENT_ID}</AgentID></xml>")
 
     def click_xml(self, user: str, key: str, task_id: str = "task") -> str:
