@@ -20,7 +20,12 @@ from knowledge.loader import Entry, KnowledgeBase
 from knowledge.normalize import normalize
 
 MAX_QUESTION_CHARS = 500
-RIGHTS = frozenset({"专利", "商标", "地理标志"})  # the kinds of right a question may name
+# The kinds of right a question may name, each by the words that name it.
+RIGHTS: dict[str, frozenset[str]] = {
+    "专利": frozenset({"专利", "发明", "实用新型", "外观设计"}),
+    "商标": frozenset({"商标"}),
+    "地理标志": frozenset({"地理标志"}),
+}
 MEMO_LIMIT = 100_000  # words remembered between questions before the memo starts afresh
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"^[a-z]+$")
@@ -437,10 +442,11 @@ class SearchEngine:
         weights = {q.term: q.weight for q in terms}
         shares = {q.term: q.mass * q.weight for q in terms}
         norm = 1 / math.sqrt(total_mass)
-        rights = RIGHTS.intersection(q.term for q in terms if q.weight >= 1.0)
+        named = {q.term for q in terms if q.weight >= 1.0}
+        rights = [words for words in RIGHTS.values() if not words.isdisjoint(named)]
         rescored = []
         for rank, i in enumerate(ranked[:t.candidates]):
-            kept = t.other_right if rights and rights.isdisjoint(self._present[i]) else 1.0
+            kept = t.other_right if rights and all(words.isdisjoint(self._present[i]) for words in rights) else 1.0
             if scores[i] >= floor:
                 similarity = self._similarity(i, weights) * norm
                 rescored.append((kept * scores[i] * (1 + t.phrasing_boost * similarity), i, similarity))

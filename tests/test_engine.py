@@ -112,9 +112,12 @@ def test_dev_set_meets_the_targets(engine: SearchEngine) -> None:
     assert scores.declined_in_scope <= 0.03, scores.summary()
 
 
-@pytest.mark.parametrize(("name", "floor"), [("set-a", 0.95), ("set-b", 0.9), ("set-c", 0.88), ("set-d", 0.85),
-                                           ("set-e", 0.95)])
-def test_our_own_question_sets_stay_answered(engine: SearchEngine, name: str, floor: float) -> None:
+@pytest.mark.parametrize(("name", "floor", "most_declined"), [
+    ("set-a", 0.95, 0.05), ("set-b", 0.9, 0.05), ("set-c", 0.88, 0.05), ("set-d", 0.85, 0.05), ("set-e", 0.95, 0.05),
+    ("set-f", 0.5, 0.2),  # the edge of scope: mostly about declining consumer matters
+])
+def test_our_own_question_sets_stay_answered(engine: SearchEngine, name: str, floor: float,
+                                             most_declined: float) -> None:
     """Regression floor on the team's sets (scripts/holdout): general fixes must not undo earlier ones."""
     from pathlib import Path
 
@@ -122,5 +125,5 @@ def test_our_own_question_sets_stay_answered(engine: SearchEngine, name: str, fl
 
     scores = evaluate(engine, load_questions(Path(__file__).resolve().parents[1] / "scripts" / "holdout"
                                              / f"{name}.jsonl"))
-    assert scores.top1 >= floor and scores.declined_out_of_scope >= 0.95 and scores.declined_in_scope <= 0.05, \
-        scores.summary()
+    assert scores.top1 >= floor, scores.summary()
+    assert scores.declined_out_of_scope >= 0.95 and scores.declined_in_scope <= most_declined, scores.summary()
