@@ -115,6 +115,7 @@ def test_dev_set_meets_the_targets(engine: SearchEngine) -> None:
 @pytest.mark.parametrize(("name", "floor", "most_declined"), [
     ("set-a", 0.95, 0.05), ("set-b", 0.9, 0.05), ("set-c", 0.88, 0.05), ("set-d", 0.85, 0.05), ("set-e", 0.95, 0.05),
     ("set-f", 0.5, 0.2),  # the edge of scope: mostly about declining consumer matters
+    ("set-g", 0.9, 0.08),
 ])
 def test_our_own_question_sets_stay_answered(engine: SearchEngine, name: str, floor: float,
                                              most_declined: float) -> None:
