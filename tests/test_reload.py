@@ -10,12 +10,12 @@ from knowledge.service import KnowledgeService
 def _add_entry(kb_dir: Path, question: str) -> None:
     path = kb_dir / "entries" / "service.yaml"
     path.write_text(path.read_text(encoding="utf-8") + f"""
-- id: new-office-hours
+- id: new-parking
   topic: service-contact
   question: {question}
-  alternates: [窗口营业时间]
-  keywords: [办公时间, 上班时间]
-  answer: 工作日上班时间办理，节假日以通知为准。
+  alternates: [办事大厅附近能停车吗]
+  keywords: [停车场, 停车位, 停车]
+  answer: 办事大厅附近有公共停车位，节假日以通知为准。
   sources: [测试来源]
   updated: 2026-11-25
 """, encoding="utf-8")
@@ -23,10 +23,10 @@ def _add_entry(kb_dir: Path, question: str) -> None:
 
 def test_an_edited_entry_is_answered_without_restart(kb_copy: Path) -> None:
     service = KnowledgeService(kb_copy, check_every=0)
-    assert not service.engine.search("市场监督管理局办公时间是几点").confident
-    _add_entry(kb_copy, "市场监督管理局的办公时间？")
-    result = service.engine.search("市场监督管理局办公时间是几点")
-    assert result.confident and result.best is not None and result.best.entry.id == "new-office-hours"
+    assert not service.engine.search("去市场监督管理局办事停车方便吗").confident
+    _add_entry(kb_copy, "市场监督管理局办事大厅的停车场在哪？")
+    result = service.engine.search("去市场监督管理局办事停车方便吗")
+    assert result.confident and result.best is not None and result.best.entry.id == "new-parking"
 
 
 def test_a_broken_edit_keeps_the_old_answers_and_reports_why(kb_copy: Path) -> None:
