@@ -204,6 +204,10 @@ class SearchEngine:
         self._idf = {term: math.log(1 + (n - d + 0.5) / (d + 0.5)) for term, d in df.items()}
         self._unknown_idf = math.log(1 + (n + 0.5) / 0.5)
         self._present = [frozenset(tf) for tf in presence]
+        # for the pledge rule (see PLEDGE): entries asked about pledging, and entries not about it at all
+        self._pledge_questions = frozenset(i for i in range(n) if self._about_pledge[i])
+        self._not_pledge = frozenset(i for i in range(n)
+                                     if not self._about_pledge[i] and PLEDGE.isdisjoint(self._strong[i]))
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for i, tf in enumerate(presence):
             for term, w in tf.items():
@@ -450,11 +454,11 @@ class SearchEngine:
         norm = 1 / math.sqrt(total_mass)
         named = {q.term for q in terms if q.weight >= 1.0}
         rights = [words for words in RIGHTS.values() if not words.isdisjoint(named)]
-        pledge = not PLEDGE.isdisjoint(named)
+        off_subject = self._not_pledge if not PLEDGE.isdisjoint(named) else self._pledge_questions
         rescored = []
         for rank, i in enumerate(ranked[:t.candidates]):
             kept = t.other_right if rights and all(words.isdisjoint(self._present[i]) for words in rights) else 1.0
-            if pledge != self._about_pledge[i] and (not pledge or PLEDGE.isdisjoint(self._strong[i])):
+            if i in off_subject:
                 kept *= t.other_subject
             if scores[i] >= floor:
                 similarity = self._similarity(i, weights) * norm
