@@ -8,7 +8,6 @@ import asyncio
 import datetime as dt
 import logging
 import signal
-from typing import Any
 
 from bot.http_server import HttpServer, Route
 from bot.settings import Settings
@@ -91,7 +90,7 @@ async def serve_until_stopped(services: Services) -> None:
 
 
 def describe(services: Services) -> str:
-    parts: list[Any] = [", ".join(services.channels)]
+    parts = [", ".join(services.channels)]
     if services.http is not None:
         parts.append(f"HTTP on {services.settings.http_listen}")
     return "; ".join(parts)

@@ -178,7 +178,7 @@ class SearchEngine:
         presence: list[dict[str, float]] = []
         self._strong: list[frozenset[str]] = []
         self._phrasings: list[list[dict[str, float]]] = []
-        self._about_pledge: list[bool] = []
+        about_pledge: list[bool] = []  # the entry's own question asks about pledging
         for entry in self._entries:
             phrasings = [self.analyze(text) for text in (entry.question, *entry.alternates)]
             keywords = [self.analyze(text) for text in entry.keywords]
@@ -195,7 +195,7 @@ class SearchEngine:
             presence.append(dict(tf))
             self._strong.append(frozenset(term for group in (*phrasings, *keywords) for term in group))
             self._phrasings.append(phrasings)
-            self._about_pledge.append(not PLEDGE.isdisjoint(phrasings[0]))
+            about_pledge.append(not PLEDGE.isdisjoint(phrasings[0]))
         n = len(self._entries)
         df: dict[str, int] = defaultdict(int)
         for tf in presence:
@@ -205,9 +205,8 @@ class SearchEngine:
         self._unknown_idf = math.log(1 + (n + 0.5) / 0.5)
         self._present = [frozenset(tf) for tf in presence]
         # for the pledge rule (see PLEDGE): entries asked about pledging, and entries not about it at all
-        self._pledge_questions = frozenset(i for i in range(n) if self._about_pledge[i])
-        self._not_pledge = frozenset(i for i in range(n)
-                                     if not self._about_pledge[i] and PLEDGE.isdisjoint(self._strong[i]))
+        self._pledge_questions = frozenset(i for i in range(n) if about_pledge[i])
+        self._not_pledge = frozenset(i for i in range(n) if not about_pledge[i] and PLEDGE.isdisjoint(self._strong[i]))
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for i, tf in enumerate(presence):
             for term, w in tf.items():

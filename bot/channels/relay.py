@@ -21,6 +21,5 @@ def queue(sessions: sessionmaker[Session], channel: str, current_chat: str, repl
         return 0
     with sessions.begin() as session:
         for reply in replies:
-            enqueue(session, reply.channel or channel, reply.chat_id or current_chat,
-                    Reply(reply.text, reply.buttons, reply.image, reply.file_name))
+            enqueue(session, reply.channel or channel, reply.chat_id or current_chat, reply)
     return len(replies)

@@ -66,6 +66,11 @@ def split_bytes(message: str, limit: int = MAX_TEXT_BYTES) -> list[str]:
     return split.split_text(message, limit, split.utf8_size)
 
 
+def _texts(body: str) -> list[dict[str, Any]]:
+    """Text messages, each under WeCom's 2,048 bytes."""
+    return [{"msgtype": "text", "text": {"content": piece}} for piece in split_bytes(body) if piece]
+
+
 def _button_text(label: str) -> str:
     return label if len(label) <= BUTTON_CHARS else label[:BUTTON_CHARS - 1] + "…"
 
@@ -97,9 +102,7 @@ def render(reply: Reply) -> list[dict[str, Any]]:
     groups = [buttons[start:start + BUTTONS_PER_CARD] for start in range(0, len(buttons), BUTTONS_PER_CARD)]
     if groups and len(body) <= CARD_TEXT_CHARS and not _shortened(groups[0]):
         return [card(groups[0], body), *(card(group) for group in groups[1:])]
-    messages: list[dict[str, Any]] = [{"msgtype": "text", "text": {"content": piece}}
-                                      for piece in split_bytes(body) if piece]
-    return [*messages, *(card(group) for group in groups)]
+    return [*_texts(body), *(card(group) for group in groups)]
 
 
 def render_for_robot(reply: Reply) -> list[dict[str, Any]]:
@@ -107,8 +110,7 @@ def render_for_robot(reply: Reply) -> list[dict[str, Any]]:
     body = reply.text
     if reply.buttons:
         body = f"{body}\n{text.BUTTONS_IN_APP}"
-    messages: list[dict[str, Any]] = [{"msgtype": "text", "text": {"content": piece}}
-                                      for piece in split_bytes(body) if piece]
+    messages = _texts(body)
     if reply.image is not None:
         if len(reply.image) > ROBOT_IMAGE_BYTES:
             messages.append({"msgtype": "text", "text": {"content": text.IMAGE_TOO_LARGE}})

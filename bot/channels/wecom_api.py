@@ -23,23 +23,24 @@ REFRESH_EARLY = 300.0  # seconds before WeCom's expiry that a new token is fetch
 TIMEOUT = httpx.Timeout(10.0)
 
 
-class WeComApiError(Exception):
-    def __init__(self, errcode: int, errmsg: str) -> None:
-        super().__init__(f"WeCom error {errcode}: {errmsg}")
-        self.errcode = errcode
-
-
 def _failure(errcode: int, errmsg: str) -> Exception:
     message = f"WeCom error {errcode}: {errmsg}"
     return TemporaryFailure(message, 60.0 if errcode == 45009 else None) if errcode in BUSY \
         else PermanentFailure(message)
 
 
-async def _post(http: httpx.AsyncClient, url: str, params: dict[str, str] | None,
-                payload: dict[str, Any]) -> dict[str, Any]:
-    """POST JSON; the answer's JSON object."""
+def _checked(data: dict[str, Any]) -> dict[str, Any]:
+    """The answer, unless WeCom's errcode says the call failed."""
+    errcode = int(data.get("errcode", 0))
+    if errcode != 0:
+        raise _failure(errcode, str(data.get("errmsg", "")))
+    return data
+
+
+async def _request(http: httpx.AsyncClient, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
+    """One call; the answer's JSON object. An unreachable server is worth retrying."""
     try:
-        response = await http.post(url, params=params, json=payload)
+        response = await http.request(method, url, **kwargs)
     except httpx.HTTPError as exc:
         raise TemporaryFailure(f"WeCom unreachable: {exc.__class__.__name__}") from exc
     return _json(response)
@@ -73,20 +74,14 @@ class WeComClient:
         self._token: str | None = None
         self._expires = 0.0
         self._lock = asyncio.Lock()
-        self.token_fetches = 0
 
     async def token(self) -> str:
         async with self._lock:
             if self._token is None or self.clock() >= self._expires:
-                try:
-                    response = await self.http.get(f"{self.base}/cgi-bin/gettoken",
-                                                   params={"corpid": self.corp_id, "corpsecret": self.secret})
-                except httpx.HTTPError as exc:
-                    raise TemporaryFailure(f"WeCom unreachable: {exc.__class__.__name__}") from exc
-                data = _json(response)
-                if data.get("errcode", 0) != 0 or not data.get("access_token"):
-                    raise _failure(int(data.get("errcode", -1)), str(data.get("errmsg", "no access_token")))
-                self.token_fetches += 1
+                data = _checked(await _request(self.http, "GET", f"{self.base}/cgi-bin/gettoken",
+                                               params={"corpid": self.corp_id, "corpsecret": self.secret}))
+                if not data.get("access_token"):
+                    raise PermanentFailure("WeCom answered gettoken without an access_token")
                 self._token = str(data["access_token"])
                 lifetime = float(data.get("expires_in", 7200))
                 self._expires = self.clock() + max(lifetime - REFRESH_EARLY, lifetime / 2)
@@ -101,18 +96,12 @@ class WeComClient:
         """POST with the access token; a token WeCom calls invalid or expired is fetched anew, once."""
         for attempt in (1, 2):
             token = await self.token()
-            try:
-                response = await self.http.post(f"{self.base}{path}", params={**params, "access_token": token}, **body)
-            except httpx.HTTPError as exc:
-                raise TemporaryFailure(f"WeCom unreachable: {exc.__class__.__name__}") from exc
-            data = _json(response)
-            errcode = int(data.get("errcode", 0))
-            if errcode in TOKEN_INVALID and attempt == 1:
+            data = await _request(self.http, "POST", f"{self.base}{path}",
+                                  params={**params, "access_token": token}, **body)
+            if int(data.get("errcode", 0)) in TOKEN_INVALID and attempt == 1:
                 await self._forget(token)
                 continue
-            if errcode != 0:
-                raise _failure(errcode, str(data.get("errmsg", "")))
-            return data
+            return _checked(data)
         raise AssertionError("unreachable")
 
     async def send(self, touser: str, message: dict[str, Any]) -> dict[str, Any]:
@@ -147,10 +136,7 @@ class RobotClient:
         self.http = http or httpx.AsyncClient(timeout=TIMEOUT)
 
     async def send(self, message: dict[str, Any]) -> None:
-        data = await _post(self.http, self.url, None, message)  # the key is in the URL
-        errcode = int(data.get("errcode", 0))
-        if errcode != 0:
-            raise _failure(errcode, str(data.get("errmsg", "")))
+        _checked(await _request(self.http, "POST", self.url, json=message))  # the key is in the URL
 
     async def close(self) -> None:
         await self.http.aclose()

@@ -134,17 +134,23 @@ class WeComDouble:
             self._token = f"token-{next(self._tokens)}"
             return {"errcode": 0, "errmsg": "ok", "access_token": self._token, "expires_in": 7200}
 
+    def _token_refused(self, query: dict[str, str]) -> dict[str, Any] | None:
+        """42001 for a token that expired, 40014 for one never issued; None for the current token."""
+        token = query.get("access_token")
+        with self._lock:
+            current = self._token
+        if token == current:
+            return None
+        return self._refuse(42001 if token and token.startswith("token-") else 40014, "access_token expired")
+
     def _refuse(self, errcode: int, why: str) -> dict[str, Any]:
         with self._lock:
             self.rejected.append(why)
         return {"errcode": errcode, "errmsg": why}
 
     def _send(self, query: dict[str, str], payload: dict[str, Any]) -> dict[str, Any]:
-        token = query.get("access_token")
-        with self._lock:
-            current = self._token
-        if token != current:
-            return self._refuse(42001 if token and token.startswith("token-") else 40014, "access_token expired")
+        if (refused := self._token_refused(query)) is not None:
+            return refused
         msgtype = str(payload.get("msgtype", ""))
         body = payload.get(msgtype)
         if payload.get("agentid") != AGENT_ID or not isinstance(body, dict) or not payload.get("touser"):
@@ -165,10 +171,8 @@ class WeComDouble:
         return {"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": f"m{len(self.messages)}"}
 
     def _menu(self, query: dict[str, str], payload: dict[str, Any]) -> dict[str, Any]:
-        with self._lock:
-            current = self._token
-        if query.get("access_token") != current:
-            return self._refuse(42001, "access_token expired")
+        if (refused := self._token_refused(query)) is not None:
+            return refused
         buttons = payload.get("button", [])
         if query.get("agentid") != str(AGENT_ID) or not 1 <= len(buttons) <= 3 or any(
                 len(b.get("sub_button", [])) > 5 for b in buttons):
@@ -178,10 +182,8 @@ class WeComDouble:
         return {"errcode": 0, "errmsg": "ok"}
 
     def _upload(self, query: dict[str, str], content_type: str, raw: bytes) -> dict[str, Any]:
-        with self._lock:
-            current = self._token
-        if query.get("access_token") != current:
-            return self._refuse(42001, "access_token expired")
+        if (refused := self._token_refused(query)) is not None:
+            return refused
         message = BytesParser(policy=email_policy.default).parsebytes(
             f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
         files = [part for part in message.iter_parts() if part.get_param("name", header="content-disposition")
