@@ -145,7 +145,6 @@ class Dispatcher:
 
     async def _send_chat(self, messages: list[Claimed], now: dt.datetime, flight: asyncio.Semaphore) -> None:
         for index, message in enumerate(messages):
-            rest = messages[index + 1:]
             sender = self.senders.get(message.channel)
             attempts = message.attempts + 1
             window = self.limiter.chat(message.channel, message.chat_id)
@@ -167,8 +166,8 @@ class Dispatcher:
                 due = now + dt.timedelta(seconds=delay)
                 self._finish(message, status="pending", attempts=attempts, last_error=str(exc)[:500],
                              next_attempt_at=due, claimed_at=None)
-                if rest:  # the chat's later messages wait behind it, so they cannot overtake it
-                    self._release(rest, due)
+                if index + 1 < len(messages):  # the chat's later messages wait behind it: no overtaking
+                    self._release(messages[index + 1:], due)
                 return
             except PermanentFailure as exc:
                 self._finish(message, status="dead", attempts=attempts, last_error=str(exc)[:500])

@@ -90,9 +90,9 @@ class BackgroundJobs:
         if await asyncio.to_thread(self._take_leadership):
             await asyncio.to_thread(self.fire_due_reminders)
 
-    def sync_calendar(self) -> int:
-        """Daily: schedule the staff calendar's reminders and subscriptions' next deadlines; a broken
-        calendar file is logged, not fatal."""
+    def daily_upkeep(self) -> int:
+        """Daily: schedule subscriptions' next deadlines and the staff calendar's reminders, forget week-old
+        WeCom callback ids; returns how many reminders were scheduled. A broken calendar file is logged, not fatal."""
         with self.sessions.begin() as session:
             created = subscriptions.top_up(session, self.zone)
             session.execute(delete(WeComSeen).where(WeComSeen.seen_at < utcnow() - SEEN_KEPT))
@@ -104,20 +104,20 @@ class BackgroundJobs:
         with self.sessions.begin() as session:
             return created + calendar.sync(session, events, self.zone)
 
-    async def _sync_calendar(self) -> None:
+    async def _daily_upkeep(self) -> None:
         if await asyncio.to_thread(self._take_leadership):
-            await asyncio.to_thread(self.sync_calendar)
+            await asyncio.to_thread(self.daily_upkeep)
 
     async def start(self) -> None:
         """Every instance runs the jobs; each tick does its work only on the leader (see _take_leadership)."""
         self._stop.clear()
         self.scheduler.add_job(self._fire, "interval", seconds=self.fire_every,
                                id="fire-reminders", max_instances=1, coalesce=True, replace_existing=True)
-        self.scheduler.add_job(self._sync_calendar, "cron", hour=3, id="sync-calendar", coalesce=True,
+        self.scheduler.add_job(self._daily_upkeep, "cron", hour=3, id="daily-upkeep", coalesce=True,
                                replace_existing=True)
         self.scheduler.start()
         if await asyncio.to_thread(self._take_leadership):
-            await self._sync_calendar()
+            await self._daily_upkeep()
             await self._fire()  # reminders that fell due while the bot was down go out now
         else:
             log.info("another instance schedules reminders; this one dispatches and stands by")

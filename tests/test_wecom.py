@@ -333,7 +333,7 @@ def test_callback_ids_are_forgotten_after_a_week(stack: Stack) -> None:
     with stack.sessions.begin() as session:
         session.add(WeComSeen(key="msg:old", seen_at=utcnow() - dt.timedelta(days=8)))
         session.add(WeComSeen(key="msg:recent", seen_at=utcnow() - dt.timedelta(days=1)))
-    stack.services.jobs.sync_calendar()
+    stack.services.jobs.daily_upkeep()
     with stack.sessions() as session:
         assert sorted(session.scalars(select(WeComSeen.key))) == ["msg:recent"]
 
