@@ -18,7 +18,8 @@ from scheduler import escalation, reminders
 from scheduler.outbox import Dispatcher
 from tests.conftest import Inbox, Person
 
-T = dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC)
+# Tomorrow, on the hour: the outbox takes what falls due from the real clock, so the time must lie ahead of it.
+T = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
 LATER = (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).astimezone(dt.timezone(dt.timedelta(hours=8)))
 
 
