@@ -80,8 +80,8 @@ def answering_echo_bot(answers: dict[str, tuple[str, Any]]
 
     async def reply(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.message is not None and update.message.text is not None:
-            text, markup = answers.get(update.message.text, (update.message.text, None))
-            await update.message.reply_text(text, reply_markup=markup)
+            text, fields = answers.get(update.message.text, (update.message.text, None))
+            await update.message.reply_text(text, api_kwargs=fields)
 
     def make(base_url: str) -> tuple[Callable[[], Awaitable[None]], Callable[[], Awaitable[None]]]:
         return echo_bot(base_url, reply)
@@ -90,7 +90,7 @@ def answering_echo_bot(answers: dict[str, tuple[str, Any]]
 
 
 def precomputed_answers(texts: list[str], folder: str) -> dict[str, tuple[str, Any]]:
-    from bot.channels.telegram import keyboard
+    from bot.channels.telegram import keyboard_fields
     from bot.settings import Settings
     from bot.wiring import build_router
     from handlers.types import Incoming
@@ -101,7 +101,7 @@ def precomputed_answers(texts: list[str], folder: str) -> dict[str, tuple[str, A
     answers = {}
     for text in texts:
         first = router.handle(Incoming("telegram", "1", "1", text=text))[0]
-        answers[text] = (first.text, keyboard(first))
+        answers[text] = (first.text, keyboard_fields(first))
     return answers
 
 
@@ -114,7 +114,8 @@ def full_bot(base_url: str, folder: str
 
     settings = Settings(telegram_token=TOKEN, telegram_base_url=base_url, telegram_max_rate=1_000_000,
                         database_url=f"sqlite:///{folder}/bench.db")
-    channel = TelegramChannel(settings, build_router(KnowledgeService(), settings).handle)
+    router = build_router(KnowledgeService(), settings)
+    channel = TelegramChannel(settings, router.rest, first=router.first)  # as `ipbot run` builds it
     return channel.start, channel.stop
 
 

@@ -34,7 +34,7 @@ class Services:
         self.telegram: TelegramChannel | None = None
         self.wecom: WeComChannel | None = None
         if settings.telegram_token:
-            self.telegram = TelegramChannel(settings, router.handle)
+            self.telegram = TelegramChannel(settings, router.rest, first=router.first)
             senders["telegram"], limits["telegram"] = TelegramSender(self.telegram), telegram_limits(settings)
             routes += self.telegram.routes()
         if settings.wecom_configured:

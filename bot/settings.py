@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = None  # public https URL: webhook mode instead of long polling
     telegram_webhook_secret: str | None = None  # checked against X-Telegram-Bot-Api-Secret-Token
     telegram_max_rate: float = 30.0  # messages a second overall (Telegram's limit)
+    telegram_concurrent_updates: int = 4  # updates handled at once (each chat's in order); 1: one at a time
     user_messages_per_minute: int = 20  # per-user flood limit
     survey_salt: str = "ipbot-survey"  # mixed into respondent hashes in exports; set your own secret
     survey_file: str | None = None  # another survey definition (defaults to the packaged one)

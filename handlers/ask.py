@@ -54,17 +54,17 @@ def not_sure_reply(result: Result, question_id: int) -> Reply:
     return Reply(text.UNSURE, (*rows, handoff_row(question_id)))
 
 
-def ask(session: Session, engine: SearchEngine, incoming: Incoming, question: str) -> list[Reply]:
-    """Answer a typed question; every question is logged, whatever becomes of it."""
+def ask(log: question_log.Logger, engine: SearchEngine, incoming: Incoming, question: str) -> list[Reply]:
+    """Answer a typed question; every question is logged (by `log`), whatever becomes of it."""
     stripped = question.strip()
     if not stripped:
         return [Reply(text.EMPTY)]
     if len(stripped) > MAX_QUESTION_CHARS:
-        question_id = question_log.log_question(session, incoming, stripped, None, reason="too_long")
+        question_id = log(incoming, stripped, None, "too_long", None)
         return [Reply(text.TOO_LONG.format(length=len(stripped), limit=MAX_QUESTION_CHARS),
                       (handoff_row(question_id),))]
     result = engine.search(stripped)
-    question_id = question_log.log_question(session, incoming, stripped, result)
+    question_id = log(incoming, stripped, result, None, None)
     if result.confident and result.best is not None:
         return [answer_reply(engine, result.best.entry, question_id)]
     return [not_sure_reply(result, question_id)]

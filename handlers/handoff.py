@@ -38,7 +38,7 @@ def _to_user(row: HandoffRequest, message: str, buttons: tuple[tuple[Button, ...
 
 
 # Built once (this runs for every message): the id of a person's open handoff.
-_OPEN_ID = (select(HandoffRequest.id)
+OPEN_ID = (select(HandoffRequest.id)
             .where(HandoffRequest.channel == bindparam("channel"), HandoffRequest.user_id == bindparam("user_id"),
                    HandoffRequest.status == "open")
             .order_by(HandoffRequest.id.desc()).limit(1))
@@ -58,7 +58,7 @@ def current(session: Session, incoming: Incoming, now: dt.datetime | None = None
     now = now or utcnow()
     # Runs for every message: look for an id first (a plain indexed query), load the row only if found.
     found = session.connection().execute(
-        _OPEN_ID, {"channel": incoming.channel, "user_id": incoming.user_id}).scalar()
+        OPEN_ID, {"channel": incoming.channel, "user_id": incoming.user_id}).scalar()
     row = session.get(HandoffRequest, found) if found is not None else None
     if row is None:
         return None, []

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
@@ -12,15 +16,17 @@ from knowledge.loader import Entry
 
 FEEDBACK_VALUES = {"y": "helpful", "n": "unhelpful"}
 # Built once: this runs for every message, and building a statement costs more than running it.
-_INSERT = insert(QuestionLog).returning(QuestionLog.id)
+INSERT = insert(QuestionLog).returning(QuestionLog.id)
 
 
-def log_question(session: Session, incoming: Incoming, text: str, result: Result | None,
-                 reason: str | None = None, entry: Entry | None = None) -> int:
-    """Record one question; returns its id. `entry` marks a question asked by pressing its button.
+# What logging a question needs: (who asked, the text, the search result or None, reason, entry) -> its id.
+Logger = Callable[[Incoming, str, Result | None, str | None, Entry | None], int]
+COLUMNS = ("created_at", "channel", "user_id", "chat_id", "text", "topic", "entry_id", "score", "confident", "reason")
 
-    A plain INSERT … RETURNING on the connection: this runs for every message, so it skips the ORM.
-    """
+
+def row_values(incoming: Incoming, text: str, result: Result | None, reason: str | None = None,
+               entry: Entry | None = None) -> dict[str, Any]:
+    """The question_log row for one question. `entry` marks a question asked by pressing its button."""
     best = result.best if result else None
     confident = bool(result and result.confident)
     topic: str | None
@@ -30,10 +36,20 @@ def log_question(session: Session, incoming: Incoming, text: str, result: Result
     else:
         topic = best.entry.topic if best and confident else None
         entry_id, score = (best.entry.id, best.score) if best else (None, 0.0)
-    values = {"created_at": utcnow(), "channel": incoming.channel, "user_id": incoming.user_id,
-              "chat_id": incoming.chat_id, "text": text, "topic": topic, "entry_id": entry_id, "score": float(score),
-              "confident": confident, "reason": reason or (result.reason if result else "none")}
-    return int(session.connection().execute(_INSERT, values).scalar_one())
+    return {"created_at": utcnow(), "channel": incoming.channel, "user_id": incoming.user_id,
+            "chat_id": incoming.chat_id, "text": text, "topic": topic, "entry_id": entry_id, "score": float(score),
+            "confident": confident, "reason": reason or (result.reason if result else "none")}
+
+
+def log_question(session: Session, incoming: Incoming, text: str, result: Result | None,
+                 reason: str | None = None, entry: Entry | None = None) -> int:
+    """Record one question; returns its id. A plain INSERT … RETURNING on the session's connection."""
+    values = row_values(incoming, text, result, reason, entry)
+    return int(session.connection().execute(INSERT, values).scalar_one())
+
+
+def session_logger(session: Session) -> Logger:
+    return functools.partial(log_question, session)
 
 
 def own_question(session: Session, incoming: Incoming, question_id: int) -> QuestionLog | None:

@@ -9,6 +9,8 @@ from handlers.texts import general as text
 from handlers.types import Button, Reply
 from knowledge.normalize import normalize
 
+MAX_CHARS = 40  # longer messages are questions, whatever words they contain
+
 
 class Kind(Enum):
     GREETING = "greeting"

@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import re
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -111,17 +111,20 @@ def _find(session: Session, wave: SurveyWave, incoming: Incoming) -> SurveyRespo
 
 
 # Built once (this runs for every message): the id of a person's unfinished response in the open wave.
-_ACTIVE_ID = (select(SurveyResponse.id).join(SurveyWave, SurveyWave.id == SurveyResponse.wave_id)
-              .where(SurveyWave.closed_at.is_(None), SurveyResponse.channel == bindparam("channel"),
-                     SurveyResponse.user_id == bindparam("user_id"), SurveyResponse.step.in_(ACTIVE_STEPS))
-              .order_by(SurveyWave.id.desc()).limit(1))
+# The steps are spelled out rather than IN (…), which SQLAlchemy expands at execution time: this way the
+# statement compiles once and can also run on the driver directly (handlers/plain_message.py).
+ACTIVE_ID = (select(SurveyResponse.id).join(SurveyWave, SurveyWave.id == SurveyResponse.wave_id)
+             .where(SurveyWave.closed_at.is_(None), SurveyResponse.channel == bindparam("channel"),
+                    SurveyResponse.user_id == bindparam("user_id"),
+                    or_(*(SurveyResponse.step == step for step in ACTIVE_STEPS)))
+             .order_by(SurveyWave.id.desc()).limit(1))
 
 
 def active(session: Session, incoming: Incoming) -> SurveyResponse | None:
     """The person's unfinished, unexpired response in the open wave, if any (one query: this runs for
     every message)."""
     found = session.connection().execute(
-        _ACTIVE_ID, {"channel": incoming.channel, "user_id": incoming.user_id}).scalar()
+        ACTIVE_ID, {"channel": incoming.channel, "user_id": incoming.user_id}).scalar()
     response = session.get(SurveyResponse, found) if found is not None else None
     if response is None or _is_expired(response, utcnow()):
         return None

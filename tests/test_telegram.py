@@ -33,7 +33,7 @@ class RunningBot:
     """The Telegram channel polling the double from an event loop in a thread of its own."""
 
     def __init__(self, settings: Settings, router: Router) -> None:
-        self.channel = TelegramChannel(settings, router.handle)
+        self.channel = TelegramChannel(settings, router.rest, first=router.first)  # as `ipbot run` builds it
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
@@ -87,6 +87,7 @@ def test_a_question_a_related_question_and_feedback(setup: Setup, bot: RunningBo
     (answer,) = d.wait_for(1, USER)
     assert "专利权质押合同" in answer.text and "依据：" in answer.text
     assert "parse_mode" not in answer.params  # plain text: nothing is read as markup
+    assert ("sendMessage", "json") in d.body_formats and ("sendMessage", "form") not in d.body_formats
     labels = dict(answer.buttons)
     d.user_presses(USER, answer, labels["专利权质押登记去哪里办理？可以网上办吗？"])
     related = d.wait_for(2, USER)[-1]
@@ -287,6 +288,8 @@ def test_the_whole_survey_through_telegram_then_the_report(setup: Setup) -> None
         while not d.photos and time.monotonic() < deadline:
             time.sleep(0.05)
         assert d.photos and d.photos[0][0] == STAFF_MEMBER and d.photos[0][1].startswith(b"\x89PNG")
+        assert ("sendPhoto", "multipart") in d.body_formats  # uploads stay multipart; all else is JSON
+        assert {fmt for method, fmt in d.body_formats if method != "sendPhoto"} == {"json"}
     finally:
         running.stop()
 
@@ -299,8 +302,9 @@ def _with_jobs(setup: Setup) -> RunningBot:
 
     class WithJobs(RunningBot):
         def __init__(self) -> None:
-            self.channel = TelegramChannel(setup.settings, router.handle, lambda channel: BackgroundJobs(
-                setup.sessions, {"telegram": TelegramSender(channel)}, fire_every=0.2, poll=0.05))
+            self.channel = TelegramChannel(setup.settings, router.rest, lambda channel: BackgroundJobs(
+                setup.sessions, {"telegram": TelegramSender(channel)}, fire_every=0.2, poll=0.05),
+                first=router.first)
             self.loop = asyncio.new_event_loop()
             self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
             self.thread.start()
@@ -360,3 +364,50 @@ def test_a_429_storm_loses_nothing_and_sends_nothing_twice(setup: Setup) -> None
     assert len(setup.double.sent) == 8
     with setup.sessions() as session:
         assert status_counts(session)["sent"] == 8
+
+
+def test_the_keyboard_sent_is_what_python_telegram_bot_would_send() -> None:
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+    from bot.channels.telegram import keyboard_fields
+    from handlers.types import Button, Reply
+
+    reply = Reply("答复", ((Button("专利权质押登记去哪里办理？", "a:pledge-where"),),
+                         (Button("有用", "f:12:y"), Button("没用", "f:12:n")), (Button("转人工", "h:12"),)))
+    ptb = InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.payload) for b in row]
+                                for row in reply.buttons])
+    assert keyboard_fields(reply) == {"reply_markup": ptb.to_dict()}
+    assert keyboard_fields(Reply("没有按钮")) is None
+
+
+def test_one_chat_is_answered_in_order_while_other_chats_go_alongside(setup: Setup) -> None:
+    """A slow answer holds back the same person's next message, never another person's."""
+    from handlers.types import Incoming, Reply
+
+    started = threading.Event()
+
+    def handle(incoming: Incoming) -> list[Reply]:
+        if incoming.text == "慢":
+            started.set()
+            time.sleep(0.8)
+        return [Reply(f"答：{incoming.text}")]
+
+    channel = TelegramChannel(setup.settings, handle, first=lambda _incoming: None)
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    asyncio.run_coroutine_threadsafe(channel.start(), loop).result(timeout=30)
+    d = setup.double
+    try:
+        d.user_sends(USER, "慢")
+        assert started.wait(5)
+        d.user_sends(USER, "然后")
+        d.user_sends(USER + 1, "别人")
+        d.wait_for(3, timeout=10)
+        order = [(m.chat_id, m.text) for m in d.sent]
+        assert order.index((USER + 1, "答：别人")) < order.index((USER, "答：慢"))  # not held back
+        assert order.index((USER, "答：慢")) < order.index((USER, "答：然后"))  # the same chat in order
+    finally:
+        asyncio.run_coroutine_threadsafe(channel.stop(), loop).result(timeout=30)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)

@@ -56,6 +56,7 @@ class TelegramDouble:
         self._recent: list[float] = []
         self._calls = 0
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.body_formats: list[tuple[str, str]] = []  # (method, "json" | "form" | "multipart"), as they came
         self.updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
@@ -183,6 +184,7 @@ class TelegramDouble:
             with self._lock:
                 self.sent.clear()
                 self.calls.clear()
+                self.body_formats.clear()
         with self._lock:
             distinct = len({(m.chat_id, m.text) for m in self.sent})
             return {"sent": len(self.sent), "distinct": distinct, "throttled": self.throttled,
@@ -253,6 +255,11 @@ class TelegramDouble:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 content_type = self.headers.get("Content-Type", "")
+                if path.startswith(f"/bot{TOKEN}/"):
+                    body_format = "multipart" if content_type.startswith("multipart/form-data") else \
+                        "json" if "json" in content_type else "form"
+                    with double._lock:
+                        double.body_formats.append((path[len(f"/bot{TOKEN}/"):], body_format))
                 if content_type.startswith("multipart/form-data"):
                     params = _multipart(content_type, raw)
                     result = double._api(path[len(f"/bot{TOKEN}/"):], params)
