@@ -346,6 +346,15 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:
+        from pydantic import ValidationError  # imported only now: `ipbot ask` starts without pydantic
+
+        if not isinstance(exc, ValidationError):
+            raise
+        from bot.settings import describe
+
+        print(f"设置有误 / a setting is wrong:\n{describe(exc)}", file=sys.stderr)
+        return 2
     return code
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from pydantic import field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///ipbot.db"
@@ -23,7 +23,7 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = None  # public https URL: webhook mode instead of long polling
     telegram_webhook_secret: str | None = None  # checked against X-Telegram-Bot-Api-Secret-Token
     telegram_max_rate: float = 30.0  # messages a second overall (Telegram's limit)
-    telegram_concurrent_updates: int = 4  # updates handled at once (each chat's in order); 1: one at a time
+    telegram_concurrent_updates: int = Field(default=4, ge=1, le=256)  # updates at once, each chat's in order
     user_messages_per_minute: int = 20  # per-user flood limit
     survey_salt: str = "ipbot-survey"  # mixed into respondent hashes in exports; set your own secret
     survey_file: str | None = None  # another survey definition (defaults to the packaged one)
@@ -42,7 +42,10 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
-        ZoneInfo(value)  # raises for an unknown zone name
+        try:
+            ZoneInfo(value)
+        except (KeyError, ValueError) as exc:  # ZoneInfoNotFoundError is a KeyError, which pydantic lets through
+            raise ValueError(f"unknown time zone {value!r} (e.g. Asia/Shanghai)") from exc
         return value
 
     def _wecom_required(self) -> dict[str, object]:
@@ -64,3 +67,12 @@ class Settings(BaseSettings):
     @property
     def staff_ids(self) -> frozenset[str]:
         return frozenset(part.strip() for part in self.staff.split(",") if part.strip())
+
+
+def describe(error: ValidationError) -> str:
+    """A settings error as the variables people set: one line a problem."""
+    lines = []
+    for problem in error.errors():
+        name = "IPBOT_" + "_".join(str(part) for part in problem["loc"]).upper()
+        lines.append(f"{name}: {problem['msg']} (given: {problem.get('input')!r})")
+    return "\n".join(lines)

@@ -91,3 +91,15 @@ def test_outbox_status_json_on_a_fresh_database(tmp_path: Path) -> None:
     proc = ipbot("outbox", "status", "--json", env={"IPBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'o.db'}"})
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == {"pending": 0, "sending": 0, "sent": 0, "failed": 0, "dead": 0}
+
+
+@pytest.mark.parametrize(("variable", "value", "says"), [
+    ("IPBOT_TELEGRAM_CONCURRENT_UPDATES", "0", "greater than or equal to 1"),
+    ("IPBOT_TELEGRAM_CONCURRENT_UPDATES", "四", "valid integer"),
+    ("IPBOT_TIMEZONE", "Mars/Olympus", "unknown time zone"),
+])
+def test_a_wrong_setting_is_named_without_a_traceback(tmp_path: Path, variable: str, value: str, says: str) -> None:
+    result = ipbot("run", cwd=tmp_path, env={variable: value, "IPBOT_DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    assert result.returncode == 2
+    assert variable in result.stderr and says in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "x.db").exists()  # nothing was started

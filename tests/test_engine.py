@@ -138,3 +138,23 @@ def test_our_own_question_sets_stay_answered(engine: SearchEngine, name: str, fl
                                              / f"{name}.jsonl"))
     assert scores.top1 >= floor, scores.summary()
     assert scores.declined_out_of_scope >= 0.95 and scores.declined_in_scope <= most_declined, scores.summary()
+
+
+def test_a_replaced_engine_is_freed_by_reference_counting_alone() -> None:
+    """`ipbot run` freezes what start-up loaded out of the cycle collector's sight (bot/wiring.py): a knowledge
+    base replaced by a reload must then go by reference counting, i.e. hold no reference cycles."""
+    import gc
+    import weakref
+
+    from knowledge import loader
+
+    gc.collect()
+    gc.disable()
+    try:
+        engine = SearchEngine(loader.load(loader.DATA_DIR))
+        assert engine.search("专利质押登记要准备哪些材料").confident
+        gone = weakref.ref(engine)
+        del engine
+        assert gone() is None
+    finally:
+        gc.enable()

@@ -228,10 +228,14 @@ class TelegramDouble:
             sent = Sent(chat_id, text, next(self._message_ids), markup, params)
             self.sent.append(sent)
             self._lock.notify_all()
-        return {"message_id": sent.message_id, "date": int(time.time()),
-                "chat": {"id": chat_id, "type": "private"},
-                "from": {"id": BOT_ID, "is_bot": True, "first_name": "IPBot", "username": BOT_USERNAME},
-                "text": text}
+        message: dict[str, Any] = {"message_id": sent.message_id, "date": int(time.time()),
+                                   "chat": {"id": chat_id, "type": "private"},
+                                   "from": {"id": BOT_ID, "is_bot": True, "first_name": "IPBot",
+                                            "username": BOT_USERNAME},
+                                   "text": text}
+        if markup:
+            message["reply_markup"] = markup  # Telegram returns the sent message whole, keyboard included
+        return message
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         double = self
