@@ -65,8 +65,7 @@ class Router:
         self.survey = survey_definition
         self.survey_salt = survey_salt
         self.zone = ZoneInfo(timezone)
-        self._writer: contextlib.AbstractContextManager[object] = (
-            threading.Lock() if one_writer else contextlib.nullcontext())
+        self._writer = threading.Lock() if one_writer else None
         bind = sessions.kw.get("bind")
         # The common case (a question from someone in no handoff or survey) on the driver: plain_message.py.
         self.plain = PlainMessages(bind, survey_definition is not None) if isinstance(bind, Engine) else None
@@ -90,7 +89,17 @@ class Router:
                 return [Reply(general.SLOW_DOWN)]
             if verdict is Verdict.DROP:
                 return []
-        return self._guarded(incoming, self._plain) if self._plain_first else None
+        if not self._plain_first:
+            return None
+        # Never wait here: if another message holds the database (a worker thread building /report, say),
+        # this one takes the worker-thread path instead of holding up the event loop.
+        if self._writer is not None and not self._writer.acquire(blocking=False):
+            return None
+        try:
+            return self._guarded(incoming, self._plain)
+        finally:
+            if self._writer is not None:
+                self._writer.release()
 
     def rest(self, incoming: Incoming) -> list[Reply]:
         """Everything else, after `first` returned None. Never raises."""
@@ -101,14 +110,14 @@ class Router:
             with self.sessions.begin() as session:
                 return self._dispatch(session, incoming)
 
-        replies = self._guarded(incoming, everything)
+        with self._writer or contextlib.nullcontext():
+            replies = self._guarded(incoming, everything)
         assert replies is not None
         return replies
 
     def _guarded(self, incoming: Incoming, step: Callable[[Incoming], list[Reply] | None]) -> list[Reply] | None:
         try:
-            with self._writer:
-                return step(incoming)
+            return step(incoming)
         except Exception:
             log.exception("failed to handle a message from %s:%s", incoming.channel, incoming.user_id)
             return [Reply(ask_text.ERROR)]

@@ -4,6 +4,7 @@ question-log rows, the same hand-over to handoffs and surveys, one flood count, 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
@@ -107,3 +108,35 @@ def test_a_statement_without_its_values_is_refused_by_name(router: Router) -> No
         statement.params({"channel": "telegram"})
     with pytest.raises(KeyError, match="chanel"):
         statement.params({"chanel": "telegram", "user_id": "1"})
+
+
+def test_first_never_waits_for_a_busy_database(tmp_path: Path, knowledge: KnowledgeService) -> None:
+    """On SQLite, while another message holds the database (a worker thread building /report, say), `first`
+    hands the message on at once instead of holding up the channel's event loop; `rest` then answers it."""
+    import threading
+
+    from bot.db import open_database
+
+    engine, sessions = open_database(f"sqlite:///{tmp_path}/busy.db")
+    router = Router(knowledge, sessions, one_writer=True)
+    incoming = Incoming("telegram", "7", "7", text=QUESTION)
+    assert router.first(incoming) is not None  # free: answered at once
+    holding, release = threading.Event(), threading.Event()
+
+    def busy() -> None:
+        assert router._writer is not None
+        with router._writer:
+            holding.set()
+            release.wait(5)
+
+    worker = threading.Thread(target=busy)
+    worker.start()
+    try:
+        assert holding.wait(5)
+        assert router.first(incoming) is None
+    finally:
+        release.set()
+        worker.join()
+    (answer,) = router.rest(incoming)
+    assert "依据：" in answer.text
+    engine.dispose()
