@@ -62,13 +62,10 @@ def echo_bot(base_url: str, handler: Callable[[Update, ContextTypes.DEFAULT_TYPE
              ) -> tuple[Callable[[], Awaitable[None]], Callable[[], Awaitable[None]]]:
     builder = ApplicationBuilder().token(TOKEN).base_url(f"{base_url}/bot")
     if bots_networking:
-        from bot.channels.telegram_order import ChatOrderedUpdates
-        from bot.channels.telegram_request import JsonHTTPXRequest
+        from bot.channels.telegram import networking
         from bot.settings import Settings
 
-        builder = (builder.request(JsonHTTPXRequest(connection_pool_size=256))
-                   .get_updates_request(JsonHTTPXRequest(connection_pool_size=1))
-                   .concurrent_updates(ChatOrderedUpdates(Settings().telegram_concurrent_updates)))
+        builder = networking(builder, Settings())
     app = builder.build()
     app.add_handler(MessageHandler(filters.TEXT, handler))
 

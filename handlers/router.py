@@ -71,7 +71,7 @@ class Router:
         self.plain = PlainMessages(bind, survey_definition is not None) if isinstance(bind, Engine) else None
         # On the embedded database that case takes a fraction of a millisecond and no network: cheap enough to
         # run on a channel's event loop (`first`). On a database server it goes with the rest (`rest`).
-        self._plain_first = isinstance(bind, Engine) and bind.dialect.name == "sqlite"
+        self._plain_first = self.plain is not None and self.plain.engine.dialect.name == "sqlite"
 
     def handle(self, incoming: Incoming) -> list[Reply]:
         """The replies to one message. Never raises: an unexpected failure is logged and the user gets a

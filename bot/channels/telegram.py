@@ -15,7 +15,7 @@ import logging
 import re
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -124,6 +124,9 @@ class TelegramSender:
             raise PermanentFailure(f"not a Telegram chat id: {chat_id}") from exc
 
 
+Builder = TypeVar("Builder", bound="ApplicationBuilder[Any, Any, Any, Any, Any, Any]")
+
+
 class WebhookHandler(RequestHandler):
     """Telegram's webhook calls: the secret-token header must match, then the update joins PTB's queue."""
 
@@ -149,6 +152,17 @@ class WebhookHandler(RequestHandler):
         self.finish()
 
 
+def networking(builder: Builder, settings: Settings) -> Builder:
+    """How the bot talks to the Bot API: JSON bodies instead of PTB's percent-encoded forms
+    (telegram_request.py, PTB's default pool sizes) and updates several at a time, each chat's in order
+    (telegram_order.py)."""
+    builder = (builder.request(JsonHTTPXRequest(connection_pool_size=256))
+               .get_updates_request(JsonHTTPXRequest(connection_pool_size=1)))
+    if settings.telegram_concurrent_updates > 1:
+        builder = builder.concurrent_updates(ChatOrderedUpdates(settings.telegram_concurrent_updates))
+    return builder
+
+
 class TelegramChannel:
     def __init__(self, settings: Settings, handle: Callable[[Incoming], list[Reply]],
                  jobs: Callable[[TelegramChannel], BackgroundJobs] | None = None,
@@ -171,18 +185,13 @@ class TelegramChannel:
 
     def _build(self) -> Application:  # type: ignore[type-arg]
         s = self.settings
-        # JSON bodies instead of PTB's percent-encoded forms (telegram_request.py); PTB's default pool sizes.
-        builder = (ApplicationBuilder().token(s.telegram_token or "")
-                   .request(JsonHTTPXRequest(connection_pool_size=256))
-                   .get_updates_request(JsonHTTPXRequest(connection_pool_size=1)))
+        builder = networking(ApplicationBuilder().token(s.telegram_token or ""), s)
         if s.telegram_base_url:
             base = s.telegram_base_url.rstrip("/")
             builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
         limiter = AIORateLimiter(overall_max_rate=s.telegram_max_rate, max_retries=3)
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]  # PTB types it narrowly
         builder = builder.post_init(self._post_init).post_shutdown(self._post_shutdown)
-        if s.telegram_concurrent_updates > 1:
-            builder = builder.concurrent_updates(ChatOrderedUpdates(s.telegram_concurrent_updates))
         application = builder.build()
         application.add_handler(CallbackQueryHandler(self._on_button))
         application.add_handler(MessageHandler(filters.TEXT, self._on_message))

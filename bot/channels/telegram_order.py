@@ -49,10 +49,6 @@ class ChatOrderedUpdates(BaseUpdateProcessor):
             else:
                 self._chats[key] = (lock, holders - 1)
 
-    @property
-    def chats_in_progress(self) -> int:
-        return len(self._chats)
-
     async def initialize(self) -> None:
         pass
 

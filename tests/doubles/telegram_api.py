@@ -259,11 +259,11 @@ class TelegramDouble:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 content_type = self.headers.get("Content-Type", "")
-                if path.startswith(f"/bot{TOKEN}/"):
+                if path.startswith(prefix):
                     body_format = "multipart" if content_type.startswith("multipart/form-data") else \
                         "json" if "json" in content_type else "form"
                     with double._lock:
-                        double.body_formats.append((path[len(f"/bot{TOKEN}/"):], body_format))
+                        double.body_formats.append((path[len(prefix):], body_format))
                 if content_type.startswith("multipart/form-data"):
                     params = _multipart(content_type, raw)
                     result = double._api(path[len(f"/bot{TOKEN}/"):], params)
