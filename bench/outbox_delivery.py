@@ -28,8 +28,8 @@ from tests.doubles.telegram_api import TOKEN  # noqa: E402
 async def deliver(double: RemoteDouble, count: int, cap: float, folder: str) -> tuple[float, dict[str, int]]:
     from bot.channels.telegram import TelegramChannel, TelegramSender, send_limits
     from bot.db import open_database
+    from bot.messages import Reply
     from bot.settings import Settings
-    from handlers.types import Reply
     from scheduler.outbox import Dispatcher, enqueue, status_counts
 
     settings = Settings(telegram_token=TOKEN, telegram_base_url=double.base_url, telegram_max_rate=cap,

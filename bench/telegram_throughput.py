@@ -101,10 +101,11 @@ def answering_echo_bot(answers: dict[str, tuple[str, Any]]
 
 
 def precomputed_answers(texts: list[str], folder: str) -> dict[str, tuple[str, Any]]:
-    from bot.channels.telegram import keyboard_fields
-    from bot.settings import Settings
     from bot.wiring import build_router
-    from handlers.types import Incoming
+
+    from bot.channels.telegram import keyboard_fields
+    from bot.messages import Incoming
+    from bot.settings import Settings
     from knowledge.service import KnowledgeService
 
     router = build_router(KnowledgeService(), Settings(database_url=f"sqlite:///{folder}/answers.db"))
@@ -118,9 +119,10 @@ def precomputed_answers(texts: list[str], folder: str) -> dict[str, tuple[str, A
 
 def full_bot(base_url: str, folder: str
              ) -> tuple[Callable[[], Awaitable[None]], Callable[[], Awaitable[None]]]:
+    from bot.wiring import build_router
+
     from bot.channels.telegram import TelegramChannel
     from bot.settings import Settings
-    from bot.wiring import build_router
     from knowledge.service import KnowledgeService
 
     settings = Settings(telegram_token=TOKEN, telegram_base_url=base_url, telegram_max_rate=1_000_000,

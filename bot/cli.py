@@ -24,12 +24,12 @@ def _knowledge_dir() -> Path | None:
 
 
 def _knowledge() -> KnowledgeService:
-    from knowledge.errors import KnowledgeBaseError
+    from knowledge.errors import DataFileError
     from knowledge.service import KnowledgeService
 
     try:
         return KnowledgeService(_knowledge_dir())
-    except KnowledgeBaseError as exc:
+    except DataFileError as exc:
         sys.stderr.write("知识库有错误，无法启动 / the knowledge base does not load:\n")
         for problem in exc.problems:
             sys.stderr.write(f"  {problem}\n")
@@ -58,10 +58,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
+    from bot.app import build_router
     from bot.channels.console import ConsoleChannel
-    from bot.wiring import build_router
+    from bot.settings import Settings
 
-    router = build_router(_knowledge())
+    router = build_router(Settings(), _knowledge())
     ConsoleChannel(router.handle, sys.stdin, sys.stdout, user_id=args.user,
                    interactive=sys.stdin.isatty()).run()
     return 0
@@ -70,9 +71,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
 def cmd_run(_args: argparse.Namespace) -> int:
     import asyncio
 
-    from bot.serve import Services, describe, serve_until_stopped
+    from bot.app import build_app, serve_until_stopped
     from bot.settings import Settings
-    from bot.wiring import build_router
 
     settings = Settings()
     if settings.wecom_missing:
@@ -83,15 +83,14 @@ def cmd_run(_args: argparse.Namespace) -> int:
                          "IPBOT_WECOM_CORP_ID, _AGENT_ID, _SECRET, _TOKEN and _AES_KEY. "
                          "To try the bot without a token: ipbot chat\n")
         return 2
-    router = build_router(_knowledge(), settings)
-    logging.getLogger("bot").setLevel(logging.INFO)
     try:
-        services = Services(settings, router)
+        app = build_app(settings, _knowledge())
     except ValueError as exc:  # e.g. an EncodingAESKey that is not 43 characters
         sys.stderr.write(f"cannot start: {exc}\n")
         return 2
-    sys.stderr.write(f"starting {describe(services)}, with reminders and the outbox; Ctrl-C stops it.\n")
-    asyncio.run(serve_until_stopped(services))
+    logging.getLogger("bot").setLevel(logging.INFO)
+    sys.stderr.write(f"starting {app.describe()}, with reminders and the outbox; Ctrl-C stops it.\n")
+    asyncio.run(serve_until_stopped(app))
     return 0
 
 
@@ -99,13 +98,13 @@ def _survey_setup() -> tuple[Any, Any]:
     from bot.db import open_database
     from bot.settings import Settings
     from handlers import survey_definition
-    from knowledge.errors import KnowledgeBaseError
+    from knowledge.errors import DataFileError
 
     settings = Settings()
     try:
         definition = survey_definition.load(Path(settings.survey_file) if settings.survey_file
                                             else survey_definition.DEFINITION)
-    except KnowledgeBaseError as exc:
+    except DataFileError as exc:
         for problem in exc.problems:
             sys.stderr.write(f"{problem}\n")
         raise SystemExit(2) from exc
@@ -145,14 +144,15 @@ def _survey_report(session: Any, definition: Any, args: argparse.Namespace) -> i
 
 
 def cmd_survey(args: argparse.Namespace) -> int:
+    from bot.clock import system_clock
     from handlers import survey
 
     definition, sessions = _survey_setup()
     with sessions.begin() as session:
         if args.survey_command == "open":
-            replies = survey.staff_open(session, args.name)
+            replies = survey.staff_open(session, args.name, system_clock())
         elif args.survey_command == "close":
-            replies = survey.staff_close(session)
+            replies = survey.staff_close(session, system_clock())
         else:
             return _survey_report(session, definition, args)
     for reply in replies:
@@ -166,6 +166,7 @@ def cmd_remind(args: argparse.Namespace) -> int:
 
     from sqlalchemy import select
 
+    from bot.clock import system_clock
     from bot.db import open_database
     from bot.models import Reminder
     from bot.settings import Settings
@@ -191,7 +192,7 @@ def cmd_remind(args: argparse.Namespace) -> int:
             every = reminders.parse_every(args.every)
             _engine, sessions = open_database(settings.database_url)
             with sessions.begin() as session:
-                row = reminders.add(session, args.text, recipients, at, every, needs_ack=args.ack)
+                row = reminders.add(session, args.text, recipients, at, every, needs_ack=args.ack, now=system_clock())
                 sys.stdout.write(f"reminder {row.id}: {at:%Y-%m-%d %H:%M:%S} ({settings.timezone}), "
                                  f"{len(recipients)} recipient(s)\n")
             return 0
@@ -200,17 +201,17 @@ def cmd_remind(args: argparse.Namespace) -> int:
         return 2
     _engine, sessions = open_database(settings.database_url)
     if args.remind_command == "calendar":
-        from knowledge.errors import KnowledgeBaseError
+        from knowledge.errors import DataFileError
         from scheduler import calendar
 
         try:
             events = calendar.load()
-        except KnowledgeBaseError as exc:
+        except DataFileError as exc:
             for problem in exc.problems:
                 sys.stderr.write(f"{problem}\n")
             return 2
         with sessions.begin() as session:
-            created = calendar.sync(session, events, zone)
+            created = calendar.sync(session, events, zone, system_clock())
         sys.stdout.write(f"{len(events)} calendar events; {created} reminder(s) scheduled\n")
         return 0
     with sessions.begin() as session:

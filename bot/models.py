@@ -160,6 +160,8 @@ class OutboxMessage(Base):
     acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     acknowledged_by: Mapped[str | None] = mapped_column(String(160), nullable=True)
     escalated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    to_staff: Mapped[bool] = mapped_column(Boolean, default=False)  # the channel's staff chat (chat_id unused)
+    answer: Mapped[bool] = mapped_column(Boolean, default=False)  # the answer to a message just taken in
 
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
 
@@ -198,11 +200,23 @@ class Subscription(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class WeComSeen(Base):
-    """A WeCom callback already taken in (MsgId, or sender + create time for events): WeCom retries a callback
-    it got no answer to within 5 seconds, and each must be processed once, across restarts and instances."""
+class InboxMessage(Base):
+    """A message or button press taken in from a platform, stored before the platform is told it arrived
+    (Telegram's next getUpdates offset, WeCom's 200). It is handled from here: the conversation's changes,
+    the question log and every reply (through the outbox) are written in the transaction that marks it done,
+    so a crash at any point leaves it either pending (handled again at start) or done with its replies queued.
+    The key (Telegram update_id, WeCom MsgId or event key) makes a platform's redelivery a no-op."""
 
-    __tablename__ = "wecom_seen"
+    __tablename__ = "inbox"
 
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    channel: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(200))
+    incoming: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | done
+    handled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    __table_args__ = (UniqueConstraint("channel", "key", name="uq_inbox_key"),
+                      Index("ix_inbox_status", "status", "id"),
+                      Index("ix_inbox_received_at", "received_at"))

@@ -6,16 +6,18 @@ Payloads of its buttons: `a:<entry id>` shows an entry, `f:<question id>:y|n` is
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from sqlalchemy.orm import Session
 
+from bot.messages import Button, Incoming, Reply
 from handlers import handoff, question_log
 from handlers.texts import ask as text
-from handlers.types import Button, Incoming, Reply
 from knowledge.engine import MAX_QUESTION_CHARS, Result, SearchEngine
 from knowledge.loader import Entry
 
+PAYLOAD = re.compile(r"^[afh]:")  # this feature's buttons (the router asks it about these only)
 ENTRY_PAYLOAD = re.compile(r"^a:([a-z0-9][a-z0-9-]{0,63})$")
 FEEDBACK_PAYLOAD = re.compile(r"^f:(\d{1,12}):([yn])$")
 HANDOFF_PAYLOAD = re.compile(r"^h:(\d{1,12})$")
@@ -70,22 +72,23 @@ def ask(log: question_log.Logger, engine: SearchEngine, incoming: Incoming, ques
     return [not_sure_reply(result, question_id)]
 
 
-def handle_payload(session: Session, engine: SearchEngine, incoming: Incoming, payload: str) -> list[Reply] | None:
+def handle_payload(session: Session, engine: SearchEngine, incoming: Incoming, payload: str,
+                   now: dt.datetime) -> list[Reply] | None:
     """Replies for this feature's buttons, or None when the payload is not one of them."""
     if match := ENTRY_PAYLOAD.match(payload):
         entry = engine.kb.entry(match.group(1))
         if entry is None:
             return [Reply(text.STALE_BUTTON)]
         question_id = question_log.log_question(session, incoming, entry.question, None, reason="button",
-                                                entry=entry)
+                                                entry=entry, now=now)
         return [answer_reply(engine, entry, question_id)]
     if match := FEEDBACK_PAYLOAD.match(payload):
         value = match.group(2)
-        if not question_log.record_feedback(session, incoming, int(match.group(1)), value):
+        if not question_log.record_feedback(session, incoming, int(match.group(1)), value, now):
             return [Reply(text.STALE_BUTTON)]
         if value == "y":
             return [Reply(text.THANKS_HELPFUL)]
         return [Reply(text.THANKS_UNHELPFUL, (handoff_row(int(match.group(1))),))]
     if match := HANDOFF_PAYLOAD.match(payload):
-        return handoff.request(session, incoming, int(match.group(1)) or None, engine)
+        return handoff.request(session, incoming, int(match.group(1)) or None, engine, now=now)
     return None

@@ -3,14 +3,15 @@ one again (payload `or:<id>`), e.g. after a user unblocked the bot or the staff 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.models import OutboxMessage, utcnow
+from bot.messages import Button, Reply
+from bot.models import OutboxMessage
 from handlers.texts import delivery as text
-from handlers.types import Button, Reply
 from scheduler.outbox import status_counts
 
 RETRY_PAYLOAD = re.compile(r"^or:(\d{1,12})$")
@@ -31,12 +32,12 @@ def status(session: Session) -> list[Reply]:
     return [Reply("\n".join(lines), buttons)]
 
 
-def retry(session: Session, payload: str) -> list[Reply] | None:
+def retry(session: Session, payload: str, now: dt.datetime) -> list[Reply] | None:
     match = RETRY_PAYLOAD.match(payload)
     if match is None:
         return None
     row = session.get(OutboxMessage, int(match.group(1)))
     if row is None or row.status != "dead":
         return [Reply(text.NOT_DEAD.format(number=match.group(1)))]
-    row.status, row.attempts, row.next_attempt_at, row.claimed_at = "pending", 0, utcnow(), None
+    row.status, row.attempts, row.next_attempt_at, row.claimed_at = "pending", 0, now, None
     return [Reply(text.RETRIED.format(number=row.id))]

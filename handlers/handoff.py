@@ -14,9 +14,9 @@ import re
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from bot.models import HandoffRequest, QuestionLog, utcnow
+from bot.messages import Address, Button, Incoming, Reply, StaffChat
+from bot.models import HandoffRequest, QuestionLog
 from handlers.texts import handoff as text
-from handlers.types import STAFF_CHAT, Button, Incoming, Reply
 from knowledge.engine import SearchEngine
 
 HANDOFF_IDLE = dt.timedelta(minutes=30)
@@ -30,11 +30,11 @@ def _who(row: HandoffRequest) -> str:
 
 
 def _to_staff(row: HandoffRequest, message: str) -> Reply:
-    return Reply(message, channel=row.channel, chat_id=STAFF_CHAT)
+    return Reply(message, to=StaffChat(row.channel))
 
 
 def _to_user(row: HandoffRequest, message: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> Reply:
-    return Reply(message, buttons, channel=row.channel, chat_id=row.chat_id)
+    return Reply(message, buttons, to=Address(row.channel, row.chat_id))
 
 
 # Built once (this runs for every message): the id of a person's open handoff.
@@ -52,10 +52,9 @@ def _close(row: HandoffRequest, by: str, now: dt.datetime) -> None:
     row.status, row.closed_at, row.closed_by = "closed", now, by
 
 
-def current(session: Session, incoming: Incoming, now: dt.datetime | None = None
+def current(session: Session, incoming: Incoming, now: dt.datetime
             ) -> tuple[HandoffRequest | None, list[Reply]]:
     """The user's open handoff, if any. One idle too long is closed here, with notices to both sides."""
-    now = now or utcnow()
     # Runs for every message: look for an id first (a plain indexed query), load the row only if found.
     found = session.connection().execute(
         OPEN_ID, {"channel": incoming.channel, "user_id": incoming.user_id}).scalar()
@@ -85,14 +84,13 @@ def _context(session: Session, incoming: Incoming, question_id: int | None, engi
 
 
 def request(session: Session, incoming: Incoming, question_id: int | None,
-            engine: SearchEngine | None = None) -> list[Reply]:
+            engine: SearchEngine | None = None, *, now: dt.datetime) -> list[Reply]:
     """Open a handoff (or point to the one already open) and tell staff, with the context."""
-    row, notices = current(session, incoming)
+    row, notices = current(session, incoming, now)
     if row is not None:
         return [Reply(text.ALREADY.format(number=row.id), end_button(row))]
     context = _context(session, incoming, question_id, engine)
     own_question = question_id if context != text.STAFF_CONTEXT_NONE else None
-    now = utcnow()
     row = HandoffRequest(
         channel=incoming.channel, user_id=incoming.user_id, chat_id=incoming.chat_id,
         display_name=(incoming.display_name or "")[:128] or None, question_id=own_question,
@@ -104,35 +102,35 @@ def request(session: Session, incoming: Incoming, question_id: int | None,
     return [*notices, Reply(text.OPENED.format(number=row.id), end_button(row)), _to_staff(row, staff_notice)]
 
 
-def relay_from_user(row: HandoffRequest, message: str) -> list[Reply]:
+def relay_from_user(row: HandoffRequest, message: str, now: dt.datetime) -> list[Reply]:
     """A message from a user in a handoff goes to staff (nothing is answered by the bot)."""
-    row.last_activity_at = utcnow()
+    row.last_activity_at = now
     return [_to_staff(row, text.STAFF_USER_SAYS.format(number=row.id, who=_who(row),
                                                         text=message[:MAX_RELAYED_CHARS]))]
 
 
-def reply_from_staff(session: Session, number: int, message: str) -> list[Reply]:
+def reply_from_staff(session: Session, number: int, message: str, now: dt.datetime) -> list[Reply]:
     row = session.get(HandoffRequest, number)
     if row is None or row.status != "open":
         return [Reply(text.NOT_OPEN.format(number=number))]
-    row.last_activity_at = utcnow()
+    row.last_activity_at = now
     return [_to_user(row, text.USER_STAFF_SAYS.format(text=message[:MAX_RELAYED_CHARS]), end_button(row)),
             Reply(text.STAFF_SENT.format(number=row.id))]
 
 
-def end_by_user(session: Session, incoming: Incoming, number: int | None = None) -> list[Reply]:
-    row, notices = current(session, incoming)
+def end_by_user(session: Session, incoming: Incoming, number: int | None = None, *, now: dt.datetime) -> list[Reply]:
+    row, notices = current(session, incoming, now)
     if row is None or (number is not None and row.id != number):
         return notices or [Reply(text.NOTHING_TO_CANCEL)]
-    _close(row, "user", utcnow())
+    _close(row, "user", now)
     return [Reply(text.ENDED_BY_USER_TO_USER), _to_staff(row, text.ENDED_BY_USER_TO_STAFF.format(number=row.id))]
 
 
-def end_by_staff(session: Session, number: int) -> list[Reply]:
+def end_by_staff(session: Session, number: int, now: dt.datetime) -> list[Reply]:
     row = session.get(HandoffRequest, number)
     if row is None or row.status != "open":
         return [Reply(text.NOT_OPEN.format(number=number))]
-    _close(row, "staff", utcnow())
+    _close(row, "staff", now)
     return [_to_user(row, text.ENDED_BY_STAFF_TO_USER), Reply(text.ENDED_BY_STAFF_TO_STAFF.format(number=row.id))]
 
 
@@ -144,8 +142,8 @@ def number_replied_to(incoming: Incoming) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def handle_payload(session: Session, incoming: Incoming, payload: str) -> list[Reply] | None:
+def handle_payload(session: Session, incoming: Incoming, payload: str, now: dt.datetime) -> list[Reply] | None:
     if match := END_PAYLOAD.match(payload):
-        return end_by_user(session, incoming, int(match.group(1)))
+        return end_by_user(session, incoming, int(match.group(1)), now=now)
     return None
 

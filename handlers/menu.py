@@ -1,24 +1,27 @@
 """The main menu (/start) and browsing the knowledge base by category (/menu).
 
-Payloads: `m` the categories, `mc:<category>` that category's questions, `s` the survey, `r` reminders.
+Payloads: `m` the categories, `mc:<category>` that category's questions, `r` reminders; the survey button
+carries the survey's own payload (handlers/survey_invite.START_PAYLOAD).
 """
 
 from __future__ import annotations
 
 import re
 
+from bot.messages import Button, Reply
+from handlers.survey_invite import START_PAYLOAD
 from handlers.texts import menu as text
 from handlers.texts import subscriptions as subscription_text
-from handlers.types import Button, Reply
 from knowledge.engine import SearchEngine
 
+PAYLOAD = re.compile(r"^(m|mc:.*|r)$")  # this feature's buttons; `s` belongs to the survey
 CATEGORY_PAYLOAD = re.compile(r"^mc:([a-z]{1,32})$")
 MAX_QUESTIONS = 15
 
 
 def main_menu() -> Reply:
     return Reply(text.WELCOME, (
-        (Button(text.ASK, "m"), Button(text.SURVEY, "s")),
+        (Button(text.ASK, "m"), Button(text.SURVEY, START_PAYLOAD)),
         (Button(text.REMIND, "r"), Button(text.HANDOFF, "h:0")),
     ))
 
@@ -44,8 +47,6 @@ def handle_payload(engine: SearchEngine, payload: str) -> list[Reply] | None:
     if match := CATEGORY_PAYLOAD.match(payload):
         reply = questions(engine, match.group(1))
         return [reply] if reply else None
-    if payload == "s":
-        return [Reply(text.NOT_OPEN_YET.format(feature=text.SURVEY))]
     if payload == "r":
         return [Reply(subscription_text.USAGE)]
     return None

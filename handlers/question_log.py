@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -9,8 +10,8 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from bot.models import QuestionLog, utcnow
-from handlers.types import Incoming
+from bot.messages import Incoming
+from bot.models import QuestionLog
 from knowledge.engine import Result
 from knowledge.loader import Entry
 
@@ -21,11 +22,10 @@ INSERT = insert(QuestionLog).returning(QuestionLog.id)
 
 # What logging a question needs: (who asked, the text, the search result or None, reason, entry) -> its id.
 Logger = Callable[[Incoming, str, Result | None, str | None, Entry | None], int]
-COLUMNS = ("created_at", "channel", "user_id", "chat_id", "text", "topic", "entry_id", "score", "confident", "reason")
 
 
-def row_values(incoming: Incoming, text: str, result: Result | None, reason: str | None = None,
-               entry: Entry | None = None) -> dict[str, Any]:
+def row_values(incoming: Incoming, text: str, result: Result | None, reason: str | None,
+               entry: Entry | None, now: dt.datetime) -> dict[str, Any]:
     """The question_log row for one question. `entry` marks a question asked by pressing its button."""
     best = result.best if result else None
     confident = bool(result and result.confident)
@@ -36,20 +36,20 @@ def row_values(incoming: Incoming, text: str, result: Result | None, reason: str
     else:
         topic = best.entry.topic if best and confident else None
         entry_id, score = (best.entry.id, best.score) if best else (None, 0.0)
-    return {"created_at": utcnow(), "channel": incoming.channel, "user_id": incoming.user_id,
+    return {"created_at": now, "channel": incoming.channel, "user_id": incoming.user_id,
             "chat_id": incoming.chat_id, "text": text, "topic": topic, "entry_id": entry_id, "score": float(score),
             "confident": confident, "reason": reason or (result.reason if result else "none")}
 
 
 def log_question(session: Session, incoming: Incoming, text: str, result: Result | None,
-                 reason: str | None = None, entry: Entry | None = None) -> int:
+                 reason: str | None = None, entry: Entry | None = None, *, now: dt.datetime) -> int:
     """Record one question; returns its id. A plain INSERT … RETURNING on the session's connection."""
-    values = row_values(incoming, text, result, reason, entry)
+    values = row_values(incoming, text, result, reason, entry, now)
     return int(session.connection().execute(INSERT, values).scalar_one())
 
 
-def session_logger(session: Session) -> Logger:
-    return functools.partial(log_question, session)
+def session_logger(session: Session, now: dt.datetime) -> Logger:
+    return functools.partial(log_question, session, now=now)
 
 
 def own_question(session: Session, incoming: Incoming, question_id: int) -> QuestionLog | None:
@@ -60,10 +60,10 @@ def own_question(session: Session, incoming: Incoming, question_id: int) -> Ques
     return row
 
 
-def record_feedback(session: Session, incoming: Incoming, question_id: int, value: str) -> bool:
+def record_feedback(session: Session, incoming: Incoming, question_id: int, value: str, now: dt.datetime) -> bool:
     row = own_question(session, incoming, question_id)
     if row is None or value not in FEEDBACK_VALUES:
         return False
     row.feedback = FEEDBACK_VALUES[value]
-    row.feedback_at = utcnow()
+    row.feedback_at = now
     return True

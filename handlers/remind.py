@@ -11,10 +11,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.models import OutboxMessage, Reminder, Subscription, utcnow
+from bot.messages import Address, Button, Incoming, Reply, StaffChat
+from bot.models import OutboxMessage, Reminder, Subscription
 from handlers.texts import remind as text
-from handlers.types import STAFF_CHAT, Button, Incoming, Reply
 from scheduler import reminders
+from scheduler.outbox import target_of
 
 CANCEL_PAYLOAD = re.compile(r"^rc:(\d{1,12})$")
 ACK_PAYLOAD = re.compile(rf"^{reminders.ACK_PREFIX}(\d{{1,12}})$")
@@ -24,19 +25,20 @@ MAX_LISTED = 20
 
 def _audience(session: Session, incoming: Incoming, who: str, staff_ids: frozenset[str]) -> list[str]:
     if who == "me":
-        return [f"{incoming.channel}:{incoming.chat_id}"]
+        return [str(incoming.address)]
     if who == "staff":
-        return [f"{incoming.channel}:{STAFF_CHAT}"]
+        return [str(StaffChat(incoming.channel))]
     if who == "allstaff":
         return sorted(staff_ids)
     if who.startswith("订阅:"):
         kinds = {"商标": ["trademark"], "专利": ["invention", "utility_model", "design"]}.get(who[3:], [])
         rows = session.scalars(select(Subscription).where(Subscription.active.is_(True), Subscription.kind.in_(kinds)))
-        return sorted({f"{r.channel}:{r.chat_id}" for r in rows})
+        return sorted({str(Address(r.channel, r.chat_id)) for r in rows})
     return reminders.parse_recipients([who])
 
 
-def add(session: Session, incoming: Incoming, argument: str, staff_ids: frozenset[str], zone: ZoneInfo) -> list[Reply]:
+def add(session: Session, incoming: Incoming, argument: str, staff_ids: frozenset[str], zone: ZoneInfo,
+        now: dt.datetime) -> list[Reply]:
     parts = argument.split(maxsplit=3)
     if len(parts) < 4:
         return [Reply(text.USAGE)]
@@ -45,7 +47,7 @@ def add(session: Session, incoming: Incoming, argument: str, staff_ids: frozense
         when = dt.datetime.strptime(when_text, "%Y-%m-%d %H:%M").replace(tzinfo=zone)
     except ValueError:
         return [Reply(text.BAD_TIME.format(value=when_text[:40]))]
-    if when < dt.datetime.now(zone):
+    if when < now:
         return [Reply(text.PAST.format(value=when_text))]
     try:
         audience = _audience(session, incoming, parts[2], staff_ids)
@@ -53,7 +55,7 @@ def add(session: Session, incoming: Incoming, argument: str, staff_ids: frozense
         audience = []
     if not audience:
         return [Reply(text.NOBODY.format(value=parts[2][:40]))]
-    row = reminders.add(session, parts[3], audience, when, None, needs_ack=parts[2] in STAFF_AUDIENCES)
+    row = reminders.add(session, parts[3], audience, when, None, needs_ack=parts[2] in STAFF_AUDIENCES, now=now)
     return [Reply(text.ADDED.format(number=row.id, when=when_text, count=len(audience), text=row.text))]
 
 
@@ -83,7 +85,7 @@ def handle_payload(session: Session, payload: str) -> list[Reply] | None:
 
 
 def acknowledge(session: Session, incoming: Incoming, payload: str, is_staff: bool,
-                zone: ZoneInfo) -> list[Reply] | None:
+                zone: ZoneInfo, now: dt.datetime) -> list[Reply] | None:
     """已办 pressed on a staff reminder (or its repeat): recorded once, by its recipient or any staff member."""
     match = ACK_PAYLOAD.match(payload)
     if match is None:
@@ -91,11 +93,11 @@ def acknowledge(session: Session, incoming: Incoming, payload: str, is_staff: bo
     row = session.get(OutboxMessage, int(match.group(1)))
     if row is None or not row.ack_required:
         return [Reply(text.ACK_UNKNOWN)]
-    if not is_staff and (row.channel, row.chat_id) != (incoming.channel, incoming.chat_id):
+    if not is_staff and target_of(row) != incoming.address:
         return [Reply(text.ACK_NOT_YOURS)]
     if row.acknowledged_at is not None:
         return [Reply(text.ALREADY_ACKED.format(who=row.acknowledged_by or "",
                                                 when=f"{row.acknowledged_at.astimezone(zone):%m-%d %H:%M}"))]
-    row.acknowledged_at = utcnow()
-    row.acknowledged_by = (incoming.display_name or f"{incoming.channel}:{incoming.user_id}")[:160]
+    row.acknowledged_at = now
+    row.acknowledged_by = (incoming.display_name or str(incoming.sender))[:160]
     return [Reply(text.ACKED)]

@@ -1,7 +1,12 @@
-"""Turns one Incoming into the Replies to send: the single entry point every channel calls.
+"""Turns one Incoming into the Replies to send: the single dispatch every channel's messages go through.
 
-Order of precedence: flood control; the staff chat (answers to handoffs); buttons; commands; a user in
-a handoff (their messages go to staff); greetings and the like; otherwise a question.
+Order of precedence, in `answer`: flood control; a message without text (a sticker, a picture); the staff
+chat (answers to handoffs); buttons (by payload prefix, one owner each, in BUTTONS); commands (the table in
+commands.py); a person in a handoff (their messages go to staff); a survey under way; greetings and the like;
+otherwise a question.
+
+`answer` works in the caller's transaction (the pipeline's, which also queues the replies and marks the
+message done); `handle` gives it a transaction of its own (the console, tests).
 """
 
 from __future__ import annotations
@@ -9,13 +14,15 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
-import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.clock import Clock, system_clock
+from bot.messages import Incoming, Reply
 from handlers import (
     ask,
     delivery,
@@ -25,218 +32,152 @@ from handlers import (
     remind,
     smalltalk,
     staff,
-    subscriptions,
     survey,
+    survey_definition,
     survey_invite,
 )
-from handlers.plain_message import PlainMessages
+from handlers.commands import BY_NAME
+from handlers.context import Context
 from handlers.rate_limit import RateLimiter, Verdict
 from handlers.survey_definition import SurveyDefinition
-from handlers.survey_export import survey_report
 from handlers.texts import ask as ask_text
 from handlers.texts import general
-from handlers.texts import handoff as handoff_text
-from handlers.texts import menu as menu_text
-from handlers.texts import staff as staff_text
 from handlers.texts import survey as survey_text
-from handlers.types import Incoming, Reply
 from knowledge.normalize import strip_control
 from knowledge.service import KnowledgeService
 
 log = logging.getLogger(__name__)
 MAX_PAYLOAD_CHARS = 64
 COMMAND = re.compile(r"^/([a-z_]{1,32})(?:\s+(.*))?$", re.DOTALL)
-STAFF_REPLY = re.compile(r"^(\d{1,12})\s+(.+)$", re.DOTALL)
-STAFF_COMMANDS = ("unanswered", "stats", "survey_open", "survey_close", "survey_invite", "report", "remind",
-                  "reminders", "outbox")
+STAFF_CHAT_OPEN = ("reply", "end")  # anyone in the staff chat may answer and end handoffs
+ButtonRun = Callable[[Context, Incoming, str], list[Reply] | None]
+
+
+@dataclass(frozen=True)
+class ButtonOwner:
+    """The feature that owns the payloads matching `pattern`; None from `run`: not one of its payloads."""
+
+    pattern: re.Pattern[str]
+    run: ButtonRun
+    staff_only: bool = False
+
+
+# Every button payload, by prefix, with one owner each (the only place payloads are told apart).
+BUTTONS: tuple[ButtonOwner, ...] = (
+    ButtonOwner(re.compile(rf"^{re.escape(survey_invite.START_PAYLOAD)}$"),
+                lambda ctx, i, p: survey.start(ctx.session, i, ctx.survey, ctx.survey_salt, ctx.now)),
+    ButtonOwner(survey.PAYLOAD, lambda ctx, i, p: survey.on_payload(ctx.session, i, ctx.survey, p, ctx.now)),
+    ButtonOwner(remind.CANCEL_PAYLOAD, lambda ctx, i, p: remind.handle_payload(ctx.session, p), staff_only=True),
+    ButtonOwner(delivery.RETRY_PAYLOAD, lambda ctx, i, p: delivery.retry(ctx.session, p, ctx.now), staff_only=True),
+    ButtonOwner(remind.ACK_PAYLOAD,
+                lambda ctx, i, p: remind.acknowledge(ctx.session, i, p, ctx.is_staff(i), ctx.zone, ctx.now)),
+    ButtonOwner(handoff.END_PAYLOAD, lambda ctx, i, p: handoff.handle_payload(ctx.session, i, p, ctx.now)),
+    ButtonOwner(menu.PAYLOAD, lambda ctx, i, p: menu.handle_payload(ctx.engine, p)),
+    ButtonOwner(ask.PAYLOAD, lambda ctx, i, p: ask.handle_payload(ctx.session, ctx.engine, i, p, ctx.now)),
+)
 
 
 class Router:
     def __init__(self, knowledge: KnowledgeService, sessions: sessionmaker[Session],
                  staff_ids: frozenset[str] = frozenset(), rate_limiter: RateLimiter | None = None,
-                 one_writer: bool = False, survey_definition: SurveyDefinition | None = None,
-                 survey_salt: str = "", timezone: str = "Asia/Shanghai") -> None:
-        """one_writer: let one message at a time reach the database (SQLite takes one writer; waiting
-        here is cheaper than SQLite's own back-off when channels handle chats concurrently)."""
+                 survey_definition: SurveyDefinition | None = None, survey_salt: str = "",
+                 timezone: str = "Asia/Shanghai", clock: Clock = system_clock,
+                 writer: AbstractContextManager[object] | None = None) -> None:
+        """writer: held around `handle`'s transaction (the pipeline holds the same one around its own)."""
         self.knowledge = knowledge
         self.sessions = sessions
         self.staff_ids = staff_ids
         self.rate_limiter = rate_limiter or RateLimiter()
-        self.survey = survey_definition
+        self.survey = survey_definition or survey_definition_default()
         self.survey_salt = survey_salt
         self.zone = ZoneInfo(timezone)
-        self._writer = threading.Lock() if one_writer else None
-        bind = sessions.kw.get("bind")
-        # The common case (a question from someone in no handoff or survey) on the driver: plain_message.py.
-        self.plain = PlainMessages(bind, survey_definition is not None) if isinstance(bind, Engine) else None
-        # On the embedded database that case takes a fraction of a millisecond and no network: cheap enough to
-        # run on a channel's event loop (`first`). On a database server it goes with the rest (`rest`).
-        self._plain_first = self.plain is not None and self.plain.engine.dialect.name == "sqlite"
+        self.clock = clock
+        self.writer = writer or contextlib.nullcontext()
+
+    def context(self, session: Session) -> Context:
+        return Context(session, self.knowledge.engine, self.staff_ids, self.clock(), self.zone, self.survey,
+                       self.survey_salt)
 
     def handle(self, incoming: Incoming) -> list[Reply]:
-        """The replies to one message. Never raises: an unexpected failure is logged and the user gets a
-        polite apology."""
-        replies = self.first(incoming)
-        return replies if replies is not None else self.rest(incoming)
+        """The replies to one message, in a transaction of its own. Never raises: an unexpected failure is
+        logged, nothing is written, and the person gets a polite apology."""
+        try:
+            with self.writer, self.sessions.begin() as session:
+                return self.answer(session, incoming)
+        except Exception:
+            log.exception("failed to handle a message from %s", incoming.sender)
+            return [Reply(ask_text.ERROR)]
 
-    def first(self, incoming: Incoming) -> list[Reply] | None:
-        """What can be answered at once, without waiting on a database server: flood control and, on the
-        embedded database, the common case. None: `rest` answers (a channel on an event loop runs it in a
-        worker thread). Never raises."""
+    def answer(self, session: Session, incoming: Incoming) -> list[Reply]:
+        """The replies to one message, written in the caller's transaction."""
         if not incoming.in_staff_chat:
-            verdict = self.rate_limiter.check(f"{incoming.channel}:{incoming.user_id}")
+            verdict = self.rate_limiter.check(str(incoming.sender))
             if verdict is Verdict.WARN:
                 return [Reply(general.SLOW_DOWN)]
             if verdict is Verdict.DROP:
                 return []
-        if not self._plain_first:
-            return None
-        # Never wait here: if another message holds the database (a worker thread building /report, say),
-        # this one takes the worker-thread path instead of holding up the event loop.
-        if self._writer is not None and not self._writer.acquire(blocking=False):
-            return None
-        try:
-            return self._guarded(incoming, self._plain)
-        finally:
-            if self._writer is not None:
-                self._writer.release()
-
-    def rest(self, incoming: Incoming) -> list[Reply]:
-        """Everything else, after `first` returned None. Never raises."""
-        def everything(incoming: Incoming) -> list[Reply]:
-            replies = None if self._plain_first else self._plain(incoming)
-            if replies is not None:
-                return replies
-            with self.sessions.begin() as session:
-                return self._dispatch(session, incoming)
-
-        with self._writer or contextlib.nullcontext():
-            replies = self._guarded(incoming, everything)
-        assert replies is not None
-        return replies
-
-    def _guarded(self, incoming: Incoming, step: Callable[[Incoming], list[Reply] | None]) -> list[Reply] | None:
-        try:
-            return step(incoming)
-        except Exception:
-            log.exception("failed to handle a message from %s:%s", incoming.channel, incoming.user_id)
-            return [Reply(ask_text.ERROR)]
-
-    def _plain(self, incoming: Incoming) -> list[Reply] | None:
-        """The common case (plain_message.py), or None when this message is not it."""
-        if self.plain is None or incoming.payload is not None or incoming.in_staff_chat:
-            return None
-        message = strip_control(incoming.text or "").strip()
-        if COMMAND.match(message):
-            return None
-        return self.plain.handle(self.knowledge.engine, incoming, message)
-
-    def _dispatch(self, session: Session, incoming: Incoming) -> list[Reply]:
+        if incoming.text is None and incoming.payload is None:
+            return [Reply(general.TEXT_ONLY)]
+        ctx = self.context(session)
         if incoming.in_staff_chat:
-            return self._staff_chat(session, incoming)
+            return self._staff_chat(ctx, incoming)
         if incoming.payload is not None:
-            return self._button(session, incoming, incoming.payload.strip())
+            return self._button(ctx, incoming, incoming.payload.strip())
         message = strip_control(incoming.text or "").strip()
         if command := COMMAND.match(message):
-            return self._command(session, incoming, command.group(1), command.group(2) or "")
-        row, notices = handoff.current(session, incoming)
+            return self._command(ctx, incoming, command.group(1), command.group(2) or "")
+        row, notices = handoff.current(session, incoming, ctx.now)
         if row is not None:
-            return handoff.relay_from_user(row, message)
-        response = survey.active(session, incoming) if self.survey is not None else None
-        if self.survey is not None and response is not None:
-            if self.knowledge.engine.search(message).confident:  # a real question: answer it, keep the place
-                log = question_log.session_logger(session)
-                return [*notices, *ask.ask(log, self.knowledge.engine, incoming, message), Reply(survey_text.PAUSED)]
-            return [*notices, *survey.on_text(self.survey, response, message)]
+            return handoff.relay_from_user(row, message, ctx.now)
+        response = survey.active(session, incoming, ctx.now)
+        if response is not None:
+            if ctx.engine.search(message).confident:  # a real question: answer it, keep the place
+                logger = question_log.session_logger(session, ctx.now)
+                return [*notices, *ask.ask(logger, ctx.engine, incoming, message), Reply(survey_text.PAUSED)]
+            return [*notices, *survey.on_text(self.survey, response, message, ctx.now)]
         kind = smalltalk.classify(message) if len(message) <= smalltalk.MAX_CHARS else None
         if kind is smalltalk.Kind.HANDOFF:
-            return [*notices, *handoff.request(session, incoming, None)]
+            return [*notices, *handoff.request(session, incoming, None, now=ctx.now)]
         if kind is not None:
             return [*notices, smalltalk.reply(kind)]
-        return [*notices, *ask.ask(question_log.session_logger(session), self.knowledge.engine, incoming, message)]
+        logger = question_log.session_logger(session, ctx.now)
+        return [*notices, *ask.ask(logger, ctx.engine, incoming, message)]
 
-    def _button(self, session: Session, incoming: Incoming, payload: str) -> list[Reply]:
-        replies = None
-        if self.survey is not None and len(payload) <= MAX_PAYLOAD_CHARS:
-            if payload == survey_invite.START_PAYLOAD:
-                return survey.start(session, incoming, self.survey, self.survey_salt)
-            replies = survey.on_payload(session, incoming, self.survey, payload)
-        if replies is None and len(payload) <= MAX_PAYLOAD_CHARS:
-            engine = self.knowledge.engine
-            if remind.CANCEL_PAYLOAD.match(payload) or delivery.RETRY_PAYLOAD.match(payload):
-                if not staff.is_staff(incoming, self.staff_ids):
+    def _button(self, ctx: Context, incoming: Incoming, payload: str) -> list[Reply]:
+        if len(payload) <= MAX_PAYLOAD_CHARS:
+            for owner in BUTTONS:
+                if not owner.pattern.match(payload):
+                    continue
+                if owner.staff_only and not ctx.is_staff(incoming):
                     return staff.refused()
-                return (remind.handle_payload(session, payload) or delivery.retry(session, payload)
-                        or [Reply(ask_text.STALE_BUTTON)])
-            acknowledged = remind.acknowledge(session, incoming, payload, staff.is_staff(incoming, self.staff_ids),
-                                              self.zone)
-            if acknowledged is not None:
-                return acknowledged
-            replies = (handoff.handle_payload(session, incoming, payload)
-                       or menu.handle_payload(engine, payload)
-                       or ask.handle_payload(session, engine, incoming, payload))
-        return replies if replies is not None else [Reply(ask_text.STALE_BUTTON)]
+                replies = owner.run(ctx, incoming, payload)
+                if replies is not None:
+                    return replies
+                break
+        return [Reply(ask_text.STALE_BUTTON)]
 
-    def _command(self, session: Session, incoming: Incoming, name: str, argument: str) -> list[Reply]:
-        if name == "start":
-            return [menu.main_menu()]
-        if name == "help":
-            if staff.is_staff(incoming, self.staff_ids):
-                return [smalltalk.reply(smalltalk.Kind.HELP), Reply(staff_text.HELP)]
-            return [smalltalk.reply(smalltalk.Kind.HELP)]
-        if name == "menu":
-            return [menu.categories(self.knowledge.engine)]
-        if name == "cancel":
-            row, notices = handoff.current(session, incoming)
-            if row is not None:
-                return handoff.end_by_user(session, incoming)
-            return notices or [Reply(menu_text.CANCELLED)]
-        if name == "subscribe":
-            return subscriptions.subscribe(session, incoming, argument, self.zone)
-        if name == "mydeadlines":
-            return subscriptions.my_deadlines(session, incoming, self.zone)
-        if name == "unsubscribe":
-            return subscriptions.unsubscribe(session, incoming, argument)
-        if name == "survey" and self.survey is not None:
-            return survey.start(session, incoming, self.survey, self.survey_salt)
-        if name in STAFF_COMMANDS:
-            if not staff.is_staff(incoming, self.staff_ids):
-                return staff.refused()
-            if name == "remind":
-                return remind.add(session, incoming, argument, self.staff_ids, self.zone)
-            if name == "reminders":
-                return remind.listing(session, self.zone)
-            if name == "outbox":
-                return delivery.status(session)
-            if name == "report":
-                return survey_report(session, self.survey) if self.survey else [Reply(survey_text.REPORT_NONE)]
-            if name == "survey_open":
-                return survey.staff_open(session, argument)
-            if name == "survey_close":
-                return survey.staff_close(session)
-            if name == "survey_invite":
-                return survey_invite.invite(session, argument, self.staff_ids)
-            return staff.unanswered(session) if name == "unanswered" else staff.stats(session)
-        return [Reply(general.UNKNOWN_COMMAND)]
+    def _command(self, ctx: Context, incoming: Incoming, name: str, argument: str) -> list[Reply]:
+        command = BY_NAME.get(name)
+        if command is None:
+            return [Reply(general.UNKNOWN_COMMAND)]
+        if command.staff_only and not ctx.is_staff(incoming):
+            return staff.refused()
+        return command.run(ctx, incoming, argument)
 
-    def _staff_chat(self, session: Session, incoming: Incoming) -> list[Reply]:
-        """Staff answer handoffs by replying to a notice, or with /reply N text and /end N."""
+    def _staff_chat(self, ctx: Context, incoming: Incoming) -> list[Reply]:
+        """Staff answer handoffs by replying to a notice, or with /reply N text and /end N; the staff
+        commands work here too."""
         message = strip_control(incoming.text or "").strip()
         command = COMMAND.match(message)
-        if command and command.group(1) in STAFF_COMMANDS:
-            return self._command(session, incoming, command.group(1), command.group(2) or "")
-        if command and command.group(1) == "end":
-            number = (command.group(2) or "").strip()
-            if number.isdigit():
-                return handoff.end_by_staff(session, int(number))
-            replied = handoff.number_replied_to(incoming)
-            return handoff.end_by_staff(session, replied) if replied else [Reply(handoff_text.STAFF_HOW)]
-        if command and command.group(1) == "reply":
-            parts = STAFF_REPLY.match((command.group(2) or "").strip())
-            if parts is None:
-                return [Reply(handoff_text.STAFF_HOW)]
-            return handoff.reply_from_staff(session, int(parts.group(1)), parts.group(2))
+        if command and (found := BY_NAME.get(command.group(1))) is not None and found.staff_only:
+            if found.name not in STAFF_CHAT_OPEN and not ctx.is_staff(incoming):
+                return staff.refused()
+            return found.run(ctx, incoming, command.group(2) or "")
         number = handoff.number_replied_to(incoming)
-        if number is not None and message:
-            return handoff.reply_from_staff(session, number, message)
+        if number is not None and message and not command:
+            return handoff.reply_from_staff(ctx.session, number, message, ctx.now)
         return []  # staff talking among themselves
+
+
+def survey_definition_default() -> SurveyDefinition:
+    return survey_definition.load(survey_definition.DEFINITION)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from enum import Enum
 
+from bot.messages import Button, Reply
 from handlers.texts import general as text
-from handlers.types import Button, Reply
 from knowledge.normalize import normalize
 
 MAX_CHARS = 40  # longer messages are questions, whatever words they contain

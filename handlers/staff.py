@@ -7,9 +7,9 @@ import datetime as dt
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from bot.messages import Incoming, Reply
 from bot.models import HandoffRequest, QuestionLog, utcnow
 from handlers.texts import staff as text
-from handlers.types import Incoming, Reply
 
 UNANSWERED_DAYS = 14
 UNANSWERED_LIMIT = 20

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.models import Reminder, Subscription, utcnow
+from bot.messages import Address, Incoming, Reply
+from bot.models import Reminder, Subscription
 from handlers.texts import subscriptions as text
-from handlers.types import Incoming, Reply
 from scheduler.deadlines import (
     PatentKind,
     patent_term_ends,
@@ -53,7 +53,7 @@ def _describe(events: list[Event]) -> str:
                      for day, key, _leads, values in events)
 
 
-def subscribe(session: Session, incoming: Incoming, argument: str, zone: ZoneInfo) -> list[Reply]:
+def subscribe(session: Session, incoming: Incoming, argument: str, zone: ZoneInfo, now: dt.datetime) -> list[Reply]:
     parts = argument.split(maxsplit=2)
     if len(parts) < 2 or parts[0] not in text.KINDS:
         return [Reply(text.USAGE)]
@@ -61,7 +61,7 @@ def subscribe(session: Session, incoming: Incoming, argument: str, zone: ZoneInf
         start = dt.date.fromisoformat(parts[1].replace("/", "-").replace(".", "-"))
     except ValueError:
         return [Reply(text.BAD_DATE.format(value=parts[1][:20]))]
-    today = dt.datetime.now(zone).date()
+    today = now.astimezone(zone).date()
     if start > today:
         return [Reply(text.FUTURE_DATE.format(value=start.isoformat()))]
     kind = text.KINDS[parts[0]]
@@ -70,18 +70,19 @@ def subscribe(session: Session, incoming: Incoming, argument: str, zone: ZoneInf
     if not events:
         return [Reply(text.TOO_OLD.format(label=label[:100]))]
     row = Subscription(channel=incoming.channel, user_id=incoming.user_id, chat_id=incoming.chat_id, kind=kind,
-                       start_date=start, label=label[:100], active=True, created_at=utcnow())
+                       start_date=start, label=label[:100], active=True, created_at=now)
     session.add(row)
     session.flush()
-    schedule(session, row, events, zone, today)
+    schedule(session, row, events, zone, now)
     return [Reply(text.SUBSCRIBED.format(number=row.id, label=row.label, events=_describe(events)))]
 
 
-def schedule(session: Session, row: Subscription, events: list[Event], zone: ZoneInfo, today: dt.date) -> int:
+def schedule(session: Session, row: Subscription, events: list[Event], zone: ZoneInfo, now: dt.datetime) -> int:
     """Reminders for the subscription's coming deadlines that it does not have yet; returns how many."""
     have = {(r.text, r.next_fire_at) for r in session.scalars(
         select(Reminder).where(Reminder.subscription_id == row.id))}
-    recipient = f"{row.channel}:{row.chat_id}"
+    recipient = str(Address(row.channel, row.chat_id))
+    today = now.astimezone(zone).date()
     created = 0
     for day, key, leads, values in events:
         event, advice = (part.format(**values) for part in text.EVENTS[key])
@@ -92,17 +93,17 @@ def schedule(session: Session, row: Subscription, events: list[Event], zone: Zon
             if (message, fire) in have:
                 continue
             session.add(Reminder(text=message, recipients=[recipient], next_fire_at=fire, every_seconds=None,
-                                 active=True, subscription_id=row.id, created_at=utcnow()))
+                                 active=True, subscription_id=row.id, created_at=now))
             created += 1
     return created
 
 
-def top_up(session: Session, zone: ZoneInfo, today: dt.date | None = None) -> int:
+def top_up(session: Session, zone: ZoneInfo, now: dt.datetime) -> int:
     """Nightly: as deadlines pass, schedule the next ones (later annual fees, the next renewal cycle)."""
-    today = today or dt.datetime.now(zone).date()
+    today = now.astimezone(zone).date()
     created = 0
     for row in session.scalars(select(Subscription).where(Subscription.active.is_(True))):
-        created += schedule(session, row, _events(row.kind, row.start_date, today), zone, today)
+        created += schedule(session, row, _events(row.kind, row.start_date, today), zone, now)
     return created
 
 

@@ -18,11 +18,11 @@ from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.models import SurveyResponse, SurveyWave, utcnow
+from bot.messages import Button, Incoming, Reply
+from bot.models import SurveyResponse, SurveyWave
 from handlers.survey_definition import SurveyDefinition
 from handlers.survey_scoring import Answered, Report, index_of, report
 from handlers.texts import survey as text
-from handlers.types import Button, Incoming, Reply
 
 EXPIRES_AFTER = dt.timedelta(days=7)
 ACTIVE_STEPS = ("consent", "group", "county", "item", "comment")
@@ -62,23 +62,24 @@ def current_question(definition: SurveyDefinition, response: SurveyResponse) -> 
     return Reply(text.ASK_COMMENT, ((Button(text.SKIP, f"sv:{response.id}:m:skip"),),))
 
 
-def _touch(response: SurveyResponse) -> None:
-    response.updated_at = utcnow()
+def _touch(response: SurveyResponse, now: dt.datetime) -> None:
+    response.updated_at = now
 
 
 def _is_expired(response: SurveyResponse, now: dt.datetime) -> bool:
     return response.step in ACTIVE_STEPS and now - response.updated_at > EXPIRES_AFTER
 
 
-def _restart(definition: SurveyDefinition, response: SurveyResponse) -> None:
+def _restart(definition: SurveyDefinition, response: SurveyResponse, now: dt.datetime) -> None:
     response.step, response.item_index, response.answers = "consent", 0, {}
     response.group = response.county = response.comment = None
     response.version = definition.version
-    response.started_at = utcnow()
-    _touch(response)
+    response.started_at = now
+    _touch(response, now)
 
 
-def start(session: Session, incoming: Incoming, definition: SurveyDefinition, salt: str) -> list[Reply]:
+def start(session: Session, incoming: Incoming, definition: SurveyDefinition, salt: str,
+          now: dt.datetime) -> list[Reply]:
     """/survey or the menu button: begin, resume, or say why not."""
     wave = open_wave(session)
     if wave is None:
@@ -87,7 +88,7 @@ def start(session: Session, incoming: Incoming, definition: SurveyDefinition, sa
     if response is None:
         response = SurveyResponse(wave_id=wave.id, channel=incoming.channel, user_id=incoming.user_id,
                                   respondent=respondent_hash(salt, incoming), version=definition.version,
-                                  step="consent", item_index=0, answers={}, started_at=utcnow(), updated_at=utcnow())
+                                  step="consent", item_index=0, answers={}, started_at=now, updated_at=now)
         try:
             with session.begin_nested():
                 session.add(response)
@@ -98,8 +99,8 @@ def start(session: Session, incoming: Incoming, definition: SurveyDefinition, sa
         return [current_question(definition, response)]
     if response.step == "done":
         return [Reply(text.ALREADY_DONE.format(wave=wave.name))]
-    if response.step == "declined" or _is_expired(response, utcnow()):
-        _restart(definition, response)
+    if response.step == "declined" or _is_expired(response, now):
+        _restart(definition, response, now)
         return [current_question(definition, response)]
     return [Reply(text.RESUMING), current_question(definition, response)]
 
@@ -120,39 +121,41 @@ ACTIVE_ID = (select(SurveyResponse.id).join(SurveyWave, SurveyWave.id == SurveyR
              .order_by(SurveyWave.id.desc()).limit(1))
 
 
-def active(session: Session, incoming: Incoming) -> SurveyResponse | None:
+def active(session: Session, incoming: Incoming, now: dt.datetime) -> SurveyResponse | None:
     """The person's unfinished, unexpired response in the open wave, if any (one query: this runs for
     every message)."""
     found = session.connection().execute(
         ACTIVE_ID, {"channel": incoming.channel, "user_id": incoming.user_id}).scalar()
     response = session.get(SurveyResponse, found) if found is not None else None
-    if response is None or _is_expired(response, utcnow()):
+    if response is None or _is_expired(response, now):
         return None
     return response
 
 
 # ---- answering ---------------------------------------------------------------------------------
-def on_payload(session: Session, incoming: Incoming, definition: SurveyDefinition, payload: str) -> list[Reply] | None:
+def on_payload(session: Session, incoming: Incoming, definition: SurveyDefinition, payload: str,
+               now: dt.datetime) -> list[Reply] | None:
     match = PAYLOAD.match(payload)
     if match is None:
         return None
     response_id, step, choice = int(match.group(1)), match.group(2), match.group(3)
-    response = active(session, incoming)
+    response = active(session, incoming, now)
     if response is None:
         return [Reply(text.STALE_NOTHING_OPEN)] if session.get(SurveyResponse, response_id) else None
     expected = {"consent": "c", "group": "g", "county": "k", "comment": "m"}.get(
         response.step, f"i{response.item_index}")
     if response.id != response_id or step != expected:
         return [Reply(text.STALE), current_question(definition, response)]
-    return _apply(definition, response, step, choice)
+    return _apply(definition, response, step, choice, now)
 
 
 def _choice(choice: str, count: int) -> int | None:
     return int(choice) if choice.isdigit() and int(choice) < count else None
 
 
-def _apply(definition: SurveyDefinition, response: SurveyResponse, step: str, choice: str) -> list[Reply]:
-    _touch(response)
+def _apply(definition: SurveyDefinition, response: SurveyResponse, step: str, choice: str,
+           now: dt.datetime) -> list[Reply]:
+    _touch(response, now)
     if step == "c":
         if choice not in ("0", "1"):
             return [Reply(text.STALE), current_question(definition, response)]
@@ -181,27 +184,27 @@ def _apply(definition: SurveyDefinition, response: SurveyResponse, step: str, ch
         else:
             response.step = "comment"
     elif step == "m":
-        return _finish(response, None)
+        return _finish(response, None, now)
     return [current_question(definition, response)]
 
 
-def _finish(response: SurveyResponse, comment: str | None) -> list[Reply]:
+def _finish(response: SurveyResponse, comment: str | None, now: dt.datetime) -> list[Reply]:
     response.comment = comment[:MAX_COMMENT_CHARS] if comment else None
-    response.step, response.completed_at = "done", utcnow()
+    response.step, response.completed_at = "done", now
     return [Reply(text.THANKS)]
 
 
-def on_text(definition: SurveyDefinition, response: SurveyResponse, message: str) -> list[Reply]:
+def on_text(definition: SurveyDefinition, response: SurveyResponse, message: str, now: dt.datetime) -> list[Reply]:
     """Text from someone in the middle of the survey (see active()): the comment, or a kind nudge to use
     the buttons."""
-    _touch(response)
+    _touch(response, now)
     if response.step == "comment" and message.strip():
-        return _finish(response, message.strip())
+        return _finish(response, message.strip(), now)
     return [Reply(text.USE_BUTTONS), current_question(definition, response)]
 
 
 # ---- staff ---------------------------------------------------------------------------------------
-def staff_open(session: Session, name: str) -> list[Reply]:
+def staff_open(session: Session, name: str, now: dt.datetime) -> list[Reply]:
     name = name.strip()[:64]
     if not name:
         return [Reply(text.STAFF_OPEN_HOW)]
@@ -210,16 +213,16 @@ def staff_open(session: Session, name: str) -> list[Reply]:
         return [Reply(text.STAFF_ALREADY_OPEN.format(wave=current.name))]
     if session.scalars(select(SurveyWave).where(SurveyWave.name == name)).first() is not None:
         return [Reply(text.STAFF_NAME_TAKEN.format(wave=name))]
-    session.add(SurveyWave(name=name, opened_at=utcnow()))
+    session.add(SurveyWave(name=name, opened_at=now))
     session.flush()
     return [Reply(text.STAFF_OPENED.format(wave=name))]
 
 
-def staff_close(session: Session) -> list[Reply]:
+def staff_close(session: Session, now: dt.datetime) -> list[Reply]:
     wave = open_wave(session)
     if wave is None:
         return [Reply(text.STAFF_NOTHING_OPEN)]
-    wave.closed_at = utcnow()
+    wave.closed_at = now
     done = session.scalar(select(func.count()).select_from(SurveyResponse).where(
         SurveyResponse.wave_id == wave.id, SurveyResponse.step == "done")) or 0
     return [Reply(text.STAFF_CLOSED.format(wave=wave.name, n=done))]

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from knowledge.errors import KnowledgeBaseError, Problem
+from knowledge.errors import DataFileError, Problem
 from knowledge.loader import read_yaml
 
 DEFINITION = Path(__file__).parent / "data" / "survey.yaml"
@@ -74,11 +74,11 @@ def _positive(value: Any) -> bool:
 
 
 def load(path: Path = DEFINITION) -> SurveyDefinition:
-    """Load and validate the definition; raises KnowledgeBaseError listing every problem."""
+    """Load and validate the definition; raises DataFileError listing every problem."""
     reader = _Reader(path)
     data, node = read_yaml(path)
     if not isinstance(data, dict) or node is None:
-        raise KnowledgeBaseError([Problem(path, 0, "expected a mapping")])
+        raise DataFileError([Problem(path, 0, "expected a mapping")])
     for name in ("version", "title", "consent"):
         if not isinstance(data.get(name), str) or not data[name].strip():
             reader.add(reader.field(node, name) or node, f"{name!r} must be non-empty text")
@@ -134,7 +134,7 @@ def load(path: Path = DEFINITION) -> SurveyDefinition:
     if not dimensions:
         reader.add(dims_node or node, "at least one dimension is needed")
     if reader.problems:
-        raise KnowledgeBaseError(reader.problems)
+        raise DataFileError(reader.problems)
     return SurveyDefinition(
         version=str(data["version"]), title=data["title"], consent=" ".join(data["consent"].split()),
         target=float(data["target"]), baseline=float(data["baseline"]), options=tuple(options),

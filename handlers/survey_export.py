@@ -10,12 +10,12 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.messages import Reply
 from bot.models import SurveyResponse, SurveyWave
 from handlers.survey import completed
 from handlers.survey_definition import SurveyDefinition
 from handlers.survey_scoring import Report, index_of
 from handlers.texts import survey as text
-from handlers.types import Reply
 
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Source Han Sans SC",
              "SimHei", "Microsoft YaHei", "PingFang SC")

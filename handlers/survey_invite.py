@@ -5,13 +5,15 @@ recipients (telegram:123 wecom:zhangsan) to those. Each person is invited once p
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.messages import Address, Button, Reply, parse_target
 from bot.models import QuestionLog, Subscription, SurveyResponse, SurveyWave
 from handlers.survey import open_wave
 from handlers.texts import survey as text
-from handlers.types import Button, Reply
 from scheduler import reminders
 from scheduler.outbox import enqueue
 
@@ -19,8 +21,8 @@ START_PAYLOAD = "s"
 
 
 def _pair(recipient: str) -> tuple[str, str]:
-    channel, _, chat_id = recipient.partition(":")
-    return channel, chat_id
+    target = parse_target(recipient)
+    return (target.channel, target.chat) if isinstance(target, Address) else (target.channel, "")
 
 
 def _everyone(session: Session) -> set[tuple[str, str]]:
@@ -42,7 +44,7 @@ def _finished(session: Session, wave: SurveyWave) -> set[tuple[str, str]]:
     return {(channel, user) for channel, user in rows}
 
 
-def invite(session: Session, argument: str, staff_ids: frozenset[str]) -> list[Reply]:
+def invite(session: Session, argument: str, staff_ids: frozenset[str], now: dt.datetime) -> list[Reply]:
     wave = open_wave(session)
     if wave is None:
         return [Reply(text.INVITE_NO_WAVE)]
@@ -56,12 +58,14 @@ def invite(session: Session, argument: str, staff_ids: frozenset[str]) -> list[R
             audience = {_pair(r) for r in reminders.parse_recipients(words)}
         except reminders.ReminderError:
             return [Reply(text.INVITE_HOW)]
+    audience = {pair for pair in audience if pair[1]}  # people, not a staff group
     audience -= {_pair(s) for s in staff_ids if ":" in s}
     finished = audience & _finished(session, wave)
     invitation = Reply(text.INVITATION.format(wave=wave.name), ((Button(text.INVITE_BUTTON, START_PAYLOAD),),))
     queued = 0
     for channel, chat_id in sorted(audience - finished):
-        if enqueue(session, channel, chat_id, invitation, key=f"survey-invite:{wave.id}:{channel}:{chat_id}"):
+        if enqueue(session, Address(channel, chat_id), invitation, key=f"survey-invite:{wave.id}:{channel}:{chat_id}",
+                   now=now):
             queued += 1
     return [Reply(text.INVITED.format(wave=wave.name, queued=queued, finished=len(finished),
                                       before=len(audience) - len(finished) - queued))]

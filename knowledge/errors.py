@@ -1,4 +1,5 @@
-"""Validation errors that name the file and line they come from."""
+"""Validation errors for the project's data files (knowledge base, survey, calendar) that name the file and
+line they come from."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a knowledge-base file."""
+    """One thing wrong with a data file."""
 
     path: Path
     line: int  # 1-based; 0 when the problem concerns the whole file
@@ -19,9 +20,13 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-class KnowledgeBaseError(Exception):
-    """Raised when the knowledge base does not load; carries every problem found."""
+class DataFileError(Exception):
+    """A data file does not load; carries every problem found."""
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+class KnowledgeBaseError(DataFileError):
+    """The knowledge base does not load."""

@@ -13,8 +13,8 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.models import Reminder, utcnow
-from knowledge.errors import KnowledgeBaseError, Problem
+from bot.models import Reminder
+from knowledge.errors import DataFileError, Problem
 from knowledge.loader import read_yaml
 from scheduler import reminders
 from scheduler.deadlines import reminder_days
@@ -54,7 +54,7 @@ def load(path: Path = CALENDAR) -> list[Event]:
     data, root = read_yaml(path)
     problems: list[Problem] = []
     if not isinstance(data, dict) or not isinstance(data.get("events"), list) or not isinstance(root, yaml.MappingNode):
-        raise KnowledgeBaseError([Problem(path, 0, "expected a mapping with a list 'events'")])
+        raise DataFileError([Problem(path, 0, "expected a mapping with a list 'events'")])
     default_to = data.get("to") or []
     nodes: list[yaml.Node] = next((value.value for key, value in root.value if key.value == "events"), [])
     events = []
@@ -87,26 +87,26 @@ def load(path: Path = CALENDAR) -> list[Event]:
             continue
         events.append(Event(raw["name"].strip(), date, tuple(sorted(set(leads))), tuple(recipients)))
     if problems:
-        raise KnowledgeBaseError(problems)
+        raise DataFileError(problems)
     return events
 
 
-def sync(session: Session, events: list[Event], zone: ZoneInfo, now: dt.datetime | None = None) -> int:
+def sync(session: Session, events: list[Event], zone: ZoneInfo, now: dt.datetime) -> int:
     """Schedule the reminders of every occurrence within the horizon that are not scheduled yet."""
-    now = (now or utcnow()).astimezone(zone)
-    today = now.date()
+    local = now.astimezone(zone)
+    today = local.date()
     created = 0
     for event in events:
         for day in event.occurrences(today, today + HORIZON):
             for remind_on in reminder_days(day, today, event.leads):
                 fire = dt.datetime.combine(remind_on, REMIND_AT, tzinfo=zone)
-                if fire < now:
+                if fire < local:
                     continue
                 when = "就是今天" if remind_on == day else f"还有{(day - remind_on).days}天"
                 text = TEXT.format(name=event.name, date=day.isoformat(), when=when)
                 exists = session.scalars(select(Reminder.id).where(
                     Reminder.text == text, Reminder.next_fire_at == fire.astimezone(dt.UTC))).first()
                 if exists is None:
-                    reminders.add(session, text, list(event.to), fire, None, needs_ack=True)
+                    reminders.add(session, text, list(event.to), fire, None, needs_ack=True, now=now)
                     created += 1
     return created

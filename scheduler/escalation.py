@@ -6,21 +6,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.models import OutboxMessage, utcnow
-from handlers.texts import remind as text
-from handlers.types import STAFF_CHAT, Button, Reply
-from scheduler.outbox import enqueue
+from bot.messages import Button, Reply, StaffChat
+from bot.models import OutboxMessage
+from scheduler import texts as text
+from scheduler.outbox import enqueue, target_of
 from scheduler.reminders import ACK_PREFIX, LATE_NOTE
 
 DEFAULT_AFTER = dt.timedelta(hours=4)
 
 
-def escalate(session: Session, after: dt.timedelta = DEFAULT_AFTER, now: dt.datetime | None = None) -> int:
+def escalate(session: Session, now: dt.datetime, after: dt.timedelta = DEFAULT_AFTER) -> int:
     """Queue the repeats and staff notices due now; returns how many reminders were escalated."""
-    now = now or utcnow()
     rows = session.scalars(select(OutboxMessage).where(
         OutboxMessage.ack_required.is_(True), OutboxMessage.status == "sent",
         OutboxMessage.acknowledged_at.is_(None), OutboxMessage.escalated_at.is_(None),
@@ -30,9 +29,18 @@ def escalate(session: Session, after: dt.timedelta = DEFAULT_AFTER, now: dt.date
     for row in rows:
         body = row.text.removeprefix(LATE_NOTE)
         ack = ((Button(text.ACK_BUTTON, f"{ACK_PREFIX}{row.id}"),),)
-        enqueue(session, row.channel, row.chat_id, Reply(text.AGAIN.format(text=body), ack), key=f"again:{row.id}")
-        if row.chat_id != STAFF_CHAT:
-            notice = text.ESCALATED.format(to=f"{row.channel}:{row.chat_id}", delay=delay, text=body)
-            enqueue(session, row.channel, STAFF_CHAT, Reply(notice, ack), key=f"escalated:{row.id}")
+        to = target_of(row)
+        enqueue(session, to, Reply(text.AGAIN.format(text=body), ack), key=f"again:{row.id}", now=now)
+        if not row.to_staff:
+            notice = text.ESCALATED.format(to=to, delay=delay, text=body)
+            enqueue(session, StaffChat(row.channel), Reply(notice, ack), key=f"escalated:{row.id}", now=now)
         row.escalated_at = now
     return len(rows)
+
+
+def next_due(session: Session, after: dt.timedelta = DEFAULT_AFTER) -> dt.datetime | None:
+    """When the next escalation falls due (None: nothing waits for 已办)."""
+    oldest = session.scalar(select(func.min(OutboxMessage.sent_at)).where(
+        OutboxMessage.ack_required.is_(True), OutboxMessage.status == "sent",
+        OutboxMessage.acknowledged_at.is_(None), OutboxMessage.escalated_at.is_(None)))
+    return oldest + after if oldest is not None else None

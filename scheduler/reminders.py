@@ -13,18 +13,19 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.models import Reminder, utcnow
-from handlers.texts import remind as remind_text
-from handlers.types import Reply
+from bot.messages import Reply, StaffChat, Target, parse_target
+from bot.models import Reminder
+from scheduler import texts
 from scheduler.outbox import enqueue
 
 LATE_GRACE = dt.timedelta(hours=12)
 ON_TIME = dt.timedelta(minutes=2)
-LATE_NOTE = "（系统恢复后补发）"
-RECIPIENT = re.compile(r"^(telegram|wecom|console):[\w@.\-]{1,128}$")
+LATE_NOTE = texts.LATE_NOTE
+CHANNELS = ("telegram", "wecom", "console")
+CHAT_ID = re.compile(r"^[\w@.\-]{1,128}$")
 EVERY = re.compile(r"^(\d{1,4})([mhdw])$")
 UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
 ACK_PREFIX = "ack:"  # button payload: ack:<outbox message id>
@@ -38,10 +39,23 @@ def parse_recipients(values: Iterable[str]) -> list[str]:
     recipients = [v.strip() for v in values if v.strip()]
     if not recipients:
         raise ReminderError("no recipient: give --to telegram:123 (several comma-separated) or @FILE")
-    bad = [r for r in recipients if not RECIPIENT.match(r)]
+    bad = [r for r in recipients if _recipient(r) is None]
     if bad:
-        raise ReminderError(f"not a recipient (expected channel:id, e.g. telegram:123): {', '.join(bad[:3])}")
-    return list(dict.fromkeys(recipients))
+        raise ReminderError("not a recipient (expected channel:id, e.g. telegram:123, or staff:telegram for the "
+                            f"staff group): {', '.join(bad[:3])}")
+    return list(dict.fromkeys(str(_recipient(r)) for r in recipients))
+
+
+def _recipient(text: str) -> Target | None:
+    try:
+        target = parse_target(text)
+    except ValueError:
+        return None
+    if target.channel not in CHANNELS:
+        return None
+    if isinstance(target, StaffChat):
+        return target
+    return target if CHAT_ID.match(target.chat) else None
 
 
 def parse_every(value: str | None) -> int | None:
@@ -54,12 +68,12 @@ def parse_every(value: str | None) -> int | None:
 
 
 def add(session: Session, text: str, recipients: list[str], at: dt.datetime, every_seconds: int | None,
-        needs_ack: bool = False) -> Reminder:
+        needs_ack: bool = False, *, now: dt.datetime) -> Reminder:
     """needs_ack: each delivery carries an 已办 button and is escalated if nobody presses it."""
     if not text.strip():
         raise ReminderError("the reminder text is empty")
     row = Reminder(text=text.strip(), recipients=recipients, next_fire_at=at.astimezone(dt.UTC),
-                   every_seconds=every_seconds, active=True, created_at=utcnow(), needs_ack=needs_ack)
+                   every_seconds=every_seconds, active=True, created_at=now, needs_ack=needs_ack)
     session.add(row)
     session.flush()
     return row
@@ -73,10 +87,9 @@ class Fired:
     queued: int
 
 
-def fire_due(session: Session, now: dt.datetime | None = None, on_time: dt.timedelta = ON_TIME) -> list[Fired]:
+def fire_due(session: Session, now: dt.datetime, on_time: dt.timedelta = ON_TIME) -> list[Fired]:
     """Queue every reminder that is due; move recurring ones on, retire one-shot ones. One sent more than
     `on_time` after its time is marked late."""
-    now = now or utcnow()
     fired: list[Fired] = []
     due = session.scalars(select(Reminder).where(Reminder.active.is_(True), Reminder.next_fire_at <= now)
                           .order_by(Reminder.next_fire_at).with_for_update(skip_locked=True)).all()
@@ -92,13 +105,12 @@ def fire_due(session: Session, now: dt.datetime | None = None, on_time: dt.timed
             text = f"{LATE_NOTE}{reminder.text}" if late else reminder.text
             queued = 0
             for recipient in reminder.recipients:
-                channel, chat_id = recipient.split(":", 1)
                 key = f"reminder:{reminder.id}@{latest.isoformat()}:{recipient}"
-                row = enqueue(session, channel, chat_id, Reply(text), key=key, late=late)
+                row = enqueue(session, parse_target(recipient), Reply(text), key=key, late=late, now=now)
                 if row is not None:
                     if reminder.needs_ack:
                         row.ack_required = True
-                        row.buttons = [[[remind_text.ACK_BUTTON, f"{ACK_PREFIX}{row.id}"]]]
+                        row.buttons = [[[texts.ACK_BUTTON, f"{ACK_PREFIX}{row.id}"]]]
                     queued += 1
             fired.append(Fired(reminder.id, latest, late, queued))
         if step:
@@ -106,3 +118,8 @@ def fire_due(session: Session, now: dt.datetime | None = None, on_time: dt.timed
         else:
             reminder.active = False
     return fired
+
+
+def next_due(session: Session) -> dt.datetime | None:
+    """When the earliest active reminder falls due (None: none)."""
+    return session.scalar(select(func.min(Reminder.next_fire_at)).where(Reminder.active.is_(True)))

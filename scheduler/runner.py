@@ -1,55 +1,60 @@
-"""Time inside `ipbot run`: an APScheduler job that fires due reminders into the outbox, and the outbox
+"""Time inside `ipbot run`: reminders fired at their time into the outbox, the daily upkeep, and the outbox
 dispatcher. Only one scheduler acts: on PostgreSQL the holder of an advisory lock (the others still dispatch
 — rows are claimed with SKIP LOCKED — and take the lock over when the leader goes); on SQLite there is a
 single instance anyway.
+
+Reminders do not wait for a fixed poll: the loop sleeps until the earliest reminder (or escalation) falls
+due, woken early when something new is scheduled in this process, and looks again at least every
+`recheck` seconds for reminders another process (`ipbot remind add`) scheduled.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy import Connection, delete, text
+from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.models import WeComSeen, utcnow
-from handlers import subscriptions
-from knowledge.errors import KnowledgeBaseError
-from scheduler import calendar, escalation, reminders
-from scheduler.outbox import Dispatcher, Sender
-from scheduler.send_limits import ChannelLimits
+from bot.clock import Clock, system_clock
+from scheduler import escalation, reminders
+from scheduler.outbox import Dispatcher
 
 log = logging.getLogger(__name__)
 LEADER_LOCK = 0x1B0_7A1  # pg_try_advisory_lock key shared by every instance of this bot
-FIRE_EVERY_SECONDS = 15
-SEEN_KEPT = dt.timedelta(days=7)  # WeCom retries within seconds; a week of callback ids is plenty
+RECHECK_SECONDS = 1.0
+Upkeep = Callable[[Session, dt.datetime], int]  # a daily task: returns how many things it scheduled
 
 
 class BackgroundJobs:
-    def __init__(self, sessions: sessionmaker[Session], senders: Mapping[str, Sender],
-                 limits: Mapping[str, ChannelLimits] | None = None, timezone: str = "Asia/Shanghai",
-                 fire_every: float = FIRE_EVERY_SECONDS, poll: float = 1.0,
+    def __init__(self, sessions: sessionmaker[Session], dispatcher: Dispatcher, timezone: str = "Asia/Shanghai",
+                 recheck: float = RECHECK_SECONDS, poll: float = 1.0,
                  late_after: dt.timedelta = reminders.ON_TIME,
-                 escalate_after: dt.timedelta = escalation.DEFAULT_AFTER) -> None:
+                 escalate_after: dt.timedelta = escalation.DEFAULT_AFTER,
+                 daily: Sequence[Upkeep] = (), clock: Clock = system_clock) -> None:
         self.sessions = sessions
-        self.dispatcher = Dispatcher(sessions, senders, limits)
+        self.dispatcher = dispatcher
         self.scheduler = AsyncIOScheduler(timezone=timezone)
-        self.fire_every = fire_every
+        self.recheck = recheck
         self.poll = poll
         self.zone = ZoneInfo(timezone)
         self.late_after = late_after
         self.escalate_after = escalate_after
+        self.daily = tuple(daily)
+        self.clock = clock
         self._stop = asyncio.Event()
-        self._dispatching: asyncio.Task[None] | None = None
+        self._wake: asyncio.Event | None = None
+        self._tasks: list[asyncio.Task[None]] = []
         self._leader: Connection | None = None
 
     def _take_leadership(self) -> bool:
-        """True while this instance is the one scheduler. Non-leaders ask again on every tick, so another
-        instance takes over within one tick when the leader stops or loses its database connection."""
+        """True while this instance is the one scheduler. Non-leaders ask again on every look, so another
+        instance takes over within a second or so when the leader stops or loses its database connection."""
         bind = self.sessions.kw.get("bind")
         if bind is None or bind.dialect.name != "postgresql":
             return True
@@ -75,58 +80,96 @@ class BackgroundJobs:
         return False
 
     @property
+    def stopping(self) -> asyncio.Event:
+        """Set when the jobs stop (other loops of the app stop with them)."""
+        return self._stop
+
+    @property
     def is_leader(self) -> bool:
         return self._leader is not None
 
     def fire_due_reminders(self) -> int:
+        now = self.clock()
         with self.sessions.begin() as session:
-            fired = reminders.fire_due(session, on_time=self.late_after)
-            escalated = escalation.escalate(session, self.escalate_after)
+            fired = reminders.fire_due(session, now, on_time=self.late_after)
+            escalated = escalation.escalate(session, now, self.escalate_after)
         if fired or escalated:
             log.info("queued %d reminder(s), escalated %d unacknowledged", len(fired), escalated)
         return len(fired)
 
-    async def _fire(self) -> None:
-        if await asyncio.to_thread(self._take_leadership):
-            await asyncio.to_thread(self.fire_due_reminders)
+    def next_due(self) -> dt.datetime | None:
+        with self.sessions() as session:
+            times = [reminders.next_due(session), escalation.next_due(session, self.escalate_after)]
+        due = [t for t in times if t is not None]
+        return min(due) if due else None
+
+    def _tick(self) -> float:
+        """Fire what is due (on the leader); seconds until the next look."""
+        if not self._take_leadership():
+            return self.recheck
+        if self.fire_due_reminders():
+            self.dispatcher.wake_threadsafe()
+        due = self.next_due()
+        if due is None:
+            return self.recheck
+        return max(0.0, min(self.recheck, (due - self.clock()).total_seconds()))
+
+    async def _reminders(self) -> None:
+        assert self._wake is not None
+        while not self._stop.is_set():
+            try:
+                delay = await asyncio.to_thread(self._tick)
+            except Exception:
+                log.exception("reminder check failed")
+                delay = self.recheck
+            self._wake.clear()
+            waiting = [asyncio.ensure_future(self._stop.wait()), asyncio.ensure_future(self._wake.wait())]
+            await asyncio.wait(waiting, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
+            for future in waiting:
+                future.cancel()
+
+    def wake(self) -> None:
+        """Something may have been scheduled: look again now."""
+        if self._wake is not None:
+            self._wake.set()
 
     def daily_upkeep(self) -> int:
-        """Daily: schedule subscriptions' next deadlines and the staff calendar's reminders, forget week-old
-        WeCom callback ids; returns how many reminders were scheduled. A broken calendar file is logged, not fatal."""
-        with self.sessions.begin() as session:
-            created = subscriptions.top_up(session, self.zone)
-            session.execute(delete(WeComSeen).where(WeComSeen.seen_at < utcnow() - SEEN_KEPT))
-        try:
-            events = calendar.load()
-        except KnowledgeBaseError as exc:
-            log.error("calendar not loaded:\n%s", exc)
-            return created
-        with self.sessions.begin() as session:
-            return created + calendar.sync(session, events, self.zone)
+        """Daily: every upkeep task (subscriptions' next deadlines, the staff calendar, old inbox rows), each in
+        its own transaction, a failure logged and the others still run; returns how many were scheduled."""
+        created = 0
+        for task in self.daily:
+            try:
+                with self.sessions.begin() as session:
+                    created += task(session, self.clock())
+            except Exception:
+                log.exception("daily upkeep task %s failed", getattr(task, "__name__", task))
+        return created
 
     async def _daily_upkeep(self) -> None:
         if await asyncio.to_thread(self._take_leadership):
             await asyncio.to_thread(self.daily_upkeep)
+            self.wake()
 
     async def start(self) -> None:
-        """Every instance runs the jobs; each tick does its work only on the leader (see _take_leadership)."""
+        """Every instance runs the loops; only the leader fires reminders and does the upkeep."""
         self._stop.clear()
-        self.scheduler.add_job(self._fire, "interval", seconds=self.fire_every,
-                               id="fire-reminders", max_instances=1, coalesce=True, replace_existing=True)
+        self._wake = asyncio.Event()
         self.scheduler.add_job(self._daily_upkeep, "cron", hour=3, id="daily-upkeep", coalesce=True,
                                replace_existing=True)
         self.scheduler.start()
         if await asyncio.to_thread(self._take_leadership):
             await self._daily_upkeep()
-            await self._fire()  # reminders that fell due while the bot was down go out now
         else:
             log.info("another instance schedules reminders; this one dispatches and stands by")
-        self._dispatching = asyncio.create_task(self.dispatcher.run(self._stop, self.poll))
+        self._tasks = [asyncio.create_task(self._reminders()),
+                       asyncio.create_task(self.dispatcher.run(self._stop, self.poll))]
 
     async def stop(self) -> None:
         self._stop.set()
-        if self._dispatching is not None:
-            await self._dispatching
+        for task in self._tasks:
+            with contextlib.suppress(Exception):
+                await task
+        self._tasks = []
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         if self._leader is not None:

@@ -13,6 +13,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.messages import Target
+
 
 @dataclass(frozen=True)
 class Window:
@@ -55,10 +57,10 @@ class SlidingWindow:
 
 @dataclass(frozen=True)
 class ChannelLimits:
-    """`overall` for everything the channel sends; `per_chat(chat_id)` for one chat (None: no own limit)."""
+    """`overall` for everything the channel sends; `per_chat(target)` for one chat (None: no own limit)."""
 
     overall: Window | None = None
-    per_chat: Callable[[str], Window | None] = field(default=lambda _chat: None)
+    per_chat: Callable[[Target], Window | None] = field(default=lambda _chat: None)
     in_flight: int = 8  # sends awaiting their answer at once
 
 
@@ -69,7 +71,7 @@ class Limiter:
         self.limits = limits
         self.clock = clock
         self._overall: dict[str, SlidingWindow] = {}
-        self._chats: dict[tuple[str, str], SlidingWindow] = {}
+        self._chats: dict[Target, SlidingWindow] = {}
 
     def of_channel(self, channel: str) -> ChannelLimits:
         return self.limits.get(channel) or ChannelLimits()
@@ -82,11 +84,11 @@ class Limiter:
             self._overall[channel] = SlidingWindow(window, self.clock)
         return self._overall[channel]
 
-    def chat(self, channel: str, chat_id: str) -> SlidingWindow | None:
-        window = self.of_channel(channel).per_chat(chat_id)
+    def chat(self, channel: str, to: Target) -> SlidingWindow | None:
+        window = self.of_channel(channel).per_chat(to)
         if window is None:
             return None
-        key = (channel, chat_id)
+        key = to
         if key not in self._chats:
             if len(self._chats) > 10_000:  # forget idle chats rather than grow without bound
                 self._chats = {k: v for k, v in self._chats.items() if not v.idle()}

@@ -15,8 +15,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import open_database
+from bot.messages import Address, Incoming, Reply, StaffChat, Target
 from handlers.router import Router
-from handlers.types import STAFF_CHAT, Incoming, Reply
 from knowledge import loader
 from knowledge.service import KnowledgeService
 
@@ -64,10 +64,10 @@ class Inbox:
     """An outbox sender that keeps what it was given."""
 
     def __init__(self) -> None:
-        self.sent: list[tuple[str, Reply]] = []
+        self.sent: list[tuple[Target, Reply]] = []
 
-    async def send(self, chat_id: str, reply: Reply) -> None:
-        self.sent.append((chat_id, reply))
+    async def send(self, to: Target, reply: Reply) -> None:
+        self.sent.append((to, reply))
 
 
 class Person:
@@ -96,7 +96,7 @@ class Person:
         return self.last
 
     def _mine(self) -> list[Reply]:
-        return [r for r in self.last if r.chat_id in (None, self.user_id)]
+        return [r for r in self.last if r.to in (None, Address(self.channel, self.user_id))]
 
     @property
     def text(self) -> str:
@@ -110,7 +110,7 @@ class Person:
     @property
     def to_staff(self) -> str:
         """What their last message sent to the staff chat."""
-        return "\n".join(r.text for r in self.last if r.chat_id == STAFF_CHAT)
+        return "\n".join(r.text for r in self.last if isinstance(r.to, StaffChat))
 
 
 @pytest.fixture

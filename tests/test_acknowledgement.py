@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.messages import Address, StaffChat
 from bot.models import OutboxMessage, Reminder
 from handlers.router import Router
-from handlers.types import STAFF_CHAT
 from knowledge.service import KnowledgeService
 from scheduler import escalation, reminders
 from scheduler.outbox import Dispatcher
@@ -31,7 +31,7 @@ def staffed(knowledge: KnowledgeService, sessions: sessionmaker[Session]) -> Rou
 def _fire_and_send(sessions: sessionmaker[Session], inbox: Inbox, now: dt.datetime) -> None:
     with sessions.begin() as session:
         reminders.fire_due(session, now)
-        escalation.escalate(session, dt.timedelta(hours=4), now)
+        escalation.escalate(session, now, dt.timedelta(hours=4))
     asyncio.run(Dispatcher(sessions, {"console": inbox}).run_once(now))
 
 
@@ -49,11 +49,11 @@ def _set_sent_at(sessions: sessionmaker[Session], moment: dt.datetime) -> None:
 def test_a_staff_reminder_carries_an_ack_button_and_the_press_is_recorded_once(
         staffed: Router, sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
-        reminders.add(session, "提交季度报表", ["console:clerk"], T, None, needs_ack=True)
+        reminders.add(session, "提交季度报表", ["console:clerk"], T, None, needs_ack=True, now=_now())
     inbox = Inbox()
     _fire_and_send(sessions, inbox, T)
     ((chat, reply),) = inbox.sent
-    assert chat == "clerk" and [b.label for row in reply.buttons for b in row] == ["已办"]
+    assert chat == Address("console", "clerk") and [b.label for row in reply.buttons for b in row] == ["已办"]
     clerk = Person(staffed, "clerk")
     clerk.sends_payload(reply.buttons[0][0].payload)
     assert "已记录为已办" in clerk.text
@@ -66,7 +66,7 @@ def test_a_staff_reminder_carries_an_ack_button_and_the_press_is_recorded_once(
 
 def test_only_the_recipient_or_staff_may_acknowledge(staffed: Router, sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
-        reminders.add(session, "提交季度报表", ["console:clerk"], T, None, needs_ack=True)
+        reminders.add(session, "提交季度报表", ["console:clerk"], T, None, needs_ack=True, now=_now())
     inbox = Inbox()
     _fire_and_send(sessions, inbox, T)
     payload = inbox.sent[0][1].buttons[0][0].payload
@@ -82,25 +82,26 @@ def test_only_the_recipient_or_staff_may_acknowledge(staffed: Router, sessions: 
 
 def test_enterprise_reminders_have_no_ack_button(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
-        reminders.add(session, "商标续展期开始", ["console:shop"], T, None)
+        reminders.add(session, "商标续展期开始", ["console:shop"], T, None, now=_now())
     inbox = Inbox()
     _fire_and_send(sessions, inbox, T)
     assert inbox.sent[0][1].buttons == ()
     _set_sent_at(sessions, T)
     with sessions.begin() as session:
-        assert escalation.escalate(session, dt.timedelta(hours=4), T + dt.timedelta(days=1)) == 0
+        assert escalation.escalate(session, T + dt.timedelta(days=1), dt.timedelta(hours=4)) == 0
 
 
 def test_unacknowledged_is_sent_again_and_staff_are_told_once(staffed: Router, sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
-        reminders.add(session, "提交季度报表", ["console:clerk"], T, None, needs_ack=True)
+        reminders.add(session, "提交季度报表", ["console:clerk"], T, None, needs_ack=True, now=_now())
     inbox = Inbox()
     _fire_and_send(sessions, inbox, T)
     _set_sent_at(sessions, T)
     _fire_and_send(sessions, inbox, T + dt.timedelta(hours=3, minutes=59))
     assert len(inbox.sent) == 1  # not yet
     _fire_and_send(sessions, inbox, T + dt.timedelta(hours=4))
-    assert [chat for chat, _reply in inbox.sent] == ["clerk", "clerk", STAFF_CHAT]
+    assert [to for to, _reply in inbox.sent] == [Address("console", "clerk"), Address("console", "clerk"),
+                                                StaffChat("console")]
     again, notice = inbox.sent[1][1], inbox.sent[2][1]
     assert again.text.startswith("【再次提醒") and "提交季度报表" in again.text
     assert "console:clerk" in notice.text and "4小时" in notice.text
@@ -113,7 +114,7 @@ def test_unacknowledged_is_sent_again_and_staff_are_told_once(staffed: Router, s
 
 def test_acknowledged_in_time_is_not_escalated(staffed: Router, sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
-        reminders.add(session, "宣传周筹备", [f"console:{STAFF_CHAT}"], T, None, needs_ack=True)
+        reminders.add(session, "宣传周筹备", ["staff:console"], T, None, needs_ack=True, now=_now())
     inbox = Inbox()
     _fire_and_send(sessions, inbox, T)
     _set_sent_at(sessions, T)
@@ -129,3 +130,7 @@ def test_remind_to_staff_asks_for_ack_and_to_a_chat_does_not(staffed: Router, se
     with sessions() as session:
         rows = session.scalars(select(Reminder).order_by(Reminder.id)).all()
         assert [r.needs_ack for r in rows] == [True, False]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import Reminder
-from knowledge.errors import KnowledgeBaseError
+from knowledge.errors import DataFileError
 from scheduler import calendar
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -47,7 +47,7 @@ def test_a_broken_calendar_names_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "calendar.yaml"
     path.write_text("to: [telegram:staff]\nevents:\n  - name: 好日子\n    date: \"13-45\"\n"
                     "  - name: 没人收\n    date: \"05-01\"\n    to: [nobody]\n", encoding="utf-8")
-    with pytest.raises(KnowledgeBaseError) as info:
+    with pytest.raises(DataFileError) as info:
         calendar.load(path)
     messages = [str(p) for p in info.value.problems]
     assert any(m.startswith(f"{path}:3:") and "MM-DD" in m for m in messages)

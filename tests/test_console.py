@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from bot.channels.console import ConsoleChannel, render
-from handlers.types import Button, Incoming, Reply
+from bot.messages import Button, Incoming, Reply
 
 
 def test_buttons_are_numbered_across_rows() -> None:

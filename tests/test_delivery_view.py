@@ -8,15 +8,15 @@ import datetime as dt
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.messages import Address, Reply, Target
 from handlers.router import Router
-from handlers.types import Reply
 from knowledge.service import KnowledgeService
 from scheduler.outbox import Dispatcher, PermanentFailure, enqueue, status_counts
 from tests.conftest import Inbox, Person
 
 
 class Blocked:
-    async def send(self, chat_id: str, reply: Reply) -> None:
+    async def send(self, chat_id: Target, reply: Reply) -> None:
         raise PermanentFailure("Forbidden: bot was blocked by the user")
 
 
@@ -28,7 +28,7 @@ def staffed(knowledge: KnowledgeService, sessions: sessionmaker[Session]) -> Rou
 def test_dead_messages_are_shown_to_staff_and_can_be_sent_again(staffed: Router,
                                                                   sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
-        enqueue(session, "console", "shop", Reply("商标续展期开始"))
+        enqueue(session, Address("console", "shop"), Reply("商标续展期开始"))
     asyncio.run(Dispatcher(sessions, {"console": Blocked()}).run_once())
     boss = Person(staffed, "boss")
     boss.says("/outbox")
@@ -43,7 +43,7 @@ def test_dead_messages_are_shown_to_staff_and_can_be_sent_again(staffed: Router,
     assert "已重新排队" in boss.text
     inbox = Inbox()
     asyncio.run(Dispatcher(sessions, {"console": inbox}).run_once(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)))
-    assert [(chat, reply.text) for chat, reply in inbox.sent] == [("shop", "商标续展期开始")]
+    assert [(chat, reply.text) for chat, reply in inbox.sent] == [(Address("console", "shop"), "商标续展期开始")]
     boss.sends_payload("or:1")
     assert "不是停发的消息" in boss.text
 

@@ -22,10 +22,10 @@ def test_browse_category_then_question_then_answer(person: Person) -> None:
     assert "请选择类别" in person.text
 
 
-def test_features_not_yet_open_say_so(person: Person) -> None:
+def test_the_survey_button_says_when_no_wave_is_open(person: Person) -> None:
     person.says("/start")
     person.presses("满意度调查")
-    assert "正在建设中" in person.text
+    assert "目前没有正在进行的满意度调查" in person.text
 
 
 def test_an_unknown_command_is_explained(person: Person) -> None:

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.messages import Address, Button, Reply, StaffChat, Target
 from bot.models import OutboxMessage
-from handlers.types import Button, Reply
 from scheduler.outbox import Dispatcher, PermanentFailure, TemporaryFailure, claim, enqueue, status_counts
 from tests.conftest import PG_URL
 
@@ -25,7 +25,8 @@ class Recorder:
         self.sent: list[tuple[str, Reply]] = []
         self.failures = list(failures or [])
 
-    async def send(self, chat_id: str, reply: Reply) -> None:
+    async def send(self, to: Target, reply: Reply) -> None:
+        chat_id = to.chat if isinstance(to, Address) else "staff"
         if self.failures:
             raise self.failures.pop(0)
         self.sent.append((chat_id, reply))
@@ -34,14 +35,15 @@ class Recorder:
 def _queue(sessions: sessionmaker[Session], key: str | None = "r1@2026-11-25T09:00", n: int = 1) -> None:
     with sessions.begin() as session:
         for i in range(n):
-            enqueue(session, "telegram", f"chat{i}", Reply("商标续展提醒", ((Button("已办", "ack:1"),),)),
+            enqueue(session, Address("telegram", f"chat{i}"), Reply("商标续展提醒", ((Button("已办", "ack:1"),),)),
                     key=None if key is None else f"{key}#{i}", due=NOW)
 
 
 def test_the_same_key_is_queued_once(sessions: sessionmaker[Session]) -> None:
     _queue(sessions)
     with sessions.begin() as session:
-        again = enqueue(session, "telegram", "chat0", Reply("商标续展提醒"), key="r1@2026-11-25T09:00#0", due=NOW)
+        again = enqueue(session, Address("telegram", "chat0"), Reply("商标续展提醒"), key="r1@2026-11-25T09:00#0",
+                        due=NOW)
     assert again is None
     with sessions() as session:
         assert status_counts(session)["pending"] == 1
@@ -131,7 +133,7 @@ def test_two_instances_claim_different_rows(sessions: sessionmaker[Session], dat
 def test_a_picture_travels_through_the_outbox(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
         chart = Reply("本期报告", image=b"\x89PNG-chart", file_name="report.png")
-        enqueue(session, "telegram", "staff", chart, due=NOW)
+        enqueue(session, StaffChat("telegram"), chart, due=NOW)
     channel = Recorder()
     asyncio.run(Dispatcher(sessions, {"telegram": channel}).run_once(NOW))
     ((_chat, reply),) = channel.sent

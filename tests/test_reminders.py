@@ -25,7 +25,7 @@ def _outbox(sessions: sessionmaker[Session]) -> list[OutboxMessage]:
 
 def test_a_one_shot_reminder_fires_once_per_recipient(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
-        reminders.add(session, "提交年报", ["telegram:1", "wecom:zhangsan"], T, None)
+        reminders.add(session, "提交年报", ["telegram:1", "wecom:zhangsan"], T, None, now=_now())
     with sessions.begin() as session:
         assert reminders.fire_due(session, T - dt.timedelta(seconds=1)) == []
         fired = reminders.fire_due(session, T)
@@ -39,8 +39,9 @@ def test_a_one_shot_reminder_fires_once_per_recipient(sessions: sessionmaker[Ses
 
 def test_down_time_sends_late_within_grace_and_skips_older(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
-        reminders.add(session, "宣传周筹备", ["telegram:1"], T, None)
-        reminders.add(session, "太久以前", ["telegram:1"], T - reminders.LATE_GRACE - dt.timedelta(hours=1), None)
+        reminders.add(session, "宣传周筹备", ["telegram:1"], T, None, now=_now())
+        long_ago = T - reminders.LATE_GRACE - dt.timedelta(hours=1)
+        reminders.add(session, "太久以前", ["telegram:1"], long_ago, None, now=_now())
     with sessions.begin() as session:
         fired = reminders.fire_due(session, T + dt.timedelta(hours=3))
     assert [(f.late, f.queued) for f in fired] == [(True, 1)]
@@ -52,7 +53,7 @@ def test_down_time_sends_late_within_grace_and_skips_older(sessions: sessionmake
 
 def test_a_recurring_reminder_moves_on_and_sends_only_the_latest_missed(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
-        reminders.add(session, "每小时检查", ["telegram:9"], T, 3600)
+        reminders.add(session, "每小时检查", ["telegram:9"], T, 3600, now=_now())
     with sessions.begin() as session:
         reminders.fire_due(session, T + dt.timedelta(hours=5, minutes=30))  # five missed times
     with sessions() as session:
@@ -65,7 +66,7 @@ def test_a_recurring_reminder_moves_on_and_sends_only_the_latest_missed(sessions
 
 def test_firing_twice_for_the_same_time_queues_nothing_more(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
-        row = reminders.add(session, "提醒", ["telegram:1"], T, None)
+        row = reminders.add(session, "提醒", ["telegram:1"], T, None, now=_now())
     with sessions.begin() as session:
         reminders.fire_due(session, T)
     with sessions.begin() as session:  # as if a second instance re-activated and fired the same time
@@ -108,3 +109,7 @@ def test_cli_add_list_cancel_with_a_recipients_file(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr and "Traceback" not in bad.stderr
     missing = ipbot("remind", "add", "--at", "2026-12-01 09:00", "--to", "@/nonexistent", "x", env=env)
     assert missing.returncode == 2 and "cannot read recipients file" in missing.stderr
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)

@@ -48,7 +48,7 @@ def test_killed_before_the_time_restarted_after_it_the_reminder_arrives_once_mar
     _engine, sessions = open_database(database_url)
     due = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=4)
     with sessions.begin() as session:
-        reminders.add(session, "专利年费缴费截止还有7天", [f"telegram:{USER}"], due, None)
+        reminders.add(session, "专利年费缴费截止还有7天", [f"telegram:{USER}"], due, None, now=_now())
     first = _start(double, database_url, tmp_path)
     try:
         assert [s for s in double.sent if s.chat_id == USER] == []
@@ -75,8 +75,8 @@ def test_two_instances_on_postgresql_send_each_reminder_once_and_one_takes_over_
     due = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=3)
     with sessions.begin() as session:
         for n in range(20):
-            reminders.add(session, f"提醒{n}", [f"telegram:{USER + n}"], due, None)
-        reminders.add(session, "每秒一次", [f"telegram:{USER + 99}"], due, 1)
+            reminders.add(session, f"提醒{n}", [f"telegram:{USER + n}"], due, None, now=_now())
+        reminders.add(session, "每秒一次", [f"telegram:{USER + 99}"], due, 1, now=_now())
     first = _start(double, database_url, tmp_path)
     second = _start(double, database_url, tmp_path)
     try:
@@ -86,7 +86,7 @@ def test_two_instances_on_postgresql_send_each_reminder_once_and_one_takes_over_
         first.wait(timeout=10)
         later = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=2)
         with sessions.begin() as session:
-            reminders.add(session, "接管之后", [f"telegram:{USER + 50}"], later, None)
+            reminders.add(session, "接管之后", [f"telegram:{USER + 50}"], later, None, now=_now())
         assert [s.text for s in double.wait_for(1, USER + 50, timeout=30)] == ["接管之后"]
         time.sleep(2)
         texts = [s.text for s in double.sent if USER <= s.chat_id < USER + 99]
@@ -99,3 +99,7 @@ def test_two_instances_on_postgresql_send_each_reminder_once_and_one_takes_over_
             if process.poll() is None:
                 process.terminate()
                 process.wait(timeout=20)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)

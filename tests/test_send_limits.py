@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.telegram import send_limits
+from bot.messages import Address, Reply, StaffChat, Target
 from bot.models import OutboxMessage
 from bot.settings import Settings
-from handlers.types import STAFF_CHAT, Reply
 from scheduler.outbox import Dispatcher, TemporaryFailure, enqueue
 from scheduler.send_limits import ChannelLimits, SlidingWindow, Window
 
@@ -49,9 +49,9 @@ def test_sends_awaiting_their_answer_count_inside_the_window() -> None:
 def test_telegram_limits_groups_per_minute_and_people_per_second() -> None:
     limits = send_limits(Settings(telegram_max_rate=30))
     assert limits.overall == Window(30, 1.0)
-    assert limits.per_chat("-100123") == Window(20, 60.0)
-    assert limits.per_chat(STAFF_CHAT) == Window(20, 60.0)
-    assert limits.per_chat("4242") == Window(1, 1.0)
+    assert limits.per_chat(Address("telegram", "-100123")) == Window(20, 60.0)
+    assert limits.per_chat(StaffChat("telegram")) == Window(20, 60.0)
+    assert limits.per_chat(Address("telegram", "4242")) == Window(1, 1.0)
 
 
 class Recorder:
@@ -59,7 +59,8 @@ class Recorder:
         self.sent: list[tuple[str, str]] = []
         self.fail_first_to = fail_first_to
 
-    async def send(self, chat_id: str, reply: Reply) -> None:
+    async def send(self, to: Target, reply: Reply) -> None:
+        chat_id = to.chat if isinstance(to, Address) else "staff"
         if chat_id == self.fail_first_to:
             self.fail_first_to = None
             raise TemporaryFailure("502 Bad Gateway")
@@ -69,14 +70,15 @@ class Recorder:
 def _queue(sessions: sessionmaker[Session], messages: list[tuple[str, str]]) -> None:
     with sessions.begin() as session:
         for chat, text in messages:
-            enqueue(session, "telegram", chat, Reply(text), due=NOW)
+            enqueue(session, Address("telegram", chat), Reply(text), due=NOW)
 
 
 def test_a_group_gets_twenty_a_minute_and_the_rest_wait_without_holding_up_others(
         sessions: sessionmaker[Session]) -> None:
     _queue(sessions, [("-100", f"群通知{n}") for n in range(25)] + [("7", "个人提醒")])
     recorder = Recorder()
-    limits = {"telegram": ChannelLimits(per_chat=lambda chat: Window(20, 60.0) if chat.startswith("-") else None)}
+    limits = {"telegram": ChannelLimits(
+        per_chat=lambda to: Window(20, 60.0) if str(to).startswith("telegram:-") else None)}
     dispatcher = Dispatcher(sessions, {"telegram": recorder}, limits)
     asyncio.run(dispatcher.run_once(NOW))
     assert [text for _chat, text in recorder.sent if _chat == "-100"] == [f"群通知{n}" for n in range(20)]
@@ -103,7 +105,7 @@ def test_the_overall_window_is_never_exceeded_as_the_server_counts(sessions: ses
     loop_times: list[float] = []
 
     class SlowServer:
-        async def send(self, chat_id: str, reply: Reply) -> None:
+        async def send(self, to: Target, reply: Reply) -> None:
             await asyncio.sleep(0.01)
             loop_times.append(asyncio.get_running_loop().time())
             await asyncio.sleep(0.01)

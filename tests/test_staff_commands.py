@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from handlers.commands import COMMANDS
 from handlers.rate_limit import RateLimiter
-from handlers.router import STAFF_COMMANDS, Router
+from handlers.router import Router
 from knowledge.service import KnowledgeService
 from tests.conftest import Person
 
@@ -16,7 +17,7 @@ def staffed(knowledge: KnowledgeService, sessions: sessionmaker[Session]) -> Rou
     return Router(knowledge, sessions, staff_ids=frozenset({"console:boss"}))
 
 
-@pytest.mark.parametrize("command", [f"/{name} 参数" for name in STAFF_COMMANDS])
+@pytest.mark.parametrize("command", [f"/{c.name} 参数" for c in COMMANDS if c.staff_only])
 def test_staff_commands_are_refused_to_everyone_else(staffed: Router, command: str) -> None:
     visitor = Person(staffed, "visitor")
     visitor.says(command)

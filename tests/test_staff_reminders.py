@@ -42,7 +42,7 @@ def test_schedule_list_and_cancel(staffed: Router, sessions: sessionmaker[Sessio
     boss.says(f"/remind {WHEN} allstaff 宣传周筹备会")
     boss.says(f"/remind {WHEN} staff 检查人工咨询")
     assert [r.recipients for r in _reminders(sessions)] == [
-        ["console:boss"], ["console:boss", "telegram:7"], ["console:staff"]]
+        ["console:boss"], ["console:boss", "telegram:7"], ["staff:console"]]
     boss.says("/reminders")
     assert "提交季度报表" in boss.text and boss.labels == ["取消1", "取消2", "取消3"]
     Person(staffed, "visitor").sends_payload("rc:1")

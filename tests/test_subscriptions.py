@@ -75,12 +75,16 @@ def test_the_nightly_top_up_schedules_later_fees_once_and_skips_cancelled(router
     before = {r.text for r in _reminders(sessions) if r.active}
     assert any("第8年" in t for t in before) and not any("第9年" in t for t in before)  # the next two fees
     with sessions.begin() as session:
-        assert subscriptions.top_up(session, router.zone) == 0  # nothing new yet
+        assert subscriptions.top_up(session, router.zone, dt.datetime.now(dt.UTC)) == 0  # nothing new yet
     a_year_on = dt.date.today() + dt.timedelta(days=366)
     with sessions.begin() as session:
-        added = subscriptions.top_up(session, router.zone, a_year_on)
+        added = subscriptions.top_up(session, router.zone, _noon(a_year_on))
     assert added > 0
     with sessions.begin() as session:
-        assert subscriptions.top_up(session, router.zone, a_year_on) == 0  # idempotent
+        assert subscriptions.top_up(session, router.zone, _noon(a_year_on)) == 0  # idempotent
     new = [r for r in _reminders(sessions) if r.active and r.text not in before]
     assert new and all(r.recipients == ["console:a"] and "第9年" in r.text for r in new)
+
+
+def _noon(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)

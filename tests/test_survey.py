@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.messages import Incoming
 from bot.models import SurveyResponse
 from handlers import survey, survey_definition
 from handlers.router import Router
-from handlers.types import Incoming
 from knowledge.service import KnowledgeService
 from tests.conftest import PG_URL, Person
 

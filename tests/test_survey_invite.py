@@ -40,7 +40,7 @@ def test_invitations_reach_users_and_subscribers_but_not_staff_or_respondents(
     boss.says("/survey_invite")
     assert "已安排发送邀请2份" in boss.text and "已完成答卷的1人" in boss.text
     inbox = _deliver(sessions)
-    assert sorted(chat for chat, _reply in inbox.sent) == ["asker", "shop"]
+    assert sorted(str(to) for to, _reply in inbox.sent) == ["console:asker", "console:shop"]
     invitation = inbox.sent[0][1]
     assert "2026Q4" in invitation.text and invitation.buttons[0][0].label == "参加调查"
     asker = Person(staffed, "asker")
@@ -68,7 +68,8 @@ def test_subscribers_only_and_named_recipients(staffed: Router, sessions: sessio
     assert "已安排发送邀请1份" in boss.text
     boss.says("/survey_invite telegram:42 wecom:lisi")
     assert "已安排发送邀请2份" in boss.text
-    assert sorted(chat for chat, _reply in _deliver(sessions).sent) == ["shop"]  # the others are other channels
+    # the others are on other channels
+    assert sorted(str(to) for to, _reply in _deliver(sessions).sent) == ["console:shop"]
     boss.says("/survey_invite 随便写写")
     assert "用法：/survey_invite" in boss.text
 

@@ -8,7 +8,7 @@ import pytest
 
 from handlers import survey_definition
 from handlers.survey_scoring import Answered, index_of, report
-from knowledge.errors import KnowledgeBaseError
+from knowledge.errors import DataFileError
 
 SMALL = """
 version: "t1"
@@ -84,7 +84,7 @@ def test_a_broken_definition_names_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "survey.yaml"
     path.write_text(SMALL.replace("{label: 公众, weight: 2}", "{label: 公众, weight: -2}")
                     .replace("{id: b1, text: 三}", "{id: a1, text: 三}"), encoding="utf-8")
-    with pytest.raises(KnowledgeBaseError) as info:
+    with pytest.raises(DataFileError) as info:
         survey_definition.load(path)
     messages = [str(p) for p in info.value.problems]
     assert any(m.startswith(f"{path}:16:") and "positive 'weight'" in m for m in messages)

@@ -16,13 +16,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.app import App, build_app
 from bot.channels.wecom import render, split_bytes
+from bot.messages import Button, Reply
 from bot.models import QuestionLog, SurveyResponse
-from bot.serve import Services
 from bot.settings import Settings
-from handlers import survey_definition
-from handlers.router import Router
-from handlers.types import Button, Reply
 from knowledge.service import KnowledgeService
 from scheduler import reminders
 from tests.doubles.wecom_api import AES_KEY, AGENT_ID, CORP_ID, SECRET, TOKEN, AppMessage, WeComDouble, WeComServer
@@ -35,13 +33,12 @@ class Stack:
     double: WeComDouble
     wecom: WeComServer
     sessions: sessionmaker[Session]
-    services: Services
+    services: App
     loop: asyncio.AbstractEventLoop
 
     def settle(self) -> None:
         """Wait until the messages taken in so far are handled (their replies are queued by then)."""
-        assert self.services.wecom is not None
-        asyncio.run_coroutine_threadsafe(self.services.wecom.drain(), self.loop).result(timeout=30)
+        asyncio.run_coroutine_threadsafe(self.services.pipeline.drain(), self.loop).result(timeout=30)
 
     def questions(self) -> int:
         with self.sessions() as session:
@@ -55,7 +52,7 @@ def wecom_settings(double: WeComDouble, database_url: str, **extra: object) -> S
                     http_listen="127.0.0.1:0", staff="wecom:boss", **extra)  # type: ignore[arg-type]
 
 
-def start(services: Services) -> tuple[asyncio.AbstractEventLoop, threading.Thread]:
+def start(services: App) -> tuple[asyncio.AbstractEventLoop, threading.Thread]:
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
@@ -63,7 +60,7 @@ def start(services: Services) -> tuple[asyncio.AbstractEventLoop, threading.Thre
     return loop, thread
 
 
-def stop(services: Services, loop: asyncio.AbstractEventLoop, thread: threading.Thread) -> None:
+def stop(services: App, loop: asyncio.AbstractEventLoop, thread: threading.Thread) -> None:
     asyncio.run_coroutine_threadsafe(services.stop(), loop).result(timeout=30)
     loop.call_soon_threadsafe(loop.stop)
     thread.join(timeout=10)
@@ -73,9 +70,7 @@ def stop(services: Services, loop: asyncio.AbstractEventLoop, thread: threading.
 def stack(knowledge: KnowledgeService, sessions: sessionmaker[Session], database_url: str) -> Iterator[Stack]:
     with WeComDouble() as double:
         settings = wecom_settings(double, database_url)
-        router = Router(knowledge, sessions, staff_ids=settings.staff_ids,
-                        survey_definition=survey_definition.load(), survey_salt="pepper")
-        services = Services(settings, router, fire_every=0.2, poll=0.05)
+        services = build_app(settings.model_copy(update={"survey_salt": "pepper"}), knowledge, poll=0.05)
         loop, thread = start(services)
         assert services.http is not None
         try:
@@ -173,8 +168,8 @@ def test_the_whole_survey_with_card_buttons(stack: Stack) -> None:
 def test_a_reminder_reaches_a_member_and_the_staff_group_robot(stack: Stack) -> None:
     with stack.sessions.begin() as session:
         now = dt.datetime.now(dt.UTC)
-        reminders.add(session, "商标续展截止还有30天", ["wecom:zhaoliu"], now, None)
-        reminders.add(session, "宣传周筹备会", ["wecom:staff"], now, None, needs_ack=True)
+        reminders.add(session, "商标续展截止还有30天", ["wecom:zhaoliu"], now, None, now=_now())
+        reminders.add(session, "宣传周筹备会", ["staff:wecom"], now, None, needs_ack=True, now=_now())
     (reminder,) = stack.double.wait_for(1, "zhaoliu")
     assert reminder.text == "商标续展截止还有30天"
     (group,) = stack.double.wait_for_robot(1)
@@ -272,8 +267,8 @@ def test_both_channels_share_one_http_server(knowledge: KnowledgeService, sessio
         settings = wecom_settings(double, database_url, telegram_token=TELEGRAM_TOKEN,
                                   telegram_base_url=telegram.base_url, telegram_webhook_secret="s3cret",
                                   telegram_webhook_url="https://bot.example.org/tg-hook")
-        services = Services(settings, Router(knowledge, sessions), fire_every=0.2, poll=0.05)
-        assert services.channels == ["Telegram", "WeCom"]
+        services = build_app(settings, knowledge, poll=0.05)
+        assert services.channel_names == ["telegram", "wecom"]
         loop, thread = start(services)
         try:
             assert services.http is not None
@@ -328,39 +323,46 @@ def test_the_staff_group_robot_gets_pictures_as_base64() -> None:
 
 
 def test_callback_ids_are_forgotten_after_a_week(stack: Stack) -> None:
-    from bot.models import WeComSeen, utcnow
+    from bot.messages import Incoming
+    from bot.models import InboxMessage
 
+    now = dt.datetime.now(dt.UTC)
     with stack.sessions.begin() as session:
-        session.add(WeComSeen(key="msg:old", seen_at=utcnow() - dt.timedelta(days=8)))
-        session.add(WeComSeen(key="msg:recent", seen_at=utcnow() - dt.timedelta(days=1)))
+        for key, age in (("msg:old", 8), ("msg:recent", 1)):
+            session.add(InboxMessage(channel="wecom", key=key, status="done", received_at=now - dt.timedelta(days=age),
+                                     incoming=Incoming("wecom", "u", "u", text="x").to_json()))
     stack.services.jobs.daily_upkeep()
     with stack.sessions() as session:
-        assert sorted(session.scalars(select(WeComSeen.key))) == ["msg:recent"]
+        assert sorted(session.scalars(select(InboxMessage.key))) == ["msg:recent"]
 
 
-def test_two_instances_take_the_same_callback_in_once(sessions: sessionmaker[Session], database_url: str) -> None:
-    """WeCom's retry may reach another instance: the database decides who processes it."""
+def test_two_instances_take_the_same_callback_in_once(knowledge: KnowledgeService, database_url: str) -> None:
+    """WeCom's retry may reach another instance: the inbox's key decides who takes it in."""
     from bot.channels.wecom import WeComCallback
 
     with WeComDouble() as double:
         settings = wecom_settings(double, database_url)
-        first, second = WeComCallback(settings, sessions), WeComCallback(settings, sessions)
+        first, second = build_app(settings, knowledge), build_app(settings, knowledge)
         server = WeComServer("http://unused")
         query, body = server.envelope(server.text_xml("zhangsan", "商标怎么注册", msg_id=4242))
+        answer = WeComCallback(settings).receive(query, body)
+        assert answer.incoming is not None
         barrier = threading.Barrier(2)
-        answers = []
+        stored: list[int] = []
 
-        def take(callback: WeComCallback) -> None:
+        def take(app: App) -> None:
             barrier.wait()
-            answers.append(callback.receive(query, body))
+            assert answer.incoming is not None
+            stored.append(len(app.pipeline.store("wecom", [(answer.key, answer.incoming)])))
 
-        threads = [threading.Thread(target=take, args=(c,)) for c in (first, second)]
+        threads = [threading.Thread(target=take, args=(app,)) for app in (first, second)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
-    assert sorted(a.status for a in answers) == [200, 200]
-    assert sum(a.incoming is not None for a in answers) == 1
+        for app in (first, second):
+            app.router.sessions.kw["bind"].dispose()
+    assert sorted(stored) == [0, 1]
 
 
 def test_the_main_menu_is_the_apps_menu_and_its_clicks_work(stack: Stack) -> None:
@@ -371,3 +373,7 @@ def test_the_main_menu_is_the_apps_menu_and_its_clicks_work(stack: Stack) -> Non
     assert stack.wecom.post(*stack.wecom.envelope(stack.wecom.menu_xml("zhangsan", ask))).status == 200
     categories = stack.double.wait_for(1, "zhangsan")[0]
     assert categories.msgtype == "template_card" and "商标" in " ".join(label for label, _key in categories.buttons)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)

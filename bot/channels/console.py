@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TextIO
 
-from handlers.types import Incoming, Reply
+from bot.messages import Address, Incoming, Reply
 
 PROMPT = "你> "
 QUIT_WORDS = frozenset({"exit", "quit", "/quit", "/exit", "退出", "q"})
@@ -58,8 +58,9 @@ class ConsoleChannel:
         return Incoming("console", self.user_id, self.user_id, text=line)
 
     def show(self, replies: list[Reply]) -> None:
-        elsewhere = [r for r in replies if r.chat_id not in (None, self.user_id)]
-        replies = [r for r in replies if r.chat_id in (None, self.user_id)]
+        here = Address("console", self.user_id)
+        elsewhere = [r for r in replies if r.to not in (None, here)]
+        replies = [r for r in replies if r.to in (None, here)]
         for reply in elsewhere:
             self.stdout.write(f"（{ELSEWHERE}）{reply.text}\n\n")
         self.choices = []

@@ -1,61 +1,51 @@
-"""The Telegram channel: python-telegram-bot in, handlers' Replies out. It only translates.
+"""The Telegram channel: Bot API updates in, the outbox's messages out. It only translates.
 
-Long polling by default; a webhook (with Telegram's secret-token header checked) when
-IPBOT_TELEGRAM_WEBHOOK_URL is set. IPBOT_TELEGRAM_BASE_URL points it at a local Bot API server or a
-test double. Texts are sent without a parse mode, so nothing a user or the knowledge base writes can be
-read as markup; long texts are split under Telegram's 4,096-character limit.
+In: long polling with its own getUpdates loop, so that nothing is confirmed to Telegram before it is stored:
+each batch goes into the inbox (bot/pipeline.py) and is committed, and only then does the next getUpdates
+carry the offset that confirms it (python-telegram-bot's Updater confirms a batch as soon as it has read it,
+before it is handled: a crash then lost the batch). A webhook (IPBOT_TELEGRAM_WEBHOOK_URL) answers Telegram
+only after the update is stored, with the secret-token header checked. Updates are read as the Bot API's
+JSON and translated here; python-telegram-bot's Bot makes the calls (JSON bodies: telegram_request.py).
+
+Out: TelegramSender, for the outbox. Texts go without a parse mode, so nothing a user or the knowledge base
+writes can be read as markup; long texts are split under Telegram's 4,096-character limit.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import json
 import logging
 import re
 import warnings
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy.orm import Session, sessionmaker
-from telegram import Bot, BotCommand, Message, Update
+from telegram import Bot, BotCommand
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
-from telegram.ext import (
-    AIORateLimiter,
-    Application,
-    ApplicationBuilder,
-    CallbackQueryHandler,
-    ContextTypes,
-    MessageHandler,
-    filters,
-)
 from telegram.warnings import PTBUserWarning
 from tornado.web import RequestHandler
 
-from bot.channels import relay, split
-from bot.channels.telegram_order import ChatOrderedUpdates
+from bot.channels import split
 from bot.channels.telegram_request import JsonHTTPXRequest
-from bot.http_server import HttpServer
+from bot.http_server import Route
+from bot.messages import Incoming, Reply, StaffChat, Target
+from bot.pipeline import Pipeline
 from bot.settings import Settings
-from handlers.types import STAFF_CHAT, Incoming, Reply
+from handlers.commands import menu_commands
 from scheduler.outbox import PermanentFailure, TemporaryFailure
-from scheduler.runner import BackgroundJobs
 from scheduler.send_limits import ChannelLimits, Window
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH
-COMMANDS = (
-    ("start", "打开主菜单"),
-    ("menu", "按类别浏览常见问题"),
-    ("help", "能问什么"),
-    ("survey", "参加知识产权保护满意度调查"),
-    ("subscribe", "订阅商标、专利到期提醒"),
-    ("mydeadlines", "查看我订阅的到期提醒"),
-    ("cancel", "结束人工咨询或取消当前操作"),
-)
+POLL_TIMEOUT = 25  # seconds a getUpdates call waits for news
+ALLOWED_UPDATES = ["message", "callback_query"]
+GROUP_PER_MINUTE = 20  # Telegram: no more than 20 messages a minute to one group
+PRIVATE_PER_SECOND = 1  # and about one a second to one person (proactive messages; see scheduler/outbox.py)
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
@@ -64,54 +54,64 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
 
 
 def keyboard_fields(reply: Reply) -> dict[str, Any] | None:
-    """The reply's buttons as the Bot API's reply_markup (an inline keyboard), for PTB's api_kwargs.
-
-    The same JSON that PTB's InlineKeyboardMarkup of InlineKeyboardButtons serialises to (a test holds them
-    equal), written directly: building and serialising those objects costs about 0.15 ms a message, more
-    than the bot's search."""
+    """The reply's buttons as the Bot API's reply_markup (an inline keyboard)."""
     if not reply.buttons:
         return None
     return {"reply_markup": {"inline_keyboard": [[{"text": b.label, "callback_data": b.payload} for b in row]
                                                  for row in reply.buttons]}}
 
 
-# send_text calls sendMessage through do_api_request, which warns that Bot.send_message exists: it is meant.
-warnings.filterwarnings("ignore", message=r"Please use 'Bot\.sendMessage' instead", category=PTBUserWarning)
+# Calls go through do_api_request, which warns that Bot.send_message exists: it is meant (see send_text).
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.\w+' instead", category=PTBUserWarning)
 
 
 async def send_text(bot: Bot, chat_id: int, text: str, fields: dict[str, Any] | None) -> None:
-    """sendMessage, through PTB's request path (rate limiter, retries, errors as PTB raises them), without
-    building a Message of Telegram's answer: nothing reads it, and parsing it — the whole sent message,
-    keyboard included — costs about 0.14 ms a reply, a tenth of all the work a question takes."""
+    """sendMessage through PTB's request path (errors as PTB raises them), without parsing Telegram's answer
+    into a Message nobody reads."""
     await bot.do_api_request("sendMessage", api_kwargs={"chat_id": chat_id, "text": text, **(fields or {})})
-
-
-GROUP_PER_MINUTE = 20  # Telegram: no more than 20 messages a minute to one group
-PRIVATE_PER_SECOND = 1  # and about one a second to one person
 
 
 def send_limits(settings: Settings) -> ChannelLimits:
     """Telegram's limits for the outbox: ~30 messages a second overall, 20 a minute per group."""
 
-    def per_chat(chat_id: str) -> Window:
-        is_group = chat_id == STAFF_CHAT or chat_id.startswith("-")
+    def per_chat(to: Target) -> Window:
+        is_group = isinstance(to, StaffChat) or to.chat.startswith("-")
         return Window(GROUP_PER_MINUTE, 60.0) if is_group else Window(PRIVATE_PER_SECOND, 1.0)
 
     return ChannelLimits(overall=Window(int(settings.telegram_max_rate), 1.0), per_chat=per_chat)
 
 
+def make_bot(settings: Settings) -> Bot:
+    base = (settings.telegram_base_url or "https://api.telegram.org").rstrip("/")
+    return Bot(settings.telegram_token or "", base_url=f"{base}/bot", base_file_url=f"{base}/file/bot",
+               request=JsonHTTPXRequest(connection_pool_size=256),
+               get_updates_request=JsonHTTPXRequest(connection_pool_size=1, read_timeout=POLL_TIMEOUT + 10))
+
+
+def _full_name(user: dict[str, Any]) -> str:
+    return " ".join(part for part in (user.get("first_name"), user.get("last_name")) if part)
+
+
 class TelegramSender:
-    """Sends outbox messages through the channel's bot, translating Telegram's errors for the dispatcher."""
+    """Sends outbox messages, translating Telegram's errors for the dispatcher."""
 
-    def __init__(self, channel: TelegramChannel) -> None:
-        self.channel = channel
+    def __init__(self, bot: Bot, staff_chat: str | None) -> None:
+        self.bot = bot
+        self.staff_chat = staff_chat
 
-    async def send(self, chat_id: str, reply: Reply) -> None:
-        target = self.channel.settings.telegram_staff_chat if chat_id == STAFF_CHAT else chat_id
-        if not target:
-            raise PermanentFailure("no staff chat configured")
+    async def send(self, to: Target, reply: Reply) -> None:
+        if isinstance(to, StaffChat):
+            if not self.staff_chat:
+                raise PermanentFailure("no staff chat configured (IPBOT_TELEGRAM_STAFF_CHAT)")
+            chat = self.staff_chat
+        else:
+            chat = to.chat
         try:
-            await self.channel._deliver([Reply(reply.text, reply.buttons, reply.image, reply.file_name)], int(target))
+            target = int(chat)
+        except ValueError as exc:
+            raise PermanentFailure(f"not a Telegram chat id: {chat}") from exc
+        try:
+            await self._deliver(reply, target)
         except RetryAfter as exc:
             retry = exc.retry_after
             raise TemporaryFailure(str(exc), retry if isinstance(retry, (int, float)) else retry.total_seconds()) \
@@ -120,15 +120,77 @@ class TelegramSender:
             raise PermanentFailure(str(exc)) from exc
         except NetworkError as exc:  # timeouts and 5xx included
             raise TemporaryFailure(str(exc)) from exc
-        except ValueError as exc:
-            raise PermanentFailure(f"not a Telegram chat id: {chat_id}") from exc
+
+    async def _deliver(self, reply: Reply, chat: int) -> None:
+        if reply.image is not None:
+            await self.bot.send_photo(chat_id=chat, photo=reply.image, filename=reply.file_name,
+                                      caption=reply.text[:1024] or None, api_kwargs=keyboard_fields(reply))
+            return
+        pieces = split_text(reply.text)
+        for number, piece in enumerate(pieces, start=1):
+            await send_text(self.bot, chat, piece, keyboard_fields(reply) if number == len(pieces) else None)
 
 
-Builder = TypeVar("Builder", bound="ApplicationBuilder[Any, Any, Any, Any, Any, Any]")
+class Translator:
+    """A Bot API update (JSON) as an Incoming, or None when it is nothing for the bot."""
+
+    def __init__(self, staff_chat: str | None) -> None:
+        self.staff_chat = staff_chat or ""
+        self.bot_id = 0
+        self.username = ""
+
+    def incoming(self, update: dict[str, Any]) -> Incoming | None:
+        if isinstance(update.get("message"), dict):
+            return self._message(update["message"])
+        query = update.get("callback_query")
+        if isinstance(query, dict) and isinstance(query.get("from"), dict):
+            user = query["from"]
+            message = query.get("message") if isinstance(query.get("message"), dict) else None
+            chat_id = message["chat"]["id"] if message and isinstance(message.get("chat"), dict) else user["id"]
+            return Incoming(CHANNEL, str(user["id"]), str(chat_id), payload=str(query.get("data") or ""),
+                            display_name=_full_name(user))
+        return None
+
+    def _message(self, message: dict[str, Any]) -> Incoming | None:
+        user, chat = message.get("from"), message.get("chat")
+        if not isinstance(user, dict) or not isinstance(chat, dict) or user.get("is_bot"):
+            return None
+        staff_chat = bool(self.staff_chat) and str(chat.get("id")) == self.staff_chat
+        replied = message.get("reply_to_message") if isinstance(message.get("reply_to_message"), dict) else None
+        replied_from = replied.get("from") if replied else None
+        to_bot = isinstance(replied_from, dict) and replied_from.get("id") == self.bot_id
+        reply_to_text = replied.get("text") if replied and to_bot else None
+        private = chat.get("type") == "private"
+        raw = message.get("text")
+        if raw is None:  # a sticker, a photo, a file: told (in a private chat) that only text is understood
+            text = None
+            if not private:
+                return None
+        else:
+            text = str(raw) if staff_chat else self._addressed(str(raw), private, to_bot)
+            if text is None:
+                return None
+        return Incoming(CHANNEL, str(user["id"]), str(chat["id"]), text=text, display_name=_full_name(user),
+                        is_group=not private, in_staff_chat=staff_chat, reply_to_text=reply_to_text)
+
+    def _addressed(self, text: str, private: bool, to_bot: bool) -> str | None:
+        """The text meant for the bot, or None when a group message is not addressed to it."""
+        mention = f"@{self.username}"
+        command = re.compile(rf"^(/\w+){re.escape(mention)}", re.IGNORECASE)
+        if private:
+            return command.sub(r"\1", text) if text.startswith("/") else text
+        if text.startswith("/"):
+            first = text.split(maxsplit=1)[0]
+            if "@" in first and not first.lower().endswith(mention.lower()):
+                return None  # a command for another bot
+            return command.sub(r"\1", text)
+        if mention.lower() in text.lower():
+            return re.sub(re.escape(mention), "", text, flags=re.IGNORECASE).strip()
+        return text if to_bot else None
 
 
 class WebhookHandler(RequestHandler):
-    """Telegram's webhook calls: the secret-token header must match, then the update joins PTB's queue."""
+    """Telegram's webhook calls: the secret-token header must match; Telegram hears 200 once it is stored."""
 
     def initialize(self, channel: TelegramChannel) -> None:
         self.channel = channel
@@ -141,211 +203,111 @@ class WebhookHandler(RequestHandler):
             self.finish()
             return
         try:
-            update = Update.de_json(json.loads(self.request.body), self.channel.application.bot)
+            update = json.loads(self.request.body)
+            update_id = int(update["update_id"])
         except (ValueError, TypeError, KeyError):
-            update = None
-        if update is None:
             self.set_status(400)
             self.finish()
             return
-        await self.channel.application.update_queue.put(update)
+        await self.channel.take([update_id], [update])
         self.finish()
 
 
-def networking(builder: Builder, settings: Settings) -> Builder:
-    """How the bot talks to the Bot API: JSON bodies instead of PTB's percent-encoded forms
-    (telegram_request.py, PTB's default pool sizes) and updates several at a time, each chat's in order
-    (telegram_order.py)."""
-    builder = (builder.request(JsonHTTPXRequest(connection_pool_size=256))
-               .get_updates_request(JsonHTTPXRequest(connection_pool_size=1)))
-    if settings.telegram_concurrent_updates > 1:
-        builder = builder.concurrent_updates(ChatOrderedUpdates(settings.telegram_concurrent_updates))
-    return builder
-
-
 class TelegramChannel:
-    def __init__(self, settings: Settings, handle: Callable[[Incoming], list[Reply]],
-                 jobs: Callable[[TelegramChannel], BackgroundJobs] | None = None,
-                 first: Callable[[Incoming], list[Reply] | None] | None = None) -> None:
-        """`handle` answers a message in a worker thread. With `first` (Router.first), a message is offered to
-        it on the event loop before that: what it answers (flood control, the common case on the embedded
-        database) skips the thread hop, which costs more than that answer; `handle` (then Router.rest) answers
-        the rest. `jobs` builds the reminder scheduler and outbox dispatcher, given this channel to send
-        through."""
+    name = CHANNEL
+
+    def __init__(self, settings: Settings, pipeline: Pipeline) -> None:
         if not settings.telegram_token:
             raise ValueError("IPBOT_TELEGRAM_TOKEN is not set")
         self.settings = settings
-        self.handle = handle
-        self.first = first
-        self.application = self._build()
-        self.jobs = jobs(self) if jobs is not None else None
-        self._server: HttpServer | None = None
-        self.outbox: sessionmaker[Session] | None = None  # set: replies for other chats go through the outbox
-        self.wake: Callable[[], None] = lambda: None  # the dispatcher's wake-up, when there is an outbox
+        self.pipeline = pipeline
+        self.bot = make_bot(settings)
+        self.translator = Translator(settings.telegram_staff_chat)
+        self.sender = TelegramSender(self.bot, settings.telegram_staff_chat)
+        self.limits = send_limits(settings)
+        self._polling: asyncio.Task[None] | None = None
+        self._background: set[asyncio.Task[Any]] = set()
 
-    def _build(self) -> Application:  # type: ignore[type-arg]
-        s = self.settings
-        builder = networking(ApplicationBuilder().token(s.telegram_token or ""), s)
-        if s.telegram_base_url:
-            base = s.telegram_base_url.rstrip("/")
-            builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
-        limiter = AIORateLimiter(overall_max_rate=s.telegram_max_rate, max_retries=3)
-        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]  # PTB types it narrowly
-        builder = builder.post_init(self._post_init).post_shutdown(self._post_shutdown)
-        application = builder.build()
-        application.add_handler(CallbackQueryHandler(self._on_button))
-        application.add_handler(MessageHandler(filters.TEXT, self._on_message))
-        application.add_error_handler(self._on_error)
-        return application
-
-    # ---- Telegram → Incoming -------------------------------------------------------------------
-    async def _register_commands(self, application: Application) -> None:  # type: ignore[type-arg]
-        await application.bot.set_my_commands([BotCommand(name, about) for name, about in COMMANDS])
-
-    async def _post_init(self, application: Application) -> None:  # type: ignore[type-arg]
-        await self._register_commands(application)
-        if self.jobs is not None:
-            await self.jobs.start()
-
-    async def _post_shutdown(self, _application: Application) -> None:  # type: ignore[type-arg]
-        if self.jobs is not None:
-            await self.jobs.stop()
-
-    def _is_staff_chat(self, chat_id: int) -> bool:
-        return bool(self.settings.telegram_staff_chat) and str(chat_id) == self.settings.telegram_staff_chat
-
-    def _addressed_text(self, message: Message, username: str) -> str | None:
-        """The text meant for the bot, or None when a group message is not addressed to it."""
-        text = message.text or ""
-        mention = f"@{username}"
-        if message.chat.type == "private":
-            if not text.startswith("/"):
-                return text
-            return re.sub(rf"^(/\w+){re.escape(mention)}", r"\1", text, flags=re.IGNORECASE)
-        replied = message.reply_to_message
-        to_bot = replied is not None and replied.from_user is not None and replied.from_user.username == username
-        if text.startswith("/"):
-            command = text.split(maxsplit=1)[0]
-            if "@" in command and not command.lower().endswith(mention.lower()):
-                return None  # a command for another bot
-            return re.sub(rf"^(/\w+){re.escape(mention)}", r"\1", text, flags=re.IGNORECASE)
-        if mention.lower() in text.lower():
-            return re.sub(re.escape(mention), "", text, flags=re.IGNORECASE).strip()
-        return text if to_bot else None
-
-    async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message, user = update.effective_message, update.effective_user
-        if message is None or user is None or user.is_bot:
-            return
-        chat = message.chat
-        staff_chat = self._is_staff_chat(chat.id)
-        replied = message.reply_to_message
-        reply_to_text = replied.text if replied is not None and replied.from_user is not None \
-            and replied.from_user.id == context.bot.id else None
-        text = message.text or "" if staff_chat else self._addressed_text(message, context.bot.username)
-        if text is None:
-            return
-        incoming = Incoming(CHANNEL, str(user.id), str(chat.id), text=text, display_name=user.full_name,
-                            is_group=chat.type != "private", in_staff_chat=staff_chat, reply_to_text=reply_to_text)
-        await self._answer(incoming, chat.id)
-
-    async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        query = update.callback_query
-        if query is None:
-            return
-        await query.answer()
-        chat_id = query.message.chat.id if query.message is not None else query.from_user.id
-        incoming = Incoming(CHANNEL, str(query.from_user.id), str(chat_id), payload=str(query.data or ""),
-                            display_name=query.from_user.full_name)
-        await self._answer(incoming, chat_id)
-
-    def _relay(self, incoming: Incoming, replies: list[Reply]) -> list[Reply]:
-        """With an outbox, replies for other chats are queued there; the rest are returned."""
-        if self.outbox is None:
-            return replies
-        relayed = [r for r in replies if not relay.is_direct(r, CHANNEL)]
-        if relay.queue(self.outbox, CHANNEL, incoming.chat_id, relayed):
-            self.wake()
-        return [r for r in replies if relay.is_direct(r, CHANNEL)]
-
-    def _handle(self, incoming: Incoming) -> list[Reply]:
-        return self._relay(incoming, self.handle(incoming))
-
-    async def _answer(self, incoming: Incoming, chat_id: int) -> None:
-        replies = self.first(incoming) if self.first is not None else None
-        if replies is None:
-            replies = await asyncio.to_thread(self._handle, incoming)
-        elif self.outbox is not None and not all(relay.is_direct(r, CHANNEL) for r in replies):
-            replies = await asyncio.to_thread(self._relay, incoming, replies)
-        await self._deliver(replies, chat_id)
-
-    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        log.error("Telegram update failed: %s", context.error, exc_info=context.error)
-
-    # ---- Reply → Telegram ----------------------------------------------------------------------
-    def _target(self, reply: Reply, current_chat: int) -> int | None:
-        if reply.channel not in (None, CHANNEL):
-            log.warning("a reply for channel %s reached Telegram; dropped", reply.channel)
-            return None
-        if reply.chat_id is None:
-            return current_chat
-        if reply.chat_id == STAFF_CHAT:
-            if not self.settings.telegram_staff_chat:
-                log.warning("no IPBOT_TELEGRAM_STAFF_CHAT: a staff notice was not delivered")
-                return None
-            return int(self.settings.telegram_staff_chat)
-        return int(reply.chat_id)
-
-    async def _deliver(self, replies: list[Reply], current_chat: int) -> None:
-        bot = self.application.bot
-        for reply in replies:
-            target = self._target(reply, current_chat)
-            if target is None:
-                continue
-            if reply.image is not None:
-                await bot.send_photo(chat_id=target, photo=reply.image, filename=reply.file_name,
-                                     caption=reply.text[:1024] or None, api_kwargs=keyboard_fields(reply))
-                continue
-            pieces = split_text(reply.text)
-            for number, piece in enumerate(pieces, start=1):
-                fields = keyboard_fields(reply) if number == len(pieces) else None
-                await send_text(bot, target, piece, fields)
-
-    # ---- running -------------------------------------------------------------------------------
-    def webhook_path(self) -> str:
-        return "/" + (urlsplit(self.settings.telegram_webhook_url or "").path.strip("/") or "telegram")
-
-    def routes(self) -> list[tuple[str, type[RequestHandler], dict[str, Any]]]:
+    def routes(self) -> list[Route]:
         """The webhook on the project's HTTP server (empty in long-polling mode)."""
         if not self.settings.telegram_webhook_url:
             return []
-        return [(self.webhook_path(), WebhookHandler, {"channel": self})]
+        path = "/" + (urlsplit(self.settings.telegram_webhook_url).path.strip("/") or "telegram")
+        return [(path, WebhookHandler, {"channel": self})]
 
-    async def start(self, own_server: bool = True) -> None:
-        """Start inside a running event loop: long polling, or the webhook — on the project's HTTP server when
-        the caller mounts routes() there (own_server=False), else on a server of its own."""
-        await self.application.initialize()
-        await self._post_init(self.application)
-        await self.application.start()
-        allowed = [Update.MESSAGE, Update.CALLBACK_QUERY]
+    async def take(self, update_ids: list[int], updates: list[dict[str, Any]]) -> None:
+        """Store what the updates say (committed when this returns), then let Telegram stop the spinner of
+        each pressed button."""
+        items = []
+        for update_id, update in zip(update_ids, updates, strict=True):
+            incoming = self.translator.incoming(update)
+            if incoming is not None:
+                items.append((str(update_id), incoming))
+        await self.pipeline.take(CHANNEL, items)
+        for update in updates:
+            query = update.get("callback_query")
+            if isinstance(query, dict) and query.get("id"):
+                self._spawn(self._answer_query(str(query["id"])))
+
+    async def _answer_query(self, query_id: str) -> None:
+        try:
+            await self.bot.do_api_request("answerCallbackQuery", api_kwargs={"callback_query_id": query_id})
+        except Exception as exc:  # only the button's spinner depends on it
+            log.info("answerCallbackQuery failed: %s", exc)
+
+    def _spawn(self, coroutine: Any) -> None:
+        task = asyncio.create_task(coroutine)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _poll(self) -> None:
+        offset: int | None = None
+        backoff = 1.0
+        while True:
+            kwargs: dict[str, Any] = {"timeout": POLL_TIMEOUT, "allowed_updates": ALLOWED_UPDATES}
+            if offset is not None:
+                kwargs["offset"] = offset  # confirms everything before it: stored by now
+            try:
+                updates = await self.bot.do_api_request("getUpdates", api_kwargs=kwargs,
+                                                        read_timeout=POLL_TIMEOUT + 10)
+                if not isinstance(updates, list):
+                    updates = []
+                valid = [u for u in updates if isinstance(u, dict) and isinstance(u.get("update_id"), int)]
+                await self.take([u["update_id"] for u in valid], valid)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # Telegram or the database unreachable: the same updates come again
+                log.warning("getUpdates round failed (%s); retrying in %.0f s", exc, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 30.0)
+                continue
+            backoff = 1.0
+            if valid:
+                offset = max(u["update_id"] for u in valid) + 1
+
+    async def start(self) -> None:
+        await self.bot.initialize()
+        self.translator.bot_id, self.translator.username = self.bot.id, self.bot.username
+        try:
+            await self.bot.set_my_commands([BotCommand(name, about) for name, about in menu_commands()])
+        except NetworkError as exc:
+            log.warning("Telegram command list not set: %s", exc)
         if self.settings.telegram_webhook_url:
-            await self.application.bot.set_webhook(url=self.settings.telegram_webhook_url, allowed_updates=allowed,
-                                                   secret_token=self.settings.telegram_webhook_secret)
-            if own_server:
-                self._server = HttpServer(self.settings.http_listen, self.routes())
-                self._server.start()
+            await self.bot.set_webhook(url=self.settings.telegram_webhook_url, allowed_updates=ALLOWED_UPDATES,
+                                       secret_token=self.settings.telegram_webhook_secret)
         else:
-            updater = self.application.updater
-            assert updater is not None
-            await updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=allowed)
+            await self.bot.delete_webhook()
+            self._polling = asyncio.create_task(self._poll())
 
     async def stop(self) -> None:
-        if self._server is not None:
-            await self._server.stop()
-            self._server = None
-        if self.application.updater is not None and self.application.updater.running:
-            await self.application.updater.stop()
-        if self.application.running:
-            await self.application.stop()
-        await self._post_shutdown(self.application)
-        await self.application.shutdown()
+        if self._polling is not None:
+            self._polling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._polling
+            self._polling = None
+        for task in list(self._background):
+            with contextlib.suppress(Exception):
+                await task
+
+    async def close(self) -> None:
+        await self.bot.shutdown()

@@ -6,13 +6,14 @@ message. Before anything is processed: body size, fresh timestamp, safe XML (def
 entities), signature, decryption and the corp id as receiver. Each message is taken in once (MsgId; events:
 sender + create time + what was clicked), recorded in the database, so WeCom's retries — it waits 5 seconds,
 then tries again, three times — and a second instance never process it twice. WeCom gets its empty 200 at
-once; the answer follows through the send API.
+once it is stored in the inbox (bot/pipeline.py): a crash after that 200 loses nothing, and a retry of a
+stored callback is a no-op. The answer follows through the outbox and the send API.
 
 Out: every reply goes through the outbox (per-member limit: WeCom drops what exceeds 30 a minute), as text
 split under 2,048 bytes, buttons as button_interaction template cards (six buttons a card) whose clicks come
 back as template_card_event with the same payloads as Telegram's buttons, pictures (the survey chart) uploaded
 as media. The staff chat is the staff group's robot (20 messages a minute). A staff member sending /reply N
-or /end N to the app answers a handoff.
+or /end N to the app answers a handoff (the router's staff commands).
 """
 
 from __future__ import annotations
@@ -30,18 +31,17 @@ from xml.etree.ElementTree import Element
 
 import defusedxml.ElementTree as SafeXml
 from defusedxml import DefusedXmlException
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
 from tornado.web import RequestHandler
 
-from bot.channels import relay, split
+from bot.channels import split
 from bot.channels import wecom_texts as text
 from bot.channels.wecom_api import RobotClient, WeComClient
 from bot.channels.wecom_crypto import WeComCrypto, WeComCryptoError
-from bot.models import WeComSeen
+from bot.http_server import Route
+from bot.messages import Button, Incoming, Reply, StaffChat, Target
+from bot.pipeline import Pipeline
 from bot.settings import Settings
 from handlers.menu import main_menu
-from handlers.types import STAFF_CHAT, Button, Incoming, Reply
 from scheduler.outbox import PermanentFailure, TemporaryFailure
 from scheduler.send_limits import ChannelLimits, Window
 
@@ -58,7 +58,6 @@ MEMBER_PER_MINUTE = 30  # message/send: more to one member in a minute is droppe
 ROBOT_PER_MINUTE = 20
 ROBOT_IMAGE_BYTES = 2 * 1024 * 1024  # the robot takes pictures up to 2 MB
 MENU_TOP = 3  # buttons in the app's menu bar
-STAFF_REPLY_COMMANDS = ("/reply", "/end")
 
 
 def split_bytes(message: str, limit: int = MAX_TEXT_BYTES) -> list[str]:
@@ -127,13 +126,14 @@ class WeComSender:
         self.client = client
         self.robot = robot
 
-    async def send(self, chat_id: str, reply: Reply) -> None:
-        if chat_id == STAFF_CHAT:
+    async def send(self, to: Target, reply: Reply) -> None:
+        if isinstance(to, StaffChat):
             if self.robot is None:
                 raise PermanentFailure("no IPBOT_WECOM_ROBOT_WEBHOOK_URL for the staff group")
             for message in render_for_robot(reply):
                 await self.robot.send(message)
             return
+        chat_id = to.chat
         messages = render(reply)
         texts = [m for m in messages if m["msgtype"] == "text"]
         for message in texts:
@@ -155,19 +155,20 @@ def app_menu(main: Reply) -> list[dict[str, Any]]:
 
 
 def send_limits() -> ChannelLimits:
-    def per_chat(chat_id: str) -> Window:
-        return Window(ROBOT_PER_MINUTE, 60.0) if chat_id == STAFF_CHAT else Window(MEMBER_PER_MINUTE, 60.0)
+    def per_chat(to: Target) -> Window:
+        return Window(ROBOT_PER_MINUTE, 60.0) if isinstance(to, StaffChat) else Window(MEMBER_PER_MINUTE, 60.0)
 
     return ChannelLimits(overall=None, per_chat=per_chat)
 
 
 @dataclass(frozen=True)
 class Answer:
-    """What the callback endpoint answers, and what (if anything) it took in."""
+    """What the callback endpoint answers, and what (if anything) it took in, under which key."""
 
     status: int
     body: str = ""
     incoming: Incoming | None = None
+    key: str = ""
 
 
 def _field(node: Element, name: str) -> str:
@@ -178,12 +179,9 @@ def _field(node: Element, name: str) -> str:
 class WeComCallback:
     """The callback endpoint's checks and translation, apart from any HTTP framework."""
 
-    def __init__(self, settings: Settings, sessions: sessionmaker[Session],
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, settings: Settings, clock: Callable[[], float] = time.time) -> None:
         self.crypto = WeComCrypto(settings.wecom_token or "", settings.wecom_aes_key or "",
                                   settings.wecom_corp_id or "")
-        self.sessions = sessions
-        self.staff_ids = settings.staff_ids
         self.clock = clock
 
     def _fresh(self, query: dict[str, str]) -> bool:
@@ -219,20 +217,9 @@ class WeComCallback:
         except (DefusedXmlException, SafeXml.ParseError) as exc:
             return Answer(400, f"bad XML: {exc.__class__.__name__}")
         incoming, key = self._translate(message)
-        if key is None:
+        if key is None or incoming is None:
             return Answer(200)  # nothing a person said (e.g. opening the app)
-        if not self._first_time(key):
-            log.info("WeCom callback %s seen before; not processed again", key)
-            return Answer(200)
-        return Answer(200, "", incoming)
-
-    def _first_time(self, key: str) -> bool:
-        try:
-            with self.sessions.begin() as session:
-                session.add(WeComSeen(key=key[:200]))
-        except IntegrityError:
-            return False
-        return True
+        return Answer(200, "", incoming, key)
 
     def _translate(self, message: Element) -> tuple[Incoming | None, str | None]:
         sender = _field(message, "FromUserName")
@@ -249,27 +236,24 @@ class WeComCallback:
         key = f"msg:{_field(message, 'MsgId') or sender + ':' + _field(message, 'CreateTime')}"
         if kind != "text":
             return Incoming(CHANNEL, sender, sender, text=None, display_name=sender), key
-        content = _field(message, "Content")
-        staff_reply = f"{CHANNEL}:{sender}" in self.staff_ids and content.startswith(STAFF_REPLY_COMMANDS)
-        return Incoming(CHANNEL, sender, sender, text=content, display_name=sender, in_staff_chat=staff_reply), key
+        return Incoming(CHANNEL, sender, sender, text=_field(message, "Content"), display_name=sender), key
 
 
 class WeComChannel:
-    """Takes callbacks in, runs them through the router off the event loop, queues the replies."""
+    """Takes callbacks in (into the pipeline) and sends the outbox's messages through the API and the robot."""
 
-    def __init__(self, settings: Settings, handle: Callable[[Incoming], list[Reply]],
-                 sessions: sessionmaker[Session], http_client: Any = None) -> None:
+    name = CHANNEL
+
+    def __init__(self, settings: Settings, pipeline: Pipeline, http_client: Any = None) -> None:
         self.settings = settings
-        self.handle = handle
-        self.sessions = sessions
-        self.callback = WeComCallback(settings, sessions)
+        self.pipeline = pipeline
+        self.callback = WeComCallback(settings)
         self.client = WeComClient(settings.wecom_api_base_url, settings.wecom_corp_id or "",
                                   settings.wecom_secret or "", int(settings.wecom_agent_id or 0), http_client)
         self.robot = RobotClient(settings.wecom_robot_webhook_url, http_client) \
             if settings.wecom_robot_webhook_url else None
         self.sender = WeComSender(self.client, self.robot)
-        self.wake: Callable[[], None] = lambda: None  # the dispatcher's wake-up, set by whoever runs it
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.limits = send_limits()
 
     async def set_menu(self) -> None:
         """Put the main menu in the app's menu bar; a refusal (e.g. no menu permission) is logged, not fatal."""
@@ -278,37 +262,16 @@ class WeComChannel:
         except (TemporaryFailure, PermanentFailure) as exc:
             log.warning("WeCom app menu not set: %s", exc)
 
-    def routes(self) -> list[tuple[str, type[RequestHandler], dict[str, Any]]]:
+    def routes(self) -> list[Route]:
         return [(PATH, CallbackHandler, {"channel": self})]
 
-    def take(self, incoming: Incoming) -> None:
-        task = asyncio.create_task(self._process(incoming))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    async def start(self) -> None:
+        await self.set_menu()
 
-    def _replies(self, incoming: Incoming) -> list[Reply]:
-        if incoming.text is None and incoming.payload is None:
-            return [Reply(text.TEXT_ONLY)]
-        return self.handle(incoming)
-
-    def _queue(self, incoming: Incoming, replies: list[Reply]) -> None:
-        relay.queue(self.sessions, CHANNEL, incoming.chat_id, replies)
-
-    async def _process(self, incoming: Incoming) -> None:
-        try:
-            replies = await asyncio.to_thread(self._replies, incoming)
-            await asyncio.to_thread(self._queue, incoming, replies)
-            self.wake()
-        except Exception:
-            log.exception("WeCom message from %s not handled", incoming.user_id)
-
-    async def drain(self) -> None:
-        """Wait for the messages being handled (at shutdown, and in tests)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+    async def stop(self) -> None:
+        pass  # the HTTP server, which takes callbacks in, is stopped by the app
 
     async def close(self) -> None:
-        await self.drain()
         await self.client.close()
         if self.robot is not None:
             await self.robot.close()
@@ -333,6 +296,11 @@ class CallbackHandler(RequestHandler):
         answer = await asyncio.to_thread(self.channel.callback.receive, self._query(), self.request.body)
         if answer.status != 200:
             log.warning("WeCom callback refused (%d): %s", answer.status, answer.body)
-        self._answer(Answer(answer.status, "" if answer.status == 200 else answer.body))
         if answer.incoming is not None:
-            self.channel.take(answer.incoming)
+            try:  # stored before WeCom hears 200; a retry of a stored one is a no-op
+                await self.channel.pipeline.take(CHANNEL, [(answer.key, answer.incoming)])
+            except Exception:
+                log.exception("WeCom callback not stored; WeCom will send it again")
+                self._answer(Answer(500, "not stored"))
+                return
+        self._answer(Answer(answer.status, "" if answer.status == 200 else answer.body))

@@ -10,7 +10,6 @@ HANDOFF = "转人工"
 CATEGORIES = "请选择类别："
 QUESTIONS = "【{category}】常见问题，点一下查看答案："
 BACK = "返回类别"
-NOT_OPEN_YET = "“{feature}”功能正在建设中，开放后会在这里通知。现在可以先问政策问题，或者转人工。"
 CATEGORY_NAMES = {
     "pledge": "质押融资",
     "patent": "专利",

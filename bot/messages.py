@@ -1,0 +1,112 @@
+"""Channel-neutral message types. A channel adapter turns its updates into Incoming and sends Replies.
+
+Where a message goes is a typed target, never a string to split: an `Address` (a chat on a channel) or a
+`StaffChat` (wherever a channel's staff read: Telegram's staff group, WeCom's robot). Targets are written as
+text in one way only — `telegram:123`, `wecom:zhangsan`, `staff:telegram` — by `format_target` and read back
+by `parse_target`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+STAFF_PREFIX = "staff"
+
+
+@dataclass(frozen=True, order=True)
+class Address:
+    """A chat on a channel: a person's private chat or a group."""
+
+    channel: str
+    chat: str
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.chat}"
+
+
+@dataclass(frozen=True, order=True)
+class StaffChat:
+    """The staff chat of a channel, whatever it is there."""
+
+    channel: str
+
+    def __str__(self) -> str:
+        return f"{STAFF_PREFIX}:{self.channel}"
+
+
+Target = Address | StaffChat
+
+
+def parse_target(text: str) -> Target:
+    """`telegram:123` → Address, `staff:wecom` → StaffChat; ValueError with the reason otherwise."""
+    channel, separator, chat = text.strip().partition(":")
+    if not separator or not channel or not chat or any(c.isspace() for c in text.strip()):
+        raise ValueError(f"not a recipient: {text!r} (write channel:id, e.g. telegram:123, or staff:telegram)")
+    if channel == STAFF_PREFIX:
+        return StaffChat(chat)
+    return Address(channel, chat)
+
+
+def format_target(target: Target) -> str:
+    return str(target)
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message to send: by default to the chat the Incoming came from; `to` sends it elsewhere (another
+    person's chat, or a channel's staff chat)."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()  # rows of buttons
+    image: bytes | None = None
+    file_name: str | None = None
+    to: Target | None = None
+
+    def payloads(self) -> list[str]:
+        return [b.payload for row in self.buttons for b in row]
+
+    def labels(self) -> list[str]:
+        return [b.label for row in self.buttons for b in row]
+
+
+@dataclass(frozen=True)
+class Incoming:
+    channel: str  # console | telegram | wecom
+    user_id: str  # unique within the channel
+    chat_id: str
+    text: str | None = None
+    payload: str | None = None  # set when a button was pressed
+    display_name: str | None = None
+    is_group: bool = False
+    in_staff_chat: bool = False  # sent in the channel's staff chat
+    reply_to_text: str | None = None  # text of the message this one replies to, if any
+    extra: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def address(self) -> Address:
+        """Where answers to this message go."""
+        return Address(self.channel, self.chat_id)
+
+    @property
+    def sender(self) -> Address:
+        """Who sent it, as staff lists name people (`telegram:123`)."""
+        return Address(self.channel, self.user_id)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"channel": self.channel, "user_id": self.user_id, "chat_id": self.chat_id, "text": self.text,
+                "payload": self.payload, "display_name": self.display_name, "is_group": self.is_group,
+                "in_staff_chat": self.in_staff_chat, "reply_to_text": self.reply_to_text, "extra": self.extra}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Incoming:
+        return cls(str(data["channel"]), str(data["user_id"]), str(data["chat_id"]), text=data.get("text"),
+                   payload=data.get("payload"), display_name=data.get("display_name"),
+                   is_group=bool(data.get("is_group")), in_staff_chat=bool(data.get("in_staff_chat")),
+                   reply_to_text=data.get("reply_to_text"), extra=dict(data.get("extra") or {}))

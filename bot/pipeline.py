@@ -1,0 +1,208 @@
+"""The one conversation pipeline: platform → inbox → router → outbox → platform.
+
+    channel translates an update to an Incoming
+      → take(): stored in the inbox (committed) — only then is the platform told it arrived
+      → handle(): one transaction: the router's changes (conversation state, question log), every reply
+        queued in the outbox (answers and messages for other chats alike), the inbox row marked done
+      → the outbox dispatcher sends, within each channel's limits
+
+A crash before the store: the platform never heard back and delivers again. Between the store and the
+handling transaction: the row is pending and is handled at the next start (or by the sweep of a running
+instance). After it: the replies are in the outbox, which sends them after restart. A message can therefore
+be answered twice only if the crash hit while its answer was in flight, and is never lost.
+
+Messages of one chat are handled strictly in order; different chats side by side (`concurrency` at once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock, system_clock
+from bot.messages import Incoming, Reply
+from bot.models import InboxMessage
+from handlers.router import Router
+from handlers.texts import ask as ask_text
+from scheduler.outbox import enqueue
+
+log = logging.getLogger(__name__)
+SWEEP_EVERY = 30.0  # seconds between looks for rows another (crashed) instance left pending
+SWEEP_AGE = dt.timedelta(seconds=60)  # a pending row this old and not ours is taken over
+KEPT = dt.timedelta(days=7)  # done rows are kept this long: platforms redeliver within minutes
+MAX_KEY = 200
+
+
+def chat_key(incoming: Incoming) -> tuple[str, str]:
+    return incoming.channel, incoming.chat_id
+
+
+class Pipeline:
+    def __init__(self, router: Router, sessions: sessionmaker[Session], wake: Callable[[], None] = lambda: None,
+                 concurrency: int = 4, clock: Clock = system_clock,
+                 writer: AbstractContextManager[object] | None = None) -> None:
+        """wake: the outbox dispatcher's wake-up, called when replies were queued. writer: a context manager
+        held around each transaction (SQLite takes one writer at a time; waiting here is cheaper than its
+        own back-off)."""
+        self.router = router
+        self.sessions = sessions
+        self.wake = wake
+        self.clock = clock
+        self.concurrency = concurrency
+        self._writer = writer or contextlib.nullcontext()
+        self._slots: asyncio.Semaphore | None = None
+        self._tails: dict[tuple[str, str], asyncio.Task[None]] = {}
+        self._mine: set[int] = set()  # rows scheduled in this process and not finished
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # ---- in -------------------------------------------------------------------------------------------
+    async def take(self, channel: str, items: Sequence[tuple[str, Incoming]]) -> int:
+        """Store these messages (keyed by the platform's id; a key seen before is skipped) and schedule their
+        handling. When this returns they are committed: the caller may acknowledge them to the platform.
+        Returns how many were new."""
+        if not items:
+            return 0
+        stored = await asyncio.to_thread(self.store, channel, items)
+        for row_id, incoming in stored:
+            self._schedule(row_id, incoming)
+        return len(stored)
+
+    def store(self, channel: str, items: Sequence[tuple[str, Incoming]]) -> list[tuple[int, Incoming]]:
+        """Insert the new ones in one transaction; returns (row id, message) of those that were new. Another
+        instance storing the same key at the same moment makes the insert fail: then it is tried again, and
+        sees the key."""
+        for attempt in range(3):
+            try:
+                return self._store(channel, items)
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+        return []
+
+    def _store(self, channel: str, items: Sequence[tuple[str, Incoming]]) -> list[tuple[int, Incoming]]:
+        keys = [key[:MAX_KEY] for key, _incoming in items]
+        with self._writer, self.sessions.begin() as session:
+            seen = set(session.scalars(select(InboxMessage.key).where(InboxMessage.channel == channel,
+                                                                      InboxMessage.key.in_(keys))))
+            rows: list[tuple[InboxMessage, Incoming]] = []
+            now = self.clock()
+            for key, (_key, incoming) in zip(keys, items, strict=True):
+                if key in seen:
+                    continue
+                seen.add(key)
+                row = InboxMessage(channel=channel, key=key, incoming=incoming.to_json(), status="pending",
+                                   received_at=now)
+                session.add(row)
+                rows.append((row, incoming))
+            session.flush()
+            return [(row.id, incoming) for row, incoming in rows]
+
+    # ---- handling -------------------------------------------------------------------------------------
+    def handle(self, row_id: int) -> bool:
+        """Handle one pending row in one transaction; False when it was not pending (done elsewhere, or
+        another instance holds it). A failure rolls the conversation back and still answers with an
+        apology, in a second transaction; if even that fails the row stays pending for the sweep."""
+        try:
+            with self._writer, self.sessions.begin() as session:
+                row = self._pending(session, row_id)
+                if row is None:
+                    return False
+                incoming = Incoming.from_json(row.incoming)
+                self._finish(session, row, incoming, self.router.answer(session, incoming))
+                return True
+        except Exception:
+            log.exception("failed to handle inbox message %d", row_id)
+        with self._writer, self.sessions.begin() as session:
+            row = self._pending(session, row_id)
+            if row is None:
+                return False
+            self._finish(session, row, Incoming.from_json(row.incoming), [Reply(ask_text.ERROR)])
+            return True
+
+    @staticmethod
+    def _pending(session: Session, row_id: int) -> InboxMessage | None:
+        return session.scalar(select(InboxMessage).where(InboxMessage.id == row_id,
+                                                         InboxMessage.status == "pending")
+                              .with_for_update(skip_locked=True))
+
+    def _finish(self, session: Session, row: InboxMessage, incoming: Incoming, replies: list[Reply]) -> None:
+        now = self.clock()
+        for reply in replies:
+            enqueue(session, reply.to or incoming.address, reply, answer=reply.to is None, now=now)
+        row.status, row.handled_at = "done", now
+
+    def _schedule(self, row_id: int, incoming: Incoming) -> None:
+        if row_id in self._mine:
+            return
+        self._mine.add(row_id)
+        key = chat_key(incoming)
+        task = asyncio.create_task(self._run(row_id, self._tails.get(key)))
+        self._tails[key] = task
+        self._tasks.add(task)
+
+        def done(finished: asyncio.Task[None]) -> None:
+            self._tasks.discard(finished)
+            self._mine.discard(row_id)
+            if self._tails.get(key) is finished:
+                del self._tails[key]
+
+        task.add_done_callback(done)
+
+    async def _run(self, row_id: int, before: asyncio.Task[None] | None) -> None:
+        if before is not None:  # the chat's earlier message first
+            await asyncio.wait([before])
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.concurrency)
+        async with self._slots:
+            try:
+                handled = await asyncio.to_thread(self.handle, row_id)
+            except Exception:  # the database is unreachable: the sweep tries again
+                log.exception("inbox message %d left pending", row_id)
+                return
+        if handled:
+            self.wake()
+
+    # ---- recovery -------------------------------------------------------------------------------------
+    def pending(self, older_than: dt.timedelta | None = None) -> list[tuple[int, Incoming]]:
+        with self.sessions() as session:
+            query = select(InboxMessage).where(InboxMessage.status == "pending").order_by(InboxMessage.id)
+            if older_than is not None:
+                query = query.where(InboxMessage.received_at <= self.clock() - older_than)
+            return [(row.id, Incoming.from_json(row.incoming)) for row in session.scalars(query)]
+
+    async def recover(self, older_than: dt.timedelta | None = None) -> int:
+        """Schedule every row left pending (at start: by a crash; in the sweep: by another instance)."""
+        rows = await asyncio.to_thread(self.pending, older_than)
+        for row_id, incoming in rows:
+            self._schedule(row_id, incoming)
+        return len(rows)
+
+    async def sweep(self, stop: asyncio.Event, every: float = SWEEP_EVERY) -> None:
+        while not stop.is_set():
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=every)
+            if not stop.is_set():
+                try:
+                    await self.recover(SWEEP_AGE)
+                except Exception:
+                    log.exception("inbox sweep failed")
+
+    def forget_old(self, session: Session, now: dt.datetime) -> int:
+        """Drop done rows older than KEPT (the daily upkeep calls this); returns 0 (nothing scheduled)."""
+        session.execute(delete(InboxMessage).where(InboxMessage.status == "done",
+                                                   InboxMessage.received_at < now - KEPT))
+        return 0
+
+    async def drain(self) -> None:
+        """Wait until everything taken in has been handled (at shutdown, and in tests)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+

@@ -1,0 +1,27 @@
+"""What every handler is given: one Context instead of varying mixes of positional arguments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from bot.messages import Incoming
+from handlers.survey_definition import SurveyDefinition
+from knowledge.engine import SearchEngine
+
+
+@dataclass(frozen=True)
+class Context:
+    session: Session  # the message's transaction: everything a handler writes commits with its replies
+    engine: SearchEngine  # the knowledge base as loaded now
+    staff_ids: frozenset[str]  # telegram:123, wecom:zhangsan
+    now: dt.datetime  # aware UTC: the one clock, read once per message
+    zone: ZoneInfo  # for dates shown to people
+    survey: SurveyDefinition
+    survey_salt: str
+
+    def is_staff(self, incoming: Incoming) -> bool:
+        return str(incoming.sender) in self.staff_ids
