@@ -29,7 +29,7 @@ from scheduler.send_limits import ChannelLimits, Limiter
 MAX_ATTEMPTS = 6
 BASE_DELAY = 2.0  # seconds; doubles with every failed attempt
 MAX_DELAY = 600.0
-CLAIM_LEASE = dt.timedelta(seconds=120)
+CLAIM_LEASE = dt.timedelta(seconds=30)  # well over any send's timeouts
 BATCH = 100
 
 
@@ -149,6 +149,17 @@ class Dispatcher:
         self.clock = clock
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+
+    def release_orphans(self) -> int:
+        """At start on the embedded database (one instance by construction): rows a killed process left
+        'sending' go back to the queue at once instead of waiting out their lease. Returns how many."""
+        bind = self.sessions.kw.get("bind")
+        if bind is None or bind.dialect.name != "sqlite":
+            return 0
+        with self.sessions.begin() as session:
+            result = session.execute(update(OutboxMessage).where(OutboxMessage.status == "sending")
+                                     .values(status="pending", claimed_at=None))
+            return int(getattr(result, "rowcount", 0) or 0)
 
     def _claim(self, now: dt.datetime) -> list[Claimed]:
         with self.sessions.begin() as session:

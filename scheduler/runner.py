@@ -154,6 +154,7 @@ class BackgroundJobs:
         """Every instance runs the loops; only the leader fires reminders and does the upkeep."""
         self._stop.clear()
         self._wake = asyncio.Event()
+        await asyncio.to_thread(self.dispatcher.release_orphans)
         self.scheduler.add_job(self._daily_upkeep, "cron", hour=3, id="daily-upkeep", coalesce=True,
                                replace_existing=True)
         self.scheduler.start()
