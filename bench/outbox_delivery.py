@@ -26,9 +26,9 @@ from tests.doubles.telegram_api import TOKEN  # noqa: E402
 
 
 async def deliver(double: RemoteDouble, count: int, cap: float, folder: str) -> tuple[float, dict[str, int]]:
-    from bot.channels.telegram import TelegramChannel, TelegramSender, send_limits
+    from bot.channels.telegram import TelegramSender, make_bot, send_limits
     from bot.db import open_database
-    from bot.messages import Reply
+    from bot.messages import Address, Reply
     from bot.settings import Settings
     from scheduler.outbox import Dispatcher, enqueue, status_counts
 
@@ -37,10 +37,11 @@ async def deliver(double: RemoteDouble, count: int, cap: float, folder: str) -> 
     _engine, sessions = open_database(settings.database_url)
     with sessions.begin() as session:
         for n in range(count):
-            enqueue(session, "telegram", str(200_000 + n % 300), Reply(f"提醒 {n}"), key=f"bench:{n}")
-    channel = TelegramChannel(settings, lambda _incoming: [])
-    await channel.application.initialize()
-    dispatcher = Dispatcher(sessions, {"telegram": TelegramSender(channel)}, limits={"telegram": send_limits(settings)})
+            enqueue(session, Address("telegram", str(200_000 + n % 300)), Reply(f"提醒 {n}"), key=f"bench:{n}")
+    bot = make_bot(settings)
+    await bot.initialize()
+    dispatcher = Dispatcher(sessions, {"telegram": TelegramSender(bot, None)},
+                            limits={"telegram": send_limits(settings)})
     began = time.perf_counter()
     try:
         while True:
@@ -52,7 +53,7 @@ async def deliver(double: RemoteDouble, count: int, cap: float, folder: str) -> 
                 break
             await asyncio.sleep(0.05)  # only retries are left, waiting for their time
     finally:
-        await channel.application.shutdown()
+        await bot.shutdown()
     return time.perf_counter() - began, counts
 
 

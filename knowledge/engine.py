@@ -15,7 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from knowledge import pinyin, segment
+from knowledge import pinyin
+from knowledge.segment import Segmenter
 from knowledge.loader import Entry, KnowledgeBase
 from knowledge.normalize import normalize
 
@@ -112,13 +113,13 @@ class SearchEngine:
         self.kb = kb
         self.tuning = tuning or Tuning()
         lex = kb.lexicon
-        segment.add_words(lex.user_words)
-        segment.add_words((word, None) for word in {*lex.synonyms, *lex.synonyms.values()})
+        scope = kb.scope
+        self.segmenter = Segmenter(lex.user_words)
+        self.segmenter.add_words((word, None) for word in {*lex.synonyms, *lex.synonyms.values()})
+        self.segmenter.add_words((word, None) for word in scope.anchors)
+        self.segmenter.add_words((word, None) for ref in scope.referrals for word in ref.words)
         self._synonyms = lex.synonyms
         self._stopwords = lex.stopwords
-        scope = kb.scope
-        segment.add_words((word, None) for word in scope.anchors)
-        segment.add_words((word, None) for ref in scope.referrals for word in ref.words)
         self._anchors = frozenset(self._synonyms.get(word, word) for word in scope.anchors)
         self._referrals = scope.referrals
         self._referral_words = frozenset().union(*(ref.words for ref in scope.referrals))
@@ -136,7 +137,7 @@ class SearchEngine:
     def analyze(self, text: str) -> dict[str, float]:
         """Index-side analysis: term -> weight (1, or part_factor for a word's minor form)."""
         terms: dict[str, float] = {}
-        for word in segment.words(normalize(text)):
+        for word in self.segmenter.words(normalize(text)):
             for term, weight in self._word_terms(word):
                 if terms.get(term, 0.0) < weight:
                     terms[term] = weight
@@ -161,7 +162,7 @@ class SearchEngine:
             if len(word) <= 2 or word in synonyms:
                 result.append((term, 1.0))
             else:
-                grams, spelled_out = segment.parts(word)
+                grams, spelled_out = self.segmenter.parts(word)
                 result.append((term, minor if spelled_out else 1.0))
                 for gram in grams:
                     gram_term = synonyms.get(gram, gram)
@@ -272,7 +273,7 @@ class SearchEngine:
         words the knowledge base does not know go through the slower checks and repairs.
         """
         synonyms, stopwords = self._synonyms, self._stopwords
-        main = segment.words(norm)
+        main = self.segmenter.words(norm)
         syn_get = synonyms.get
         canonical = list(map(syn_get, main, main))
         words = set(main)
@@ -306,7 +307,7 @@ class SearchEngine:
         """How to read one word the knowledge base does not know: (term, weight), or None to skip it.
 
         A single Chinese character comes back as itself with weight 0: it waits for the homophone repair.
-        Remembered per word, like segment.parts.
+        Remembered per word, like Segmenter.parts.
         """
         memo = self._unknown_memo
         if term in memo:
@@ -415,7 +416,7 @@ class SearchEngine:
         """A rare word the knowledge base does not know, read as the known term that sounds the same."""
         if word in self._postings or word in self._synonyms or word in self._stopwords:
             return None
-        if not all(_CJK.match(c) for c in word) or segment.frequency(word) >= self.tuning.rare_word_freq:
+        if not all(_CJK.match(c) for c in word) or self.segmenter.frequency(word) >= self.tuning.rare_word_freq:
             return None
         key = pinyin.primary_key(word)
         return self._pinyin_indexes()[0].get(key) if key is not None else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import jieba
 import pytest
@@ -41,3 +42,16 @@ def test_added_words_are_kept_whole_by_both(both: tuple[rjieba.Jieba, jieba.Toke
     rust.add_word("入园惠企", 1000, None)
     python.add_word("入园惠企", 1000)
     assert rust.cut("入园惠企活动", hmm=False) == python.lcut("入园惠企活动", HMM=False) == ["入园惠企", "活动"]
+
+
+def test_a_word_removed_from_the_user_dictionary_is_gone_after_a_reload(kb_copy: Path) -> None:
+    from knowledge.engine import SearchEngine
+
+    userdict = kb_copy / "userdict.txt"
+    userdict.write_text(userdict.read_text(encoding="utf-8") + "博乐红枸杞 3000\n", encoding="utf-8")
+    before = SearchEngine(loader.load(kb_copy))
+    assert "博乐红枸杞" in before.segmenter.words("博乐红枸杞能注册商标吗")
+    userdict.write_text(userdict.read_text(encoding="utf-8").replace("博乐红枸杞 3000\n", ""), encoding="utf-8")
+    after = SearchEngine(loader.load(kb_copy))
+    assert "博乐红枸杞" not in after.segmenter.words("博乐红枸杞能注册商标吗")
+    assert "博乐红枸杞" in before.segmenter.words("博乐红枸杞能注册商标吗")  # the old engine is untouched
