@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from knowledge import pinyin
-from knowledge.segment import Segmenter
 from knowledge.loader import Entry, KnowledgeBase
 from knowledge.normalize import normalize
+from knowledge.segment import Segmenter
 
 MAX_QUESTION_CHARS = 500
 # The kinds of right a question may name, each by the words that name it.
