@@ -3,7 +3,7 @@
 Trademarks (Trademark Law art. 39–40): valid ten years from approval; renew within the twelve months
 before expiry; a six-month grace period after it; then the mark is cancelled.
 Patents (Patent Law art. 42–44; Rules art. 114–115): terms of 20 (invention), 10 (utility model) and 15
-(design) years from the filing date. The fee for each patent year is due before that year begins (the
+(design; 10 for designs filed before 2021-06-01) years from the filing date. The fee for each patent year is due before that year begins (the
 grant-year fee is paid with the grant formalities); six months' grace, with a surcharge of 5 % of that
 year's fee for each month or part of a month late.
 
@@ -24,14 +24,20 @@ SURCHARGE_PER_MONTH = 5
 GRACE_MONTHS = 6
 
 
+DESIGN_15_YEARS_FROM = dt.date(2021, 6, 1)
+
+
 class PatentKind(Enum):
     INVENTION = "invention"
     UTILITY_MODEL = "utility_model"
     DESIGN = "design"
 
-    @property
-    def years(self) -> int:
-        return {PatentKind.INVENTION: 20, PatentKind.UTILITY_MODEL: 10, PatentKind.DESIGN: 15}[self]
+    def years(self, filed: dt.date) -> int:
+        """The term in years (Patent Law art. 42): designs filed before the 2020 revision took effect
+        (2021-06-01) keep the old 10 years."""
+        if self is PatentKind.DESIGN:
+            return 15 if filed >= DESIGN_15_YEARS_FROM else 10
+        return {PatentKind.INVENTION: 20, PatentKind.UTILITY_MODEL: 10}[self]
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -65,7 +71,7 @@ def trademark_deadlines(approved: dt.date, renewals: int = 0) -> TrademarkDeadli
 
 def patent_term_ends(kind: PatentKind, filed: dt.date) -> dt.date:
     """Last day of protection (before any term compensation)."""
-    return add_years(filed, kind.years) - ONE_DAY
+    return add_years(filed, kind.years(filed)) - ONE_DAY
 
 
 @dataclass(frozen=True)
@@ -83,7 +89,7 @@ def annual_fee(filed: dt.date, year: int) -> AnnualFee:
 def upcoming_annual_fees(kind: PatentKind, filed: dt.date, today: dt.date, count: int = 1) -> list[AnnualFee]:
     """The next `count` annual fees whose grace period has not run out, within the patent's term."""
     fees = []
-    for year in range(2, kind.years + 1):
+    for year in range(2, kind.years(filed) + 1):
         fee = annual_fee(filed, year)
         if fee.grace_ends >= today:
             fees.append(fee)

@@ -52,7 +52,7 @@ def test_trademark_after_one_renewal() -> None:
 @pytest.mark.parametrize(("kind", "expected"), [
     (PatentKind.INVENTION, D(2040, 5, 31)),
     (PatentKind.UTILITY_MODEL, D(2030, 5, 31)),
-    (PatentKind.DESIGN, D(2035, 5, 31)),
+    (PatentKind.DESIGN, D(2030, 5, 31)),  # filed before 2021-06-01: the old 10 years
 ])
 def test_patent_terms_count_from_the_filing_date(kind: PatentKind, expected: dt.date) -> None:
     assert patent_term_ends(kind, D(2020, 6, 1)) == expected
@@ -90,3 +90,10 @@ def test_reminders_at_90_30_and_7_days_still_ahead() -> None:
     deadline = D(2026, 3, 13)
     assert reminder_days(deadline, today=D(2025, 12, 1)) == [D(2025, 12, 13), D(2026, 2, 11), D(2026, 3, 6)]
     assert reminder_days(deadline, today=D(2026, 3, 1)) == [D(2026, 3, 6)]
+
+
+def test_a_design_filed_before_june_2021_keeps_ten_years_and_one_filed_after_gets_fifteen() -> None:
+    from scheduler.deadlines import PatentKind, patent_term_ends
+
+    assert patent_term_ends(PatentKind.DESIGN, dt.date(2021, 5, 31)) == dt.date(2031, 5, 30)
+    assert patent_term_ends(PatentKind.DESIGN, dt.date(2021, 6, 1)) == dt.date(2036, 5, 31)
