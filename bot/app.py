@@ -80,7 +80,7 @@ class App:
         for channel in self.channels:
             with contextlib.suppress(Exception):
                 await channel.stop()
-        await self.pipeline.drain()
+        await self.pipeline.close()
         await self.jobs.stop()
         sweeping = getattr(self, "_sweeping", None)
         if sweeping is not None:
@@ -132,7 +132,7 @@ def build_app(settings: Settings | None = None, knowledge: KnowledgeService | No
     sessions = router.sessions
     senders: dict[str, Sender] = {}
     limits: dict[str, ChannelLimits] = {}
-    dispatcher = Dispatcher(sessions, senders, limits, clock=clock)
+    dispatcher = Dispatcher(sessions, senders, limits, clock=clock, writer=writer)
     jobs = BackgroundJobs(sessions, dispatcher, timezone=settings.timezone, recheck=settings.reminder_check_seconds,
                           poll=poll, late_after=dt.timedelta(seconds=settings.reminder_late_after_seconds),
                           escalate_after=dt.timedelta(seconds=settings.reminder_escalate_after_seconds),
@@ -142,8 +142,9 @@ def build_app(settings: Settings | None = None, knowledge: KnowledgeService | No
         dispatcher.wake()
         jobs.wake()
 
-    pipeline = Pipeline(router, sessions, wake, concurrency=settings.telegram_concurrent_updates, clock=clock,
-                        writer=writer)
+    # On SQLite one transaction writes at a time: one lane, with bigger batches, beats several waiting on the lock.
+    lanes = 1 if settings.database_url.startswith("sqlite") else settings.telegram_concurrent_updates
+    pipeline = Pipeline(router, sessions, wake, concurrency=lanes, clock=clock, writer=writer)
     zone = ZoneInfo(settings.timezone)
     jobs.daily = (lambda session, now: subscriptions.top_up(session, zone, now), _calendar_upkeep(zone),
                   pipeline.forget_old)

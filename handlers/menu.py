@@ -33,7 +33,12 @@ def categories(engine: SearchEngine) -> Reply:
 
 
 def questions(engine: SearchEngine, category: str) -> Reply | None:
-    entries = [e for e in engine.kb.entries if engine.kb.topics[e.topic] == category]
+    # one question per topic (its first entry): a category has a dozen topics and several entries for each
+    entries, topics = [], set()
+    for entry in engine.kb.entries:
+        if engine.kb.topics[entry.topic] == category and entry.topic not in topics:
+            topics.add(entry.topic)
+            entries.append(entry)
     if not entries:
         return None
     rows = [(Button(e.question, f"a:{e.id}"),) for e in entries[:MAX_QUESTIONS]]

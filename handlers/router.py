@@ -131,7 +131,8 @@ class Router:
             return handoff.relay_from_user(row, message, ctx.now)
         response = survey.active(session, incoming, ctx.now)
         if response is not None:
-            if ctx.engine.search(message).confident:  # a real question: answer it, keep the place
+            # a real question in the middle (not the comment the survey asked for): answer it, keep the place
+            if response.step != "comment" and ctx.engine.search(message).confident:
                 logger = question_log.session_logger(session, ctx.now)
                 return [*notices, *ask.ask(logger, ctx.engine, incoming, message), Reply(survey_text.PAUSED)]
             return [*notices, *survey.on_text(self.survey, response, message, ctx.now)]

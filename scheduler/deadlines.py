@@ -3,9 +3,9 @@
 Trademarks (Trademark Law art. 39–40): valid ten years from approval; renew within the twelve months
 before expiry; a six-month grace period after it; then the mark is cancelled.
 Patents (Patent Law art. 42–44; Rules art. 114–115): terms of 20 (invention), 10 (utility model) and 15
-(design; 10 for designs filed before 2021-06-01) years from the filing date. The fee for each patent year is due before that year begins (the
-grant-year fee is paid with the grant formalities); six months' grace, with a surcharge of 5 % of that
-year's fee for each month or part of a month late.
+(design; 10 for designs filed before 2021-06-01) years from the filing date. The fee for each patent year
+is due before that year begins (the grant-year fee is paid with the grant formalities); six months' grace,
+with a surcharge of 5 % of that year's fee for each month or part of a month late.
 
 Dates are calendar dates. A year or month added to the 29th–31st lands on the last day of a shorter month
 (29 February 2024 + 1 year = 28 February 2025). "Last day" means the final day on which the act is on time.

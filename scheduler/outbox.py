@@ -12,8 +12,10 @@ The dispatcher's database work runs in worker threads, never on the event loop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -70,16 +72,21 @@ def _buttons(reply: Reply) -> list[list[list[str]]]:
     return [[[b.label, b.payload] for b in row] for row in reply.buttons]
 
 
+def row_values(to: Target, reply: Reply, now: dt.datetime, key: str | None = None, due: dt.datetime | None = None,
+               late: bool = False, answer: bool = False) -> dict[str, Any]:
+    """The outbox row for one message (see enqueue)."""
+    return {"channel": to.channel, "chat_id": to.chat if isinstance(to, Address) else "",
+            "to_staff": isinstance(to, StaffChat), "text": reply.text, "buttons": _buttons(reply),
+            "image": reply.image, "file_name": reply.file_name, "idempotency_key": key, "status": "pending",
+            "attempts": 0, "created_at": now, "next_attempt_at": due or now, "late": late, "answer": answer}
+
+
 def enqueue(session: Session, to: Target, reply: Reply, key: str | None = None, due: dt.datetime | None = None,
             late: bool = False, answer: bool = False, now: dt.datetime | None = None) -> OutboxMessage | None:
     """Queue a message in the caller's transaction. None when a message with the same key is queued already.
     answer: the reply to a message just taken in from that chat (see send_limits: not held to the chat's
     pace for proactive messages)."""
-    now = now or system_clock()
-    row = OutboxMessage(channel=to.channel, chat_id=to.chat if isinstance(to, Address) else "",
-                        to_staff=isinstance(to, StaffChat), text=reply.text, buttons=_buttons(reply),
-                        image=reply.image, file_name=reply.file_name, idempotency_key=key, status="pending",
-                        attempts=0, created_at=now, next_attempt_at=due or now, late=late, answer=answer)
+    row = OutboxMessage(**row_values(to, reply, now or system_clock(), key, due, late, answer))
     if key is None:  # nothing to collide with: no savepoint needed
         session.add(row)
         return row
@@ -140,13 +147,16 @@ class Dispatcher:
 
     def __init__(self, sessions: sessionmaker[Session], senders: Mapping[str, Sender],
                  limits: Mapping[str, ChannelLimits] | None = None, max_attempts: int = MAX_ATTEMPTS,
-                 base_delay: float = BASE_DELAY, clock: Clock = system_clock) -> None:
+                 base_delay: float = BASE_DELAY, clock: Clock = system_clock,
+                 writer: AbstractContextManager[object] | None = None) -> None:
+        """writer: held around each transaction (the app's one-writer lock on SQLite)."""
         self.sessions = sessions
         self.senders = senders
         self.limiter = Limiter(dict(limits or {}))
         self.max_attempts = max_attempts
         self.base_delay = base_delay
         self.clock = clock
+        self.writer = writer or contextlib.nullcontext()
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -156,19 +166,19 @@ class Dispatcher:
         bind = self.sessions.kw.get("bind")
         if bind is None or bind.dialect.name != "sqlite":
             return 0
-        with self.sessions.begin() as session:
+        with self.writer, self.sessions.begin() as session:
             result = session.execute(update(OutboxMessage).where(OutboxMessage.status == "sending")
                                      .values(status="pending", claimed_at=None))
             return int(getattr(result, "rowcount", 0) or 0)
 
     def _claim(self, now: dt.datetime) -> list[Claimed]:
-        with self.sessions.begin() as session:
+        with self.writer, self.sessions.begin() as session:
             return claim(session, now)
 
     def _record(self, outcomes: Outcomes) -> None:
         if not outcomes.finished and not outcomes.released:
             return
-        with self.sessions.begin() as session:
+        with self.writer, self.sessions.begin() as session:
             for message_id, values in outcomes.finished:
                 session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id,
                                                             OutboxMessage.status == "sending").values(**values))

@@ -90,7 +90,7 @@ class BackgroundJobs:
 
     def fire_due_reminders(self) -> int:
         now = self.clock()
-        with self.sessions.begin() as session:
+        with self.dispatcher.writer, self.sessions.begin() as session:
             fired = reminders.fire_due(session, now, on_time=self.late_after)
             escalated = escalation.escalate(session, now, self.escalate_after)
         if fired or escalated:
@@ -139,7 +139,7 @@ class BackgroundJobs:
         created = 0
         for task in self.daily:
             try:
-                with self.sessions.begin() as session:
+                with self.dispatcher.writer, self.sessions.begin() as session:
                     created += task(session, self.clock())
             except Exception:
                 log.exception("daily upkeep task %s failed", getattr(task, "__name__", task))

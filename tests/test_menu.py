@@ -15,8 +15,9 @@ def test_browse_category_then_question_then_answer(person: Person) -> None:
     person.presses("问政策")
     assert "商标" in person.labels and "地理标志" in person.labels
     person.presses("商标")
-    assert "商标到期了怎么续展？" in person.labels and person.labels[-1] == "返回类别"
-    person.presses("商标到期了怎么续展？")
+    renewal = next(label for label in person.labels if "续展" in label)  # one question for each topic
+    assert person.labels[-1] == "返回类别" and len(person.labels) == len(set(person.labels))
+    person.presses(renewal)
     assert "宽展期" in person.text
     person.says("/menu")
     assert "请选择类别" in person.text
