@@ -110,10 +110,19 @@ class Pipeline:
 
     # ---- handling -------------------------------------------------------------------------------------
     def handle(self, row_ids: Sequence[int]) -> int:
-        """Handle these rows, those still pending, in id order and in one transaction: each message in a
-        savepoint of its own, so a failure rolls back only that message's changes and its sender still gets
-        an apology. If the transaction itself fails, every row stays pending for the sweep. Returns how many
-        were handled (0: done elsewhere, or another instance holds them)."""
+        """Handle these rows, those still pending, in id order and in one transaction. Returns how many were
+        handled (0: done elsewhere, or another instance holds them). If anything fails, the batch is rolled
+        back and each message is handled again in a transaction of its own, so one bad message costs only
+        itself: its changes are rolled back and its sender gets an apology. If that fails too (the database
+        is down), the rows stay pending for the sweep."""
+        try:
+            return self._handle(row_ids, guarded=False)
+        except Exception:
+            if len(row_ids) == 1:
+                log.exception("failed to handle inbox message %d", row_ids[0])
+            return sum(self._handle([row_id], guarded=True) for row_id in row_ids)
+
+    def _handle(self, row_ids: Sequence[int], guarded: bool) -> int:
         now = self.clock()
         with self._writer, self.sessions.begin() as session:
             rows = session.execute(select(InboxMessage.id, InboxMessage.incoming)
@@ -122,12 +131,15 @@ class Pipeline:
             queued: list[dict[str, Any]] = []
             for row_id, data in rows:
                 incoming = Incoming.from_json(data)
-                try:
-                    with session.begin_nested():
-                        replies = self.router.answer(session, incoming)
-                except Exception:
-                    log.exception("failed to handle inbox message %d from %s", row_id, incoming.sender)
-                    replies = [Reply(ask_text.ERROR)]
+                if guarded:
+                    try:
+                        with session.begin_nested():
+                            replies = self.router.answer(session, incoming)
+                    except Exception:
+                        log.exception("failed to handle inbox message %d from %s", row_id, incoming.sender)
+                        replies = [Reply(ask_text.ERROR)]
+                else:
+                    replies = self.router.answer(session, incoming)
                 queued += [row_values(reply.to or incoming.address, reply, now, answer=reply.to is None)
                            for reply in replies]
             if queued:

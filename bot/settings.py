@@ -28,7 +28,8 @@ class Settings(BaseSettings):
     survey_salt: str = "ipbot-survey"  # mixed into respondent hashes in exports; set your own secret
     survey_file: str | None = None  # another survey definition (defaults to the packaged one)
     reminder_late_after_seconds: int = 120  # a reminder sent later than this after its time is marked late
-    reminder_check_seconds: float = 15.0  # how often due reminders are looked for
+    reminder_check_seconds: float = 1.0  # besides sleeping until the next due time: how often to look for reminders
+    # other processes (ipbot remind add) scheduled
     reminder_escalate_after_seconds: int = 4 * 3600  # staff reminder without 已办 this long: resent, staff told
     http_listen: str = "127.0.0.1:8080"  # the one HTTP server: WeCom callback, Telegram webhook
     wecom_corp_id: str | None = None

@@ -137,6 +137,7 @@ def status_counts(session: Session) -> dict[str, int]:
 class Outcomes:
     """What a round of sending decided, written in one transaction at its end."""
 
+    sent: list[int] = field(default_factory=list)  # the common outcome, written in one statement
     finished: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     released: list[tuple[list[int], dt.datetime]] = field(default_factory=list)
 
@@ -176,9 +177,13 @@ class Dispatcher:
             return claim(session, now)
 
     def _record(self, outcomes: Outcomes) -> None:
-        if not outcomes.finished and not outcomes.released:
+        if not outcomes.sent and not outcomes.finished and not outcomes.released:
             return
         with self.writer, self.sessions.begin() as session:
+            if outcomes.sent:
+                session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(outcomes.sent),
+                                                            OutboxMessage.status == "sending")
+                                .values(status="sent", attempts=OutboxMessage.attempts + 1, sent_at=self.clock()))
             for message_id, values in outcomes.finished:
                 session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id,
                                                             OutboxMessage.status == "sending").values(**values))
@@ -234,8 +239,7 @@ class Dispatcher:
                 out.finished.append((message.id, {"status": "dead", "attempts": attempts,
                                                   "last_error": str(exc)[:500]}))
             else:
-                out.finished.append((message.id, {"status": "sent", "attempts": attempts,
-                                                  "sent_at": self.clock()}))
+                out.sent.append(message.id)
             finally:
                 if window is not None:
                     window.answered()
