@@ -52,7 +52,7 @@ class BackgroundJobs:
         self._tasks: list[asyncio.Task[None]] = []
         self._leader: Connection | None = None
 
-    def _take_leadership(self) -> bool:
+    def take_leadership(self) -> bool:
         """True while this instance is the one scheduler. Non-leaders ask again on every look, so another
         instance takes over within a second or so when the leader stops or loses its database connection."""
         bind = self.sessions.kw.get("bind")
@@ -78,6 +78,12 @@ class BackgroundJobs:
             return True
         connection.close()
         return False
+
+    def release_leadership(self) -> None:
+        """Give the lock up (at stop): another instance takes over on its next look."""
+        if self._leader is not None:
+            self._leader.close()
+            self._leader = None
 
     @property
     def stopping(self) -> asyncio.Event:
@@ -105,7 +111,7 @@ class BackgroundJobs:
 
     def _tick(self) -> float:
         """Fire what is due (on the leader); seconds until the next look."""
-        if not self._take_leadership():
+        if not self.take_leadership():
             return self.recheck
         if self.fire_due_reminders():
             self.dispatcher.wake_threadsafe()
@@ -146,7 +152,7 @@ class BackgroundJobs:
         return created
 
     async def _daily_upkeep(self) -> None:
-        if await asyncio.to_thread(self._take_leadership):
+        if await asyncio.to_thread(self.take_leadership):
             await asyncio.to_thread(self.daily_upkeep)
             self.wake()
 
@@ -158,7 +164,7 @@ class BackgroundJobs:
         self.scheduler.add_job(self._daily_upkeep, "cron", hour=3, id="daily-upkeep", coalesce=True,
                                replace_existing=True)
         self.scheduler.start()
-        if await asyncio.to_thread(self._take_leadership):
+        if await asyncio.to_thread(self.take_leadership):
             await self._daily_upkeep()
         else:
             log.info("another instance schedules reminders; this one dispatches and stands by")
@@ -173,6 +179,4 @@ class BackgroundJobs:
         self._tasks = []
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        if self._leader is not None:
-            self._leader.close()
-            self._leader = None
+        self.release_leadership()

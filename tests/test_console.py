@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from bot.channels.console import ConsoleChannel, render
 from bot.messages import Button, Incoming, Reply
 
@@ -43,9 +45,16 @@ def test_long_numbers_are_questions_not_choices() -> None:
     assert seen[-1].text == "12315"
 
 
-def test_end_of_input_and_quit_words_end_the_chat() -> None:
-    out, _seen = _run("退出\n这句不会被发送\n")
+@pytest.mark.parametrize("word", ["退出", "exit", "QUIT", "/quit", "q"])
+def test_a_quit_word_ends_the_chat_and_nothing_after_it_is_sent(word: str) -> None:
+    out, seen = _run(f"商标怎么注册\n{word}\n这句不会被发送\n")
+    assert [i.text for i in seen] == ["你好", "商标怎么注册"]  # the greeting, the question, nothing after
     assert out.rstrip().endswith("再见！")
+
+
+def test_the_end_of_input_ends_the_chat() -> None:
+    out, seen = _run("商标怎么注册\n")
+    assert [i.text for i in seen] == ["你好", "商标怎么注册"] and out.rstrip().endswith("再见！")
 
 
 def test_typing_a_button_label_presses_it() -> None:

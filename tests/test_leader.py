@@ -7,25 +7,26 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
+from scheduler.outbox import Dispatcher
 from scheduler.runner import BackgroundJobs
 
 
 def test_one_leader_idle_between_ticks_and_a_successor(sessions: sessionmaker[Session], database_url: str) -> None:
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite runs a single instance")
-    first, second = BackgroundJobs(sessions, {}), BackgroundJobs(sessions, {})
+    dispatcher = Dispatcher(sessions, {})
+    first, second = BackgroundJobs(sessions, dispatcher), BackgroundJobs(sessions, dispatcher)
     try:
-        assert first._take_leadership() and first._take_leadership()  # and it stays leader
-        assert not second._take_leadership()
-        assert first._leader is not None
-        pid = first._leader.execute(text("SELECT pg_backend_pid()")).scalar()
+        assert first.take_leadership() and first.take_leadership()  # and it stays leader
+        assert not second.take_leadership()
+        assert first.is_leader and not second.is_leader
         with sessions() as session:
-            state = session.execute(text("SELECT state FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}).scalar()
-        assert state == "idle"  # not "idle in transaction": vacuum is not held back
-        first._leader.close()  # the leader goes away
-        first._leader = None
-        assert second._take_leadership()
+            states = session.execute(text(
+                "SELECT a.state FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                "WHERE l.locktype = 'advisory' AND l.granted")).scalars().all()
+        assert states == ["idle"]  # one holder, not "idle in transaction": vacuum is not held back
+        first.release_leadership()  # the leader goes away
+        assert second.take_leadership()
     finally:
         for jobs in (first, second):
-            if jobs._leader is not None:
-                jobs._leader.close()
+            jobs.release_leadership()
