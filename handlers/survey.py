@@ -1,5 +1,6 @@
-"""The satisfaction survey in chat. The definition file (handlers/data/survey.yaml) is the table of the
-conversation; this module walks it: consent → group → county → each item → optional comment → thanks.
+"""The satisfaction survey in chat: consent → group → county → each item → optional comment → thanks. The
+steps are one table (STEPS below: what each asks, its choices, what a choice stores, where it leads); the
+wording, groups, counties and items come from the definition file (handlers/data/survey.yaml).
 
 Where a person is lives in the database (survey_response), so they resume where they stopped, also after a
 restart. One response per person per wave is a unique constraint. An unfinished response older than
@@ -13,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -39,6 +42,67 @@ def respondent_hash(salt: str, incoming: Incoming) -> str:
     return hashlib.sha256(f"{salt}:{incoming.channel}:{incoming.user_id}".encode()).hexdigest()[:32]
 
 
+# ---- the steps, as one table ---------------------------------------------------------------------
+# Each step: the code its buttons carry (items: i<index>), what it asks, its choices (labels) with how many
+# a row, and what a choice stores and where it leads. The survey walks STEPS top to bottom; `choose` returns
+# replies of its own when the walk ends there (declined, finished), else None for the next question.
+Choose = Callable[[SurveyDefinition, SurveyResponse, int, dt.datetime], "list[Reply] | None"]
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str  # survey_response.step
+    code: Callable[[SurveyResponse], str]
+    ask: Callable[[SurveyDefinition, SurveyResponse], str]
+    labels: Callable[[SurveyDefinition], list[str]]
+    per_row: int
+    choose: Choose
+
+
+def _consent(_d: SurveyDefinition, response: SurveyResponse, picked: int, _now: dt.datetime) -> list[Reply] | None:
+    if picked == 1:
+        response.step = "declined"
+        return [Reply(text.DECLINED)]
+    response.step = "group"
+    return None
+
+
+def _group(d: SurveyDefinition, response: SurveyResponse, picked: int, _now: dt.datetime) -> list[Reply] | None:
+    response.group, response.step = d.groups[picked][0], "county"
+    return None
+
+
+def _county(d: SurveyDefinition, response: SurveyResponse, picked: int, _now: dt.datetime) -> list[Reply] | None:
+    response.county, response.step, response.item_index = d.counties[picked], "item", 0
+    return None
+
+
+def _item(d: SurveyDefinition, response: SurveyResponse, picked: int, _now: dt.datetime) -> list[Reply] | None:
+    item = d.items[response.item_index]
+    response.answers = {**response.answers, item.id: d.options[picked][0]}
+    if response.item_index + 1 < len(d.items):
+        response.item_index += 1
+    else:
+        response.step = "comment"
+    return None
+
+
+def _item_question(d: SurveyDefinition, response: SurveyResponse) -> str:
+    item = d.items[response.item_index]
+    return text.ASK_ITEM.format(number=response.item_index + 1, total=len(d.items), dimension=item.dimension,
+                                text=item.text)
+
+
+STEPS: dict[str, Step] = {step.name: step for step in (
+    Step("consent", lambda r: "c", lambda d, r: d.consent, lambda d: [text.AGREE, text.DECLINE], 2, _consent),
+    Step("group", lambda r: "g", lambda d, r: text.ASK_GROUP, lambda d: [g for g, _w in d.groups], 1, _group),
+    Step("county", lambda r: "k", lambda d, r: text.ASK_COUNTY, lambda d: list(d.counties), 3, _county),
+    Step("item", lambda r: f"i{r.item_index}", _item_question, lambda d: [label for label, _ in d.options], 3, _item),
+    Step("comment", lambda r: "m", lambda d, r: text.ASK_COMMENT, lambda d: [text.SKIP], 1,
+         lambda d, r, picked, now: _finish(r, None, now)),
+)}
+
+
 # ---- asking ------------------------------------------------------------------------------------
 def _buttons(response: SurveyResponse, step: str, labels: list[str], per_row: int) -> tuple[tuple[Button, ...], ...]:
     buttons = [Button(label, f"sv:{response.id}:{step}:{n}") for n, label in enumerate(labels)]
@@ -47,19 +111,9 @@ def _buttons(response: SurveyResponse, step: str, labels: list[str], per_row: in
 
 def current_question(definition: SurveyDefinition, response: SurveyResponse) -> Reply:
     """The question the person is on, with its buttons."""
-    if response.step == "consent":
-        return Reply(definition.consent, _buttons(response, "c", [text.AGREE, text.DECLINE], 2))
-    if response.step == "group":
-        return Reply(text.ASK_GROUP, _buttons(response, "g", [g for g, _w in definition.groups], 1))
-    if response.step == "county":
-        return Reply(text.ASK_COUNTY, _buttons(response, "k", list(definition.counties), 3))
-    if response.step == "item":
-        items = definition.items
-        item = items[response.item_index]
-        ask = text.ASK_ITEM.format(number=response.item_index + 1, total=len(items), dimension=item.dimension,
-                                   text=item.text)
-        return Reply(ask, _buttons(response, f"i{response.item_index}", [label for label, _ in definition.options], 3))
-    return Reply(text.ASK_COMMENT, ((Button(text.SKIP, f"sv:{response.id}:m:skip"),),))
+    step = STEPS[response.step]
+    return Reply(step.ask(definition, response),
+                 _buttons(response, step.code(response), step.labels(definition), step.per_row))
 
 
 def _touch(response: SurveyResponse, now: dt.datetime) -> None:
@@ -138,54 +192,19 @@ def on_payload(session: Session, incoming: Incoming, definition: SurveyDefinitio
     match = PAYLOAD.match(payload)
     if match is None:
         return None
-    response_id, step, choice = int(match.group(1)), match.group(2), match.group(3)
+    response_id, code, choice = int(match.group(1)), match.group(2), match.group(3)
     response = active(session, incoming, now)
     if response is None:
         return [Reply(text.STALE_NOTHING_OPEN)] if session.get(SurveyResponse, response_id) else None
-    expected = {"consent": "c", "group": "g", "county": "k", "comment": "m"}.get(
-        response.step, f"i{response.item_index}")
-    if response.id != response_id or step != expected:
+    step = STEPS.get(response.step)
+    if step is None or response.id != response_id or code != step.code(response):
         return [Reply(text.STALE), current_question(definition, response)]
-    return _apply(definition, response, step, choice, now)
-
-
-def _choice(choice: str, count: int) -> int | None:
-    return int(choice) if choice.isdigit() and int(choice) < count else None
-
-
-def _apply(definition: SurveyDefinition, response: SurveyResponse, step: str, choice: str,
-           now: dt.datetime) -> list[Reply]:
+    labels = step.labels(definition)
+    picked = int(choice) if choice.isdigit() and int(choice) < len(labels) else None
+    if picked is None:
+        return [Reply(text.STALE), current_question(definition, response)]
     _touch(response, now)
-    if step == "c":
-        if choice not in ("0", "1"):
-            return [Reply(text.STALE), current_question(definition, response)]
-        if choice == "1":
-            response.step = "declined"
-            return [Reply(text.DECLINED)]
-        response.step = "group"
-    elif step == "g":
-        picked = _choice(choice, len(definition.groups))
-        if picked is None:
-            return [Reply(text.STALE), current_question(definition, response)]
-        response.group, response.step = definition.groups[picked][0], "county"
-    elif step == "k":
-        picked = _choice(choice, len(definition.counties))
-        if picked is None:
-            return [Reply(text.STALE), current_question(definition, response)]
-        response.county, response.step, response.item_index = definition.counties[picked], "item", 0
-    elif step.startswith("i"):
-        picked = _choice(choice, len(definition.options))
-        if picked is None:
-            return [Reply(text.STALE), current_question(definition, response)]
-        item = definition.items[response.item_index]
-        response.answers = {**response.answers, item.id: definition.options[picked][0]}
-        if response.item_index + 1 < len(definition.items):
-            response.item_index += 1
-        else:
-            response.step = "comment"
-    elif step == "m":
-        return _finish(response, None, now)
-    return [current_question(definition, response)]
+    return step.choose(definition, response, picked, now) or [current_question(definition, response)]
 
 
 def _finish(response: SurveyResponse, comment: str | None, now: dt.datetime) -> list[Reply]:
