@@ -11,21 +11,10 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO, TextIO
 
+from handlers.decline import decline_text
 from handlers.texts import ask as text
-from knowledge.engine import MAX_QUESTION_CHARS, Result, SearchEngine
+from knowledge.engine import Result, SearchEngine
 from knowledge.normalize import strip_control
-
-
-def _decline_text(result: Result, length: int) -> str:
-    if result.reason == "empty":
-        return text.EMPTY
-    if result.reason == "too_long":
-        return text.TOO_LONG.format(length=length, limit=MAX_QUESTION_CHARS)
-    if result.referral:
-        return text.OUT_OF_SCOPE.format(office=result.referral)
-    if result.hits:
-        return text.UNSURE
-    return text.NO_MATCH
 
 
 def as_json(question: str, result: Result) -> dict[str, Any]:
@@ -36,7 +25,7 @@ def as_json(question: str, result: Result) -> dict[str, Any]:
         "topic": best.entry.topic if best else None,
         "entry_id": best.entry.id if best else None,
         "title": best.entry.question if best else None,
-        "answer": best.entry.answer if best else _decline_text(result, len(question.strip())),
+        "answer": best.entry.answer if best else decline_text(result, question),
         "sources": list(best.entry.sources) if best else [],
         "score": first.score if first else 0.0,
         "coverage": first.coverage if first else 0.0,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.messages import Button, Incoming, Reply
 from handlers import handoff, question_log
+from handlers.decline import decline_text, suggestions
 from handlers.texts import ask as text
 from knowledge.engine import MAX_QUESTION_CHARS, Result, SearchEngine
 from knowledge.loader import Entry
@@ -21,9 +22,7 @@ PAYLOAD = re.compile(r"^[afh]:")  # this feature's buttons (the router asks it a
 ENTRY_PAYLOAD = re.compile(r"^a:([a-z0-9][a-z0-9-]{0,63})$")
 FEEDBACK_PAYLOAD = re.compile(r"^f:(\d{1,12}):([yn])$")
 HANDOFF_PAYLOAD = re.compile(r"^h:(\d{1,12})$")
-MAX_SUGGESTIONS = 3
 MAX_RELATED = 3
-SUGGESTION_MIN_COVERAGE = 0.15
 
 
 def handoff_row(question_id: int | None) -> tuple[Button, ...]:
@@ -46,14 +45,9 @@ def answer_reply(engine: SearchEngine, entry: Entry, question_id: int) -> Reply:
     return Reply(body, tuple(rows))
 
 
-def not_sure_reply(result: Result, question_id: int) -> Reply:
-    if result.referral:
-        return Reply(text.OUT_OF_SCOPE.format(office=result.referral), (handoff_row(question_id),))
-    suggestions = [hit.entry for hit in result.hits if hit.coverage >= SUGGESTION_MIN_COVERAGE]
-    if not suggestions:
-        return Reply(text.NO_MATCH, (handoff_row(question_id),))
-    rows = [entry_button(entry) for entry in suggestions[:MAX_SUGGESTIONS]]
-    return Reply(text.UNSURE, (*rows, handoff_row(question_id)))
+def not_sure_reply(result: Result, question_id: int, question: str) -> Reply:
+    rows = [entry_button(entry) for entry in suggestions(result)]
+    return Reply(decline_text(result, question), (*rows, handoff_row(question_id)))
 
 
 def ask(log: question_log.Logger, engine: SearchEngine, incoming: Incoming, question: str) -> list[Reply]:
@@ -69,7 +63,7 @@ def ask(log: question_log.Logger, engine: SearchEngine, incoming: Incoming, ques
     question_id = log(incoming, stripped, result, None, None)
     if result.confident and result.best is not None:
         return [answer_reply(engine, result.best.entry, question_id)]
-    return [not_sure_reply(result, question_id)]
+    return [not_sure_reply(result, question_id, stripped)]
 
 
 def handle_payload(session: Session, engine: SearchEngine, incoming: Incoming, payload: str,

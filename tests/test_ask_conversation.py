@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models import HandoffRequest, QuestionLog
 from handlers.router import Router
+from knowledge.service import KnowledgeService
 from tests.conftest import Person
 
 
@@ -103,3 +105,13 @@ def test_stale_and_forged_buttons_get_a_graceful_answer(person: Person, sessions
         assert len(replies) == 1 and "失效" in replies[0].text, payload
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(QuestionLog)) == 0
+
+
+@pytest.mark.parametrize("question", ["明天博乐下雨吗", "那个事情怎么弄", "哈哈哈哈哈嗯嗯"])
+def test_chat_and_ipbot_ask_decline_in_the_same_words(person: Person, knowledge: KnowledgeService,
+                                                      question: str) -> None:
+    from bot.ask_command import answer
+
+    given = answer(knowledge.engine, question)
+    person.says(question)
+    assert not given["confident"] and person.last[0].text == given["answer"]
