@@ -18,14 +18,13 @@ import threading
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot.channels.base import Channel
 from bot.clock import Clock, system_clock
 from bot.db import open_database
-from bot.http_server import HttpServer, Route
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 from handlers import subscriptions, survey_definition
@@ -37,6 +36,10 @@ from scheduler import calendar
 from scheduler.outbox import Dispatcher, Sender
 from scheduler.runner import BackgroundJobs, Upkeep
 from scheduler.send_limits import ChannelLimits
+
+if TYPE_CHECKING:  # `ipbot chat` builds only the router: no HTTP server, no channel libraries
+    from bot.channels.base import Channel
+    from bot.http_server import HttpServer
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +125,7 @@ def build_app(settings: Settings | None = None, knowledge: KnowledgeService | No
     (e.g. an EncodingAESKey that is not 43 characters)."""
     from bot.channels.telegram import TelegramChannel
     from bot.channels.wecom import WeComChannel
+    from bot.http_server import HttpServer, Route
 
     settings = settings or Settings()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
