@@ -30,6 +30,17 @@ RIGHTS: dict[str, frozenset[str]] = {
 # Pledge financing, by the words that ask about it: a question about it is rarely answered by an entry that
 # never mentions it, and an entry whose question is about it rarely answers a question that is not.
 PLEDGE = frozenset({"质押", "出质", "质权", "贷款", "融资"})
+# ...but a loan or financing as such is no IP matter: beside no IP word these words do not make a question
+# specific enough to answer (贷款, 什么是融资)
+FINANCE = frozenset({"贷款", "融资", "银行", "银行贷款", "利率", "利息", "放款"})
+# What a question asks about a subject (its cost, papers, time, steps, place...), by canonical terms (see
+# synonyms.yaml): an entry whose own question and keywords never name the aspect asked is rarely the answer.
+ASPECTS = frozenset({"费用", "材料", "多长时间", "流程", "地点", "条件", "处罚", "赔偿", "转让", "续展", "保护期",
+                     "驳回", "注销", "撤销", "评估", "诉讼", "调解", "取证", "举报", "投诉", "许可", "备案", "官费",
+                     "目标"})
+# The prefecture's own GI, by the words that name it: an entry whose question is about it rarely answers a
+# question that never names it (地理标志有几种保护方式 is not about 精河枸杞's marks).
+LOCAL_GI = frozenset({"精河枸杞", "精河"})
 MEMO_LIMIT = 100_000  # words remembered between questions before the memo starts afresh
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"^[a-z]+$")
@@ -48,10 +59,11 @@ class Tuning:
     k1: float = 1.2
     single_char_factor: float = 0.35
     pinyin_factor: float = 0.85
+    rare_char_entries: int = 2  # a lone character found in no more entries than this may be a typo too
     rare_word_freq: int = 100  # a word jieba has seen less often than this may be a typo
     phrasing_boost: float = 1.0  # how much resemblance to one phrasing lifts the score
     candidates: int = 8
-    min_contribution: float = 0.5  # postings worth less (a common word in an answer) are not kept
+    min_contribution: float = 0.7  # postings worth less (a common word in an answer) are not kept
     # Confident when the best entry explains most of the question (coverage), or when it matches
     # strongly (score) and still explains a fair part of a long, chatty question.
     min_coverage: float = 0.55
@@ -59,6 +71,7 @@ class Tuning:
     min_coverage_strong: float = 0.2
     very_strong_score: float = 15.0  # a long message full of detail: many matches, much else besides
     min_coverage_very_strong: float = 0.1
+    min_coverage_not_ip: float = 0.4  # the least coverage for those two when the question names no IP word
     min_score: float = 2.0
     min_matched: float = 2.0  # idf mass matched: a lone common word (质押) is too vague to answer...
     close_phrasing: float = 0.9  # ...unless it is one entry's phrasing almost word for word
@@ -67,7 +80,9 @@ class Tuning:
     # A question that names a kind of right (专利, 商标, 地理标志) is rarely answered by an entry that never
     # mentions it: such entries keep this share of their score.
     other_right: float = 0.6
-    other_subject: float = 0.7  # the same for pledge financing (see PLEDGE)
+    answer_only_right: float = 0.8  # ...and entries that name it only in their answer, this share
+    other_subject: float = 0.7
+    other_aspect: float = 0.8  # the same for an aspect (see ASPECTS)  # the same for pledge financing (see PLEDGE)
     alternatives: int = 3
 
 
@@ -180,9 +195,11 @@ class SearchEngine:
         self._strong: list[frozenset[str]] = []
         self._phrasings: list[list[dict[str, float]]] = []
         about_pledge: list[bool] = []  # the entry's own question asks about pledging
+        keyword_lists: list[list[dict[str, float]]] = []
         for entry in self._entries:
             phrasings = [self.analyze(text) for text in (entry.question, *entry.alternates)]
             keywords = [self.analyze(text) for text in entry.keywords]
+            keyword_lists.append(keywords)
             answer = self.analyze(entry.answer)
             tf: dict[str, float] = defaultdict(float)
             for weight, groups in ((t.question_weight, phrasings[:1]), (t.alternates_weight, phrasings[1:]),
@@ -207,7 +224,12 @@ class SearchEngine:
         self._present = [frozenset(tf) for tf in presence]
         # for the pledge rule (see PLEDGE): entries asked about pledging, and entries not about it at all
         self._pledge_questions = frozenset(i for i in range(n) if about_pledge[i])
+        self._local_gi_questions = frozenset(i for i in range(n) if not LOCAL_GI.isdisjoint(self._phrasings[i][0]))
         self._not_pledge = frozenset(i for i in range(n) if not about_pledge[i] and PLEDGE.isdisjoint(self._strong[i]))
+        # entries whose own phrasings name a kind of right (专利, 商标, 地理标志)
+        self._aspects = [ASPECTS.intersection(phrasings[0]).union(*(ASPECTS.intersection(k) for k in keywords))
+                         for phrasings, keywords in zip(self._phrasings, keyword_lists, strict=True)]
+        self._other_rights = [any(not words.isdisjoint(strong) for words in RIGHTS.values()) for strong in self._strong]
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for i, tf in enumerate(presence):
             for term, w in tf.items():
@@ -217,6 +239,8 @@ class SearchEngine:
                 else:
                     self._postings.setdefault(term, [])
         self._vocabulary = frozenset(self._postings)
+        self._rare_chars = frozenset(term for term, found in self._postings.items()
+                                     if len(term) == 1 and _CJK.match(term) and len(found) <= t.rare_char_entries)
         self._masses = {term: self._mass(term) for term in self._idf}
         # per entry: term -> [(phrasing number, term mass x presence / sqrt(phrasing mass))]
         self._phrasing_index: list[dict[str, list[tuple[int, float]]]] = []
@@ -235,6 +259,7 @@ class SearchEngine:
             self._phrasing_index.append(dict(index))
         self._pinyin_index: dict[tuple[str, ...], str] | None = None
         self._joined_pinyin: dict[str, str] | None = None
+        self._stopword_pinyin: frozenset[str] = frozenset()
         self._unknown_memo: dict[str, tuple[str, float] | None] = {}
         self._run_memo: dict[tuple[str, tuple[bool, ...]], tuple[tuple[int, int, str], ...]] = {}
 
@@ -253,6 +278,9 @@ class SearchEngine:
                         index[key] = term
             self._pinyin_index = index
             self._joined_pinyin = {"".join(key): term for key, term in index.items()}
+            # question words and particles typed in pinyin (yao, zenme) are dropped like the words themselves
+            spoken = (pinyin.primary_key(word) for word in self._stopwords if all(_CJK.match(c) for c in word))
+            self._stopword_pinyin = frozenset("".join(key) for key in spoken if key is not None)
         return self._pinyin_index, self._joined_pinyin
 
     def _mass(self, term: str) -> float:
@@ -295,7 +323,9 @@ class SearchEngine:
                     words.add(gram_term)
                     if weights.get(gram_term, 0.0) < gram_weight:
                         weights[gram_term] = gram_weight
-        unknown = wanted - known - spelled_out
+        # a lone character the knowledge base knows only from one or two entries (池 of 资金池) may still be
+        # a typo (池名 for 驰名): it takes part in the homophone repair like an unknown one
+        unknown = (wanted - known - spelled_out) | (known & self._rare_chars)
         if unknown:
             self._add_unknown(norm, main, canonical, unknown, weights)
         masses, mass = self._masses, self._mass
@@ -337,22 +367,32 @@ class SearchEngine:
         t = self.tuning
         singles: dict[int, str] = {}  # offset -> lone character the knowledge base does not know
         lone_known: dict[int, str] = {}  # offset -> lone character it does know (年 in 年废)
+        syllables: list[list[str]] = [[]]  # runs of unknown Latin words read as they are (duo jiu)
         offset = 0
         for word, term in zip(main, canonical, strict=True):
             start, offset = offset, offset + len(word)
             if term not in unknown:
                 if len(word) == 1 and term in weights and _CJK.match(term):
                     lone_known[start] = term
+                if not word.isspace() and syllables[-1]:
+                    syllables.append([])
                 continue
             reading = self._read_unknown(term)
             if reading is None:
                 continue
+            if reading == (term, 1.0) and _LATIN.match(term):
+                syllables[-1].append(term)
+            elif syllables[-1]:
+                syllables.append([])
             term, weight = reading
             if weight == 0.0:
                 singles[start] = term
                 weight = 1.0
             if weights.get(term, 0.0) < weight:
                 weights[term] = weight
+        for run in syllables:
+            if run:
+                self._join_syllables(run, weights)
         if not singles or len(singles) + len(lone_known) < 2:
             return
         repaired, consumed = self._repair_homophones(norm, {**lone_known, **singles}, set(singles))
@@ -364,6 +404,26 @@ class SearchEngine:
         for term in repaired:
             if weights.get(term, 0.0) < t.pinyin_factor:
                 weights[term] = t.pinyin_factor
+
+    def _join_syllables(self, run: list[str], weights: dict[str, float]) -> None:
+        """Pinyin typed a syllable at a time (duo jiu): neighbouring words joined, read as one known term;
+        what is left and reads as a question word or particle (yao, ma) is dropped like the word itself."""
+        joined = self._pinyin_indexes()[1]
+        i = 0
+        while i < len(run):
+            for size in (4, 3, 2):
+                term = joined.get("".join(run[i:i + size])) if i + size <= len(run) else None
+                if term is not None:
+                    for part in run[i:i + size]:
+                        weights.pop(part, None)
+                    if weights.get(term, 0.0) < self.tuning.pinyin_factor:
+                        weights[term] = self.tuning.pinyin_factor
+                    i += size
+                    break
+            else:
+                if run[i] in self._stopword_pinyin:
+                    weights.pop(run[i], None)
+                i += 1
 
     def _repair_homophones(self, norm: str, lone: dict[int, str], unknown: set[int]) -> tuple[list[str], set[int]]:
         """Runs of lone characters (at least one of them unknown): try them as mistyped known terms."""
@@ -454,12 +514,24 @@ class SearchEngine:
         norm = 1 / math.sqrt(total_mass)
         named = {q.term for q in terms if q.weight >= 1.0}
         rights = [words for words in RIGHTS.values() if not words.isdisjoint(named)]
+        asked = ASPECTS.intersection(named)
+        local_off = LOCAL_GI.isdisjoint(weights)
         off_subject = self._not_pledge if not PLEDGE.isdisjoint(named) else self._pledge_questions
         rescored = []
         for rank, i in enumerate(ranked[:t.candidates]):
-            kept = t.other_right if rights and all(words.isdisjoint(self._present[i]) for words in rights) else 1.0
+            kept = 1.0
+            if rights:
+                if all(words.isdisjoint(self._present[i]) for words in rights):
+                    kept = t.other_right
+                elif all(words.isdisjoint(self._strong[i]) for words in rights):
+                    # named only in its answer: less so when its question is about another kind of right
+                    kept = t.other_right if self._other_rights[i] else t.answer_only_right
             if i in off_subject:
                 kept *= t.other_subject
+            if local_off and i in self._local_gi_questions:
+                kept *= t.other_subject
+            if asked and asked.isdisjoint(self._aspects[i]):
+                kept *= t.other_aspect
             if scores[i] >= floor:
                 similarity = self._similarity(i, weights) * norm
                 rescored.append((kept * scores[i] * (1 + t.phrasing_boost * similarity), i, similarity))
@@ -481,17 +553,31 @@ class SearchEngine:
                 break
         best = hits[0]
         reason = "ok"
+        about_ip = self._about_ip(terms, named)
+        # a strong match that explains little of the question is trusted only when the question names IP
+        # (a right, pledging, an anchor word): else a few everyday words (办事, 地址, 公司) in a long entry
+        # answer a question about something else (停车, 火锅店)
         explains = (best.coverage >= t.min_coverage
-                    or (best.score >= t.strong_score and best.coverage >= t.min_coverage_strong)
-                    or (best.score >= t.very_strong_score and best.coverage >= t.min_coverage_very_strong))
+                    or (best.score >= t.strong_score and best.coverage >= t.min_coverage_strong
+                        and (about_ip or best.coverage >= t.min_coverage_not_ip))
+                    or (best.score >= t.very_strong_score and best.coverage >= t.min_coverage_very_strong
+                        and (about_ip or best.coverage >= t.min_coverage_not_ip)))
         rival = hits[1].score / best.score if len(hits) > 1 else 0.0
-        specific = best.matched >= t.min_matched or (
+        matched = best.matched
+        if not FINANCE.isdisjoint(named) and not about_ip:
+            matched -= sum(shares[term] for term in FINANCE.intersection(named))
+        specific = matched >= t.min_matched or (
             best.similarity >= t.close_phrasing and rival <= t.close_phrasing_max_rival)
         if best.score < t.min_score or not specific or not explains:
             reason = "low_coverage"
         elif rival > t.max_rival_ratio:
             reason = "ambiguous"
         return Result(question, hits, reason == "ok", reason, names)
+
+    def _about_ip(self, terms: list[QueryTerm], named: set[str]) -> bool:
+        """Whether the question names IP itself: an anchor word, a kind of right, or pledging."""
+        return (any(q.term in self._anchors for q in terms) or not PLEDGE.difference(FINANCE).isdisjoint(named)
+                or any(not words.isdisjoint(named) for words in RIGHTS.values()))
 
     def _referral(self, terms: list[QueryTerm], words: set[str]) -> str | None:
         """The office to point to when the question is about an everyday non-IP matter."""

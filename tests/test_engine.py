@@ -46,6 +46,9 @@ def test_traditional_and_full_width_forms_are_understood(engine: SearchEngine, q
     ("专利质压贷款的流程", "pledge-process"),  # 质压 → 质押
     ("被人侵全了能要惩罚性赔尝吗", "protect-damages"),
     ("shangbiao xuzhan", "tm-renewal"),  # typed pinyin
+    ("shangbiao xu zhan zenme ban", "tm-renewal"),  # pinyin a syllable at a time, question words dropped
+    ("池名商标是怎么认定出来的", "tm-well-known"),  # 池 and 名 are known only from other words (资金池)
+    ("商标被撤消以后还能再申请吗", "tm-non-use"),  # 撤消, the variant spelling of 撤销
 ])
 def test_homophone_typos_and_pinyin_are_repaired(engine: SearchEngine, question: str, topic: str) -> None:
     assert topic_of(engine, question) == topic
@@ -67,7 +70,8 @@ def test_an_ip_question_mentioning_an_everyday_word_is_still_answered(engine: Se
     assert topic_of(engine, "公司的专利能质押给银行贷款吗，不用房子抵押") == "pledge-overview"
 
 
-@pytest.mark.parametrize("question", ["给我讲讲宇宙大爆炸", "今天中午吃什么好", "asdf qwer zxcv"])
+@pytest.mark.parametrize("question", ["给我讲讲宇宙大爆炸", "今天中午吃什么好", "asdf qwer zxcv",
+                                      "贷款", "融资是啥", "市场监管局门口能不能停电动车"])
 def test_unrelated_questions_are_not_answered_confidently(engine: SearchEngine, question: str) -> None:
     assert not engine.search(question).confident
 

@@ -12,10 +12,10 @@ from knowledge import loader
 from knowledge.errors import KnowledgeBaseError
 
 
-def _edit(path: Path, old: str, new: str) -> None:
+def _edit(path: Path, old: str, new: str, count: int = 1) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
 
 
 def _line_of(path: Path, needle: str) -> int:
@@ -36,11 +36,11 @@ def test_the_shipped_knowledge_base_is_valid(capsys: pytest.CaptureFixture[str])
 
 def test_unknown_topic_is_reported_with_file_and_line(kb_copy: Path) -> None:
     path = kb_copy / "entries" / "trademark.yaml"
-    _edit(path, "topic: tm-fees", "topic: tm-prices")
+    _edit(path, "topic: tm-fees", "topic: tm-prices", count=-1)  # every entry of the topic
     line = _line_of(path, "topic: tm-prices")
     problems = _problems(kb_copy)
     assert f"{path}:{line}: unknown topic 'tm-prices' (not in topics.yaml)" in problems
-    # the topic it used to cover is now uncovered, and that is reported against topics.yaml
+    # the topic they used to cover is now uncovered, and that is reported against topics.yaml
     assert any(p.startswith(str(kb_copy / "topics.yaml")) and "'tm-fees' has no entry" in p for p in problems)
 
 
@@ -72,15 +72,20 @@ def test_missing_source_and_empty_answer(kb_copy: Path) -> None:
 
 def test_yaml_syntax_error_gives_the_line(kb_copy: Path) -> None:
     path = kb_copy / "entries" / "pledge.yaml"
-    _edit(path, "  keywords: [入园惠企, 园区, 银企对接, 进园区]", "  keywords: [入园惠企, 园区")
+    text = path.read_text(encoding="utf-8").rstrip("\n")
+    path.write_text(text + "\n  keywords: [入园惠企, 园区\n", encoding="utf-8")  # a list never closed
     problems = _problems(kb_copy)
     assert any(re.match(rf"{re.escape(str(path))}:\d+: YAML syntax error", p) for p in problems)
 
 
 def test_unknown_field_and_bad_date(kb_copy: Path) -> None:
     path = kb_copy / "entries" / "patent.yaml"
-    _edit(path, "  updated: 2026-11-25\n\n- id: patent-how-to-apply", "  updated: yesterday\n  tags: [x]\n\n"
-                                                                     "- id: patent-how-to-apply")
+    text = path.read_text(encoding="utf-8")
+    # the first entry's date, whatever it is: the entry before patent-how-to-apply
+    edited, count = re.subn(r"  updated: \d{4}-\d{2}-\d{2}\n(\s*\n- id: patent-how-to-apply)",
+                            r"  updated: yesterday\n  tags: [x]\n\1", text, count=1)
+    assert count == 1, f"no entry before patent-how-to-apply in {path}"
+    path.write_text(edited, encoding="utf-8")
     problems = _problems(kb_copy)
     assert any("unknown field 'tags'" in p for p in problems)
     assert any("updated must be a date" in p for p in problems)

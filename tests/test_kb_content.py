@@ -63,7 +63,13 @@ def test_unverified_facts_are_hedged(topic: str) -> None:
 
 
 def test_no_demonstration_zone_is_claimed_to_exist() -> None:
-    assert "还没有" in _entry_for("gi-demo-zone")
+    """Whether the plan's GI protection demonstration zone has been built is the bureau's to say: the answers
+    claim neither that it exists nor that it does not, and refer to the bureau."""
+    answer = _entry_for("gi-demo-zone")
+    for claim in ("已建成", "已经建成", "已于", "还没有", "尚未", "没有建成", "未建成", "没建成"):
+        assert claim not in answer, f"gi-demo-zone should not say {claim}"
+    assert "不作判断" in answer
+    assert "市场监督管理局" in answer and "为准" in answer
 
 
 def test_no_local_subsidy_amounts_are_invented() -> None:
