@@ -250,6 +250,27 @@ def cmd_outbox_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_kb_eval(args: argparse.Namespace) -> int:
+    from knowledge.errors import DataFileError
+    from knowledge.evaluate import evaluate, load_questions
+
+    engine = _knowledge().engine
+    try:
+        rows = load_questions(args.file, engine.kb.topics)
+    except DataFileError as exc:
+        for problem in exc.problems:
+            sys.stderr.write(f"{problem}\n")
+        return 2
+    scores = evaluate(engine, rows)
+    if args.misses:
+        for question, wanted, result in scores.failures:
+            got = f"{result.best.entry.topic} ({result.best.entry.id})" if result.best and result.confident \
+                else f"declined ({result.reason})"
+            sys.stdout.write(f"{question}\twanted {wanted or 'declined'}\tgot {got}\n")
+    sys.stdout.write(scores.summary() + "\n")
+    return 0
+
+
 def cmd_kb_check(args: argparse.Namespace) -> int:
     from knowledge import loader
 
@@ -331,6 +352,10 @@ def parser() -> argparse.ArgumentParser:
     check = kb_sub.add_parser("check", help="validate the knowledge base; non-zero exit on any error")
     check.add_argument("--dir", type=Path, default=None, help="knowledge-base folder to check")
     check.set_defaults(func=cmd_kb_check)
+    evaluate = kb_sub.add_parser("eval", help="score answering on a labelled file (JSON lines: q, topic or null)")
+    evaluate.add_argument("file", type=Path)
+    evaluate.add_argument("--misses", action="store_true", help="list every question not answered as labelled")
+    evaluate.set_defaults(func=cmd_kb_eval)
 
     database = sub.add_parser("db", help="database tools")
     db_sub = database.add_subparsers(dest="db_command", required=True)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
 from knowledge.engine import Result, SearchEngine
+from knowledge.errors import DataFileError, Problem
 
 
 @dataclass(frozen=True)
@@ -24,12 +26,32 @@ class Scores:
                 f"in-scope declined {self.declined_in_scope:.1%} (targets ≥95% / ≥95% / ≤3%)")
 
 
-def load_questions(path: Path) -> list[tuple[str, str | None]]:
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
+def load_questions(path: Path, topics: Collection[str] | None = None) -> list[tuple[str, str | None]]:
+    """The labelled questions of a JSON-lines file; every bad line is reported with its number (DataFileError),
+    and with `topics` a label that is not one of them too."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataFileError([Problem(path, 0, f"cannot read file: {exc}")]) from exc
+    rows, problems = [], []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
             row = json.loads(line)
-            rows.append((str(row["q"]), row.get("topic")))
+        except json.JSONDecodeError as exc:
+            problems.append(Problem(path, number, f"not JSON: {exc.msg}"))
+            continue
+        if not isinstance(row, dict) or not isinstance(row.get("q"), str) or not row["q"].strip():
+            problems.append(Problem(path, number, 'expected {"q": "question", "topic": "topic-id" or null}'))
+            continue
+        topic = row.get("topic")
+        if topic is not None and (not isinstance(topic, str) or (topics is not None and topic not in topics)):
+            problems.append(Problem(path, number, f"unknown topic {topic!r}"))
+            continue
+        rows.append((row["q"], topic))
+    if problems:
+        raise DataFileError(problems)
     return rows
 
 

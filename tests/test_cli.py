@@ -103,3 +103,27 @@ def test_a_wrong_setting_is_named_without_a_traceback(tmp_path: Path, variable: 
     assert result.returncode == 2
     assert variable in result.stderr and says in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "x.db").exists()  # nothing was started
+
+
+def test_kb_eval_scores_a_labelled_file_and_lists_the_misses(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    labelled = tmp_path / "mine.jsonl"
+    rows = [{"q": "商标到期了怎么续展", "topic": "tm-renewal"},  # right
+            {"q": "商标到期了怎么续展", "topic": "patent-annual-fee"},  # labelled wrong on purpose: a miss
+            {"q": "明天博乐下雨吗", "topic": None}]  # declined, as it should be
+    labelled.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    assert main(["kb", "eval", str(labelled), "--misses"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1].startswith("in-scope 2, out-of-scope 1: top-1 50.0%, out-of-scope declined 100.0%")
+    assert out[:-1] == ["商标到期了怎么续展\twanted patent-annual-fee\tgot tm-renewal (tm-renewal-rules)"]
+
+
+def test_kb_eval_names_each_bad_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"q": "商标怎么注册", "topic": "tm-register"}\nnot json\n{"q": "x", "topic": "no-such"}\n'
+                   '{"topic": null}\n', encoding="utf-8")
+    assert main(["kb", "eval", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}:2: not JSON" in err and f"{bad}:3: unknown topic 'no-such'" in err and f"{bad}:4: expected" in err
+    assert main(["kb", "eval", str(tmp_path / "missing.jsonl")]) == 2
+    assert "cannot read file" in capsys.readouterr().err
