@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from sqlalchemy import inspect, text
@@ -41,3 +42,19 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path: Path) -> None:
 
 def test_the_schema_head_constant_matches_the_migration_scripts() -> None:
     assert db.migration_heads() == {db.SCHEMA_HEAD}
+
+
+def test_the_inbox_migration_moves_staff_group_targets_to_their_own_form(database_url: str) -> None:
+    from alembic import command
+
+    engine = db.make_engine(database_url)
+    with engine.begin() as connection:
+        command.upgrade(db._alembic_config(connection), "0009")
+        connection.execute(text("INSERT INTO reminder (created_at, text, recipients, next_fire_at, active, needs_ack) "
+                                "VALUES (CURRENT_TIMESTAMP, '宣传周', :to, CURRENT_TIMESTAMP, :yes, :yes)"),
+                           {"to": '["telegram:staff", "wecom:lisi"]', "yes": True})
+        command.upgrade(db._alembic_config(connection), "head")
+        recipients = connection.execute(text("SELECT recipients FROM reminder")).scalar()
+    engine.dispose()
+    moved = json.loads(recipients) if isinstance(recipients, str) else recipients
+    assert moved == ["staff:telegram", "wecom:lisi"]

@@ -36,6 +36,14 @@ def upgrade() -> None:
         batch.add_column(sa.Column("to_staff", sa.Boolean(), nullable=False, server_default=sa.false()))
         batch.add_column(sa.Column("answer", sa.Boolean(), nullable=False, server_default=sa.false()))
     op.execute("UPDATE outbox SET to_staff = true WHERE chat_id = 'staff'")
+    # reminders named a staff group as "<channel>:staff"; now "staff:<channel>" (see bot/messages.py)
+    reminder = sa.table("reminder", sa.column("id", sa.Integer()), sa.column("recipients", sa.JSON()))
+    connection = op.get_bind()
+    for row_id, recipients in connection.execute(sa.select(reminder.c.id, reminder.c.recipients)).all():
+        moved = [f"staff:{r.split(':', 1)[0]}" if isinstance(r, str) and r.endswith(":staff") else r
+                 for r in recipients or []]
+        if moved != recipients:
+            connection.execute(reminder.update().where(reminder.c.id == row_id).values(recipients=moved))
     op.drop_index("ix_wecom_seen_seen_at", table_name="wecom_seen")
     op.drop_table("wecom_seen")
 
