@@ -33,9 +33,8 @@ from handlers.router import Router
 from knowledge.errors import DataFileError
 from knowledge.service import KnowledgeService
 from scheduler import calendar
-from scheduler.outbox import Dispatcher, Sender
+from scheduler.outbox import Dispatcher
 from scheduler.runner import BackgroundJobs, Upkeep
-from scheduler.send_limits import ChannelLimits
 
 if TYPE_CHECKING:  # `ipbot chat` builds only the router: no HTTP server, no channel libraries
     from bot.channels.base import Channel
@@ -53,6 +52,7 @@ class App:
     jobs: BackgroundJobs
     channels: list[Channel] = field(default_factory=list)
     http: HttpServer | None = None
+    _sweeping: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
 
     @property
     def channel_names(self) -> list[str]:
@@ -85,9 +85,9 @@ class App:
                 await channel.stop()
         await self.pipeline.close()
         await self.jobs.stop()
-        sweeping = getattr(self, "_sweeping", None)
-        if sweeping is not None:
-            await sweeping
+        if self._sweeping is not None:
+            await self._sweeping
+            self._sweeping = None
         for channel in self.channels:
             with contextlib.suppress(Exception):
                 await channel.close()
@@ -134,13 +134,6 @@ def build_app(settings: Settings | None = None, knowledge: KnowledgeService | No
         else contextlib.nullcontext()
     router = build_router(settings, knowledge, clock, writer)
     sessions = router.sessions
-    senders: dict[str, Sender] = {}
-    limits: dict[str, ChannelLimits] = {}
-    dispatcher = Dispatcher(sessions, senders, limits, clock=clock, writer=writer)
-    jobs = BackgroundJobs(sessions, dispatcher, timezone=settings.timezone, recheck=settings.reminder_check_seconds,
-                          poll=poll, late_after=dt.timedelta(seconds=settings.reminder_late_after_seconds),
-                          escalate_after=dt.timedelta(seconds=settings.reminder_escalate_after_seconds),
-                          clock=clock)
 
     def wake() -> None:  # replies were queued (and perhaps a reminder scheduled)
         dispatcher.wake()
@@ -149,18 +142,20 @@ def build_app(settings: Settings | None = None, knowledge: KnowledgeService | No
     # On SQLite one transaction writes at a time: one lane, with bigger batches, beats several waiting on the lock.
     lanes = 1 if settings.database_url.startswith("sqlite") else settings.telegram_concurrent_updates
     pipeline = Pipeline(router, sessions, wake, concurrency=lanes, clock=clock, writer=writer)
-    zone = ZoneInfo(settings.timezone)
-    jobs.daily = (lambda session, now: subscriptions.top_up(session, zone, now), _calendar_upkeep(zone),
-                  pipeline.forget_old)
     channels: list[Channel] = []
     if settings.telegram_token:
         channels.append(TelegramChannel(settings, pipeline))
     if settings.wecom_configured:
         channels.append(WeComChannel(settings, pipeline))
-    for channel in channels:
-        senders[channel.name] = channel.sender
-        limits[channel.name] = channel.limits
-    dispatcher.limiter.limits.update(limits)
+    dispatcher = Dispatcher(sessions, {c.name: c.sender for c in channels}, {c.name: c.limits for c in channels},
+                            clock=clock, writer=writer)
+    zone = ZoneInfo(settings.timezone)
+    daily: list[Upkeep] = [lambda session, now: subscriptions.top_up(session, zone, now), _calendar_upkeep(zone),
+                           pipeline.forget_old]
+    jobs = BackgroundJobs(sessions, dispatcher, timezone=settings.timezone, recheck=settings.reminder_check_seconds,
+                          poll=poll, late_after=dt.timedelta(seconds=settings.reminder_late_after_seconds),
+                          escalate_after=dt.timedelta(seconds=settings.reminder_escalate_after_seconds),
+                          daily=daily, clock=clock)
     routes: list[Route] = [route for channel in channels for route in channel.routes()]
     app = App(settings, router, pipeline, dispatcher, jobs, channels, HttpServer(settings.http_listen, routes)
               if routes else None)

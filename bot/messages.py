@@ -2,7 +2,7 @@
 
 Where a message goes is a typed target, never a string to split: an `Address` (a chat on a channel) or a
 `StaffChat` (wherever a channel's staff read: Telegram's staff group, WeCom's robot). Targets are written as
-text in one way only — `telegram:123`, `wecom:zhangsan`, `staff:telegram` — by `format_target` and read back
+text in one way only — `telegram:123`, `wecom:zhangsan`, `staff:telegram` — by `str(target)` and read back
 by `parse_target`.
 """
 
@@ -46,10 +46,6 @@ def parse_target(text: str) -> Target:
     if channel == STAFF_PREFIX:
         return StaffChat(chat)
     return Address(channel, chat)
-
-
-def format_target(target: Target) -> str:
-    return str(target)
 
 
 @dataclass(frozen=True)
