@@ -11,9 +11,11 @@ handling transaction: the row is pending and is handled at the next start (or by
 instance). After it: the replies are in the outbox, which sends them after restart. A message can therefore
 be answered twice only if the crash hit while its answer was in flight, and is never lost.
 
-Messages of one chat are handled strictly in order: each chat belongs to one of `concurrency` lanes, and a
-lane handles what is waiting for it in id order, up to BATCH messages in one transaction (one commit for
-many messages: that, not the answering, was most of the cost). Lanes run side by side.
+Messages of one chat are handled strictly in order: a chat with messages waiting stays in the lane that has
+them; a chat with nothing waiting goes to the least busy of `concurrency` lanes (so two people never wait on
+each other while a lane is free). A lane handles what is waiting for it in id order, up to BATCH messages in
+one transaction (one commit for many messages: that, not the answering, was most of the cost). Lanes run side
+by side.
 """
 
 from __future__ import annotations
@@ -64,7 +66,9 @@ class Pipeline:
         self._writer = writer or contextlib.nullcontext()
         self._lanes: list[asyncio.Queue[int]] = []
         self._tasks: list[asyncio.Task[None]] = []
-        self._mine: set[int] = set()  # rows scheduled in this process and not finished
+        self._load: list[int] = []  # rows waiting or in hand, per lane
+        self._mine: dict[int, tuple[str, str]] = {}  # rows scheduled in this process and not finished → chat
+        self._chat_lane: dict[tuple[str, str], list[int]] = {}  # chat with rows in hand → [lane, how many]
 
     # ---- in -------------------------------------------------------------------------------------------
     async def take(self, channel: str, items: Sequence[tuple[str, Incoming]]) -> int:
@@ -155,11 +159,27 @@ class Pipeline:
             return
         if not self._lanes:
             self._lanes = [asyncio.Queue() for _ in range(self.concurrency)]
-            self._tasks = [asyncio.create_task(self._lane(queue)) for queue in self._lanes]
-        self._mine.add(row_id)
-        self._lanes[hash(chat_key(incoming)) % len(self._lanes)].put_nowait(row_id)
+            self._load = [0] * self.concurrency
+            self._tasks = [asyncio.create_task(self._lane(index, queue)) for index, queue in enumerate(self._lanes)]
+        key = chat_key(incoming)
+        held = self._chat_lane.get(key)
+        if held is None:
+            held = self._chat_lane[key] = [min(range(len(self._load)), key=self._load.__getitem__), 0]
+        held[1] += 1
+        self._load[held[0]] += 1
+        self._mine[row_id] = key
+        self._lanes[held[0]].put_nowait(row_id)
 
-    async def _lane(self, queue: asyncio.Queue[int]) -> None:
+    def _finished(self, lane: int, row_id: int) -> None:
+        self._load[lane] -= 1
+        key = self._mine.pop(row_id, None)
+        held = None if key is None else self._chat_lane.get(key)
+        if key is not None and held is not None:
+            held[1] -= 1
+            if held[1] <= 0:
+                del self._chat_lane[key]
+
+    async def _lane(self, lane: int, queue: asyncio.Queue[int]) -> None:
         while True:
             batch = [await queue.get()]
             while not queue.empty() and len(batch) < BATCH:
@@ -171,7 +191,7 @@ class Pipeline:
                 handled = 0
             finally:
                 for row_id in batch:
-                    self._mine.discard(row_id)
+                    self._finished(lane, row_id)
                     queue.task_done()
             if handled:
                 self.wake()
@@ -218,5 +238,7 @@ class Pipeline:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._lanes, self._tasks = [], []
+        self._lanes, self._tasks, self._load = [], [], []
+        self._mine.clear()
+        self._chat_lane.clear()
 
