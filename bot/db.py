@@ -28,6 +28,21 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def make_reader(engine: Engine) -> Engine:
+    """An engine for short reads beside the writers. On SQLite every transaction of `engine` begins with
+    BEGIN IMMEDIATE (it takes the write lock), so a read inside another transaction would wait for that one
+    to end; this engine's plain reads do not (WAL lets readers go alongside the writer)."""
+    if engine.url.get_backend_name() != "sqlite":
+        return engine
+    reader = create_engine(engine.url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(reader, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("PRAGMA query_only=ON")
+
+    return reader
+
+
 def _tune_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -55,12 +70,20 @@ def _alembic_config(connection: Any) -> Any:
     return config
 
 
-def upgrade(engine: Engine) -> None:
-    """Apply every migration not yet applied."""
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply every migration not yet applied (up to `revision`)."""
     from alembic import command
 
     with engine.begin() as connection:
-        command.upgrade(_alembic_config(connection), "head")
+        command.upgrade(_alembic_config(connection), revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Undo migrations down to `revision` ("base": all of them)."""
+    from alembic import command
+
+    with engine.begin() as connection:
+        command.downgrade(_alembic_config(connection), revision)
 
 
 def is_current(engine: Engine) -> bool:

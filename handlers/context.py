@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -22,6 +24,8 @@ class Context:
     zone: ZoneInfo  # for dates shown to people
     survey: SurveyDefinition
     survey_salt: str
+    knowledge_changed: Callable[[], None] = field(default=lambda: None)  # after teaching: every instance looks
+    media: Path | None = None  # the media folder (report photos; handlers/tip_photos.py)
 
     def is_staff(self, incoming: Incoming) -> bool:
         return str(incoming.sender) in self.staff_ids

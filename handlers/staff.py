@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.messages import Incoming, Reply
 from bot.models import HandoffRequest, QuestionLog, utcnow
 from handlers.texts import staff as text
-
-UNANSWERED_DAYS = 14
-UNANSWERED_LIMIT = 20
 
 
 def is_staff(incoming: Incoming, staff_ids: frozenset[str]) -> bool:
@@ -21,26 +18,6 @@ def is_staff(incoming: Incoming, staff_ids: frozenset[str]) -> bool:
 
 def refused() -> list[Reply]:
     return [Reply(text.REFUSED)]
-
-
-def unanswered(session: Session, now: dt.datetime | None = None) -> list[Reply]:
-    """Recent questions the bot was unsure about or that users marked 没用, most frequent first."""
-    since = (now or utcnow()) - dt.timedelta(days=UNANSWERED_DAYS)
-    rows = session.execute(
-        select(QuestionLog.text, func.count(), func.max(QuestionLog.feedback))
-        .where(QuestionLog.created_at >= since, QuestionLog.reason != "button",
-               or_(QuestionLog.confident.is_(False), QuestionLog.feedback == "unhelpful"))
-        .group_by(QuestionLog.text)
-        .order_by(func.count().desc(), func.max(QuestionLog.id).desc())
-        .limit(UNANSWERED_LIMIT)
-    ).all()
-    if not rows:
-        return [Reply(text.UNANSWERED_NONE.format(days=UNANSWERED_DAYS))]
-    lines = [text.UNANSWERED_TITLE.format(days=UNANSWERED_DAYS, count=len(rows))]
-    for question, times, feedback in rows:
-        why = text.WHY_UNHELPFUL if feedback == "unhelpful" else text.WHY_UNSURE
-        lines.append(text.UNANSWERED_LINE.format(text=question[:80], times=times, why=why))
-    return [Reply("\n".join(lines))]
 
 
 def _rate(part: int, whole: int) -> str:

@@ -28,6 +28,7 @@ REQUIRED = ("id", "topic", "question", "answer", "sources", "updated")
 LISTS = ("alternates", "keywords", "sources", "related")
 KNOWN_FIELDS = frozenset((*REQUIRED, *LISTS))
 MAX_ANSWER_CHARS = 1200
+DECLINED_FILE = "declined.txt"  # optional: one phrasing per line that is declined as not about IP
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class KnowledgeBase:
     lexicon: Lexicon
     scope: Scope
     files: tuple[Path, ...]
+    declined: tuple[str, ...] = ()  # exact phrasings staff marked not about IP (declined.txt)
 
     def entry(self, entry_id: str) -> Entry | None:
         return self._by_id.get(entry_id)
@@ -394,9 +396,11 @@ def collect(data_dir: Path = DATA_DIR) -> tuple[KnowledgeBase, list[Problem]]:
     _cross_checks(entries, topics, topic_lines, topics_path, out)
     lexicon = load_lexicon(data_dir, out)
     scope = load_scope(data_dir / "scope.yaml", out)
+    declined_path = data_dir / DECLINED_FILE
+    declined = tuple(text for _line, text in _read_lines(declined_path, out)) if declined_path.exists() else ()
     files = (topics_path, *entry_files, data_dir / "userdict.txt", data_dir / "synonyms.yaml",
-             data_dir / "stopwords.txt", data_dir / "scope.yaml")
-    kb = KnowledgeBase(tuple(entries), topics, lexicon, scope, files)
+             data_dir / "stopwords.txt", data_dir / "scope.yaml", *([declined_path] if declined else []))
+    kb = KnowledgeBase(tuple(entries), topics, lexicon, scope, files, declined)
     return kb, out.problems
 
 
@@ -406,3 +410,28 @@ def load(data_dir: Path = DATA_DIR) -> KnowledgeBase:
     if problems:
         raise KnowledgeBaseError(problems)
     return kb
+
+
+def entry_from_data(data: dict[str, Any], topics: dict[str, str],
+                    origin: Path = Path("console")) -> tuple[Entry | None, list[tuple[str, str]]]:
+    """An entry given as a mapping (an edit in the console), checked exactly as an entry file is. Returns the
+    entry, or None with (field, message) for each problem (field '' when it concerns the whole entry)."""
+    text = yaml.safe_dump([data], allow_unicode=True, sort_keys=False, default_flow_style=False)
+    out = _Collector()
+    node = yaml.compose(text, Loader=_Loader)
+    if not isinstance(node, yaml.SequenceNode) or not node.value:
+        return None, [("", "an entry must be a mapping")]
+    item = node.value[0]
+    raw = yaml.load(text, Loader=_Loader)[0]
+    entry = _entry_problems(raw, item, origin, topics, out)
+    starts = sorted((line, name) for name, line in _field_lines(item).items())
+
+    def field_at(line: int) -> str:
+        name = ""
+        for start, candidate in starts:
+            if start <= line:
+                name = candidate
+        return name
+
+    problems = [(field_at(p.line), p.message) for p in out.problems]
+    return (entry if not problems else None), problems

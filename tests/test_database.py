@@ -21,11 +21,8 @@ def test_schema_is_created_on_first_use_and_reused(database_url: str) -> None:
 
 
 def test_migrations_go_down_and_up_again(database_url: str) -> None:
-    from alembic import command
-
     engine, _sessions = db.open_database(database_url)
-    with engine.begin() as connection:
-        command.downgrade(db._alembic_config(connection), "base")
+    db.downgrade(engine, "base")
     assert "question_log" not in inspect(engine).get_table_names()
     db.upgrade(engine)
     assert db.is_current(engine)
@@ -45,15 +42,14 @@ def test_the_schema_head_constant_matches_the_migration_scripts() -> None:
 
 
 def test_the_inbox_migration_moves_staff_group_targets_to_their_own_form(database_url: str) -> None:
-    from alembic import command
-
     engine = db.make_engine(database_url)
+    db.upgrade(engine, "0009")
     with engine.begin() as connection:
-        command.upgrade(db._alembic_config(connection), "0009")
         connection.execute(text("INSERT INTO reminder (created_at, text, recipients, next_fire_at, active, needs_ack) "
                                 "VALUES (CURRENT_TIMESTAMP, '宣传周', :to, CURRENT_TIMESTAMP, :yes, :yes)"),
                            {"to": '["telegram:staff", "wecom:lisi"]', "yes": True})
-        command.upgrade(db._alembic_config(connection), "head")
+    db.upgrade(engine)
+    with engine.connect() as connection:
         recipients = connection.execute(text("SELECT recipients FROM reminder")).scalar()
     engine.dispose()
     moved = json.loads(recipients) if isinstance(recipients, str) else recipients
