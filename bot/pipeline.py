@@ -135,6 +135,7 @@ class Pipeline:
             queued: list[dict[str, Any]] = []
             for row_id, data in rows:
                 incoming = Incoming.from_json(data)
+                incoming.extra["inbox"] = str(row_id)  # the flood check counts a message once, even if redone
                 if guarded:
                     try:
                         with session.begin_nested():

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from enum import Enum
+
+REMEMBERED = 10_000  # verdicts kept by message id: a message handled again (a batch redone) counts once
 
 
 class Verdict(Enum):
@@ -20,9 +22,23 @@ class RateLimiter:
         self.max_users = max_users
         self._seen: dict[str, deque[float]] = {}
         self._warned: set[str] = set()
+        self._verdicts: OrderedDict[str, Verdict] = OrderedDict()
 
-    def check(self, key: str, now: float | None = None) -> Verdict:
-        now = time.monotonic() if now is None else now
+    def check(self, key: str, now: float | None = None, message: str | None = None) -> Verdict:
+        """The verdict on one more message from `key`. With `message` (an id), asking again about the same
+        message gives the same verdict without counting it twice."""
+        if message is not None:
+            known = self._verdicts.get(message)
+            if known is not None:
+                return known
+        verdict = self._check(key, time.monotonic() if now is None else now)
+        if message is not None:
+            self._verdicts[message] = verdict
+            if len(self._verdicts) > REMEMBERED:
+                self._verdicts.popitem(last=False)
+        return verdict
+
+    def _check(self, key: str, now: float) -> Verdict:
         times = self._seen.get(key)
         if times is None:
             if len(self._seen) >= self.max_users:

@@ -83,3 +83,27 @@ def test_what_a_crash_left_pending_is_handled_in_order_at_the_next_start(
         assert all(row.answer and (row.channel, row.chat_id) == ("console", "u") for row in rows)
     assert Address("console", "u") == Incoming("console", "u", "u").address
     restarted.router.sessions.kw["bind"].dispose()
+
+
+def test_a_batch_redone_after_a_failure_counts_each_message_once_for_flood_control(
+        database_url: str, knowledge: KnowledgeService) -> None:
+    from handlers.rate_limit import RateLimiter
+
+    app = _app(database_url, knowledge)
+    app.router.rate_limiter = RateLimiter(limit=3, window=60)
+    plain = app.router.answer
+
+    def answer(session: Session, incoming: Incoming):  # type: ignore[no-untyped-def]
+        if incoming.text == "商标到期了怎么续展":
+            raise RuntimeError("boom")
+        return plain(session, incoming)
+
+    app.router.answer = answer  # type: ignore[method-assign]
+    texts = ["专利年费怎么交", "怎么注册商标", "商标到期了怎么续展"]  # three messages: within the limit of 3
+    rows = app.pipeline.store("console", [(str(n), Incoming("console", "u", "u", text=text))
+                                          for n, text in enumerate(texts)])
+    assert app.pipeline.handle([row_id for row_id, _ in rows]) == 3  # the batch fails and is redone one by one
+    said = _said(app.router.sessions, "u")
+    assert len(said) == 3 and not any("太快" in text for text in said)
+    assert "年费" in said[0] and "商标" in said[1] and said[2] == ask_text.ERROR
+    app.router.sessions.kw["bind"].dispose()
