@@ -1,0 +1,63 @@
+"""The console's routes on the project's HTTP server (bot/http_server.py), all under /console/.
+
+To add a page: a ConsoleHandler subclass (bot/console/web.py) in a module of its own, a template extending
+base.html, and a line here. The nav (texts.NAV) already lists 待处理问题 (/console/questions) and 知识库
+(/console/knowledge); their placeholders below are what to replace."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+from tornado.web import RedirectHandler, StaticFileHandler
+
+from bot.console import accounts_page, auth, handoffs, login, outbox_page, overview, reminders_page, survey_pages
+from bot.console.web import ConsoleDeps, NotFound
+from bot.http_server import Route, parse_listen
+from bot.settings import Settings
+from handlers.router import Router
+
+STATIC = Path(__file__).parent / "static"
+PREFIX = "/console"
+
+
+def routes(deps: ConsoleDeps) -> list[Route]:
+    d = {"deps": deps}
+    return [
+        (PREFIX, RedirectHandler, {"url": f"{PREFIX}/"}),
+        (f"{PREFIX}/", overview.OverviewPage, d),
+        (f"{PREFIX}/login", login.Login, d),
+        (f"{PREFIX}/logout", login.Logout, d),
+        (f"{PREFIX}/questions", overview.Placeholder, {**d, "heading": "待处理问题"}),
+        (f"{PREFIX}/knowledge", overview.Placeholder, {**d, "heading": "知识库"}),
+        (f"{PREFIX}/handoffs", handoffs.HandoffsPage, d),
+        (rf"{PREFIX}/handoffs/(\d{{1,12}})", handoffs.HandoffPage, d),
+        (rf"{PREFIX}/handoffs/(\d{{1,12}})/(reply|end)", handoffs.HandoffPage, d),
+        (f"{PREFIX}/survey", survey_pages.SurveyPage, d),
+        (f"{PREFIX}/survey/(open|close)", survey_pages.SurveyPage, d),
+        (rf"{PREFIX}/survey/export\.(\w{{1,8}})", survey_pages.SurveyDownload, d),
+        (f"{PREFIX}/reminders", reminders_page.RemindersPage, d),
+        (rf"{PREFIX}/reminders/(\d{{1,12}})/cancel", reminders_page.ReminderCancel, d),
+        (f"{PREFIX}/outbox", outbox_page.OutboxPage, d),
+        (rf"{PREFIX}/outbox/(\d{{1,12}})/retry", outbox_page.OutboxRetry, d),
+        (f"{PREFIX}/accounts", accounts_page.AccountsPage, d),
+        (f"{PREFIX}/accounts/(\\w{{1,16}})", accounts_page.AccountsPage, d),
+        (f"{PREFIX}/static/(.*)", StaticFileHandler, {"path": str(STATIC)}),
+        (f"{PREFIX}/(.*)", NotFound, d),
+    ]
+
+
+def deps_for(settings: Settings, router: Router, wake: Callable[[], None], channels: tuple[str, ...],
+             writer: AbstractContextManager[object]) -> ConsoleDeps:
+    """What the pages need, from the running bot's parts (the cookie secret is read, or made and stored)."""
+    with writer, router.sessions.begin() as session:
+        secret = auth.cookie_secret(session, settings.console_secret)
+    return ConsoleDeps(router.sessions, secret, router.survey, router.zone,
+                       lambda session: router.linked_staff.together(session, router.staff_ids),
+                       wake=wake, clock=router.clock, channels=channels, writer=writer)
+
+
+def url(settings: Settings) -> str:
+    host, port = parse_listen(settings.http_listen)
+    return f"http://{host}:{port}{PREFIX}/"

@@ -1,0 +1,60 @@
+"""Signing in and out."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from bot.console import audit, auth, texts
+from bot.console.web import LOGIN_URL, SESSION_COOKIE, ConsoleHandler
+
+
+def _safe_next(value: str) -> str:
+    """Only a page of the console (no other site, no //host)."""
+    return value if value.startswith("/console/") and not value.startswith("/console//") else "/console/"
+
+
+class Login(ConsoleHandler):
+    role = None
+
+    async def get(self) -> None:
+        self.page("login.html", next=_safe_next(self.get_query_argument("next", "/console/")), username="")
+
+    async def post(self) -> None:
+        name = self.form("username").strip()
+        password = self.form("password")
+        target = _safe_next(self.form("next", "/console/"))
+        if not name or not password:
+            self.page("login.html", error=texts.LOGIN_MISSING, next=target, username=name)
+            return
+        now, address = self.deps.clock(), self.address
+
+        def attempt(session: Session) -> tuple[auth.Staff, str] | str:
+            if auth.throttled(session, name, address, now):
+                return "throttled"
+            signed = auth.log_in(session, name, password, address, now)
+            if signed is None:
+                return "wrong"
+            audit.record(session, signed[0].name, "login", "", address, now)
+            return signed
+
+        outcome = await self.change(attempt)
+        if outcome == "throttled":
+            self.page("login.html", error=texts.LOGIN_THROTTLED, status=429, next=target, username=name)
+        elif isinstance(outcome, str):
+            self.page("login.html", error=texts.LOGIN_WRONG, status=401, next=target, username=name)
+        else:
+            self.set_session_cookie(outcome[1])
+            self.redirect(target)
+
+
+class Logout(ConsoleHandler):
+    async def post(self) -> None:
+        me = self.me
+
+        def end(session: Session) -> None:
+            auth.log_out(session, me.session_id)
+            self.audit(session, "logout", "")
+
+        await self.change(end)
+        self.clear_cookie(SESSION_COOKIE, path="/console")
+        self.done(texts.SIGNED_OUT, LOGIN_URL)

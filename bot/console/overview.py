@@ -1,0 +1,75 @@
+"""概览: how the bot is doing at a glance, and the pages still to come."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from bot.console.web import ConsoleDeps, ConsoleHandler
+from bot.models import HandoffRequest, QuestionLog, Reminder
+from handlers import survey
+from handlers.staff import _figures as figures  # the numbers of /stats, so chat and console agree
+from handlers.survey_definition import SurveyDefinition
+from handlers.survey_scoring import Report
+from scheduler.outbox import status_counts
+
+UNANSWERED_DAYS = 14
+UNANSWERED_SHOWN = 10
+REMINDERS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Overview:
+    week: dict[str, int]
+    month: dict[str, int]
+    open_handoffs: int
+    unanswered: list[tuple[str, int]]
+    report: Report | None
+    outbox: dict[str, int]
+    reminders: list[Reminder]
+
+
+def rate(part: int, whole: int) -> str:
+    return f"{part / whole:.0%}" if whole else "—"
+
+
+def unanswered(session: Session, now: dt.datetime, limit: int = UNANSWERED_SHOWN) -> list[tuple[str, int]]:
+    """The questions most often asked that the bot was unsure about or users found 没用 (as /unanswered)."""
+    since = now - dt.timedelta(days=UNANSWERED_DAYS)
+    rows = session.execute(
+        select(QuestionLog.text, func.count())
+        .where(QuestionLog.created_at >= since, QuestionLog.reason != "button",
+               or_(QuestionLog.confident.is_(False), QuestionLog.feedback == "unhelpful"))
+        .group_by(QuestionLog.text).order_by(func.count().desc(), func.max(QuestionLog.id).desc()).limit(limit))
+    return [(text, count) for text, count in rows]
+
+
+def load(session: Session, definition: SurveyDefinition, now: dt.datetime) -> Overview:
+    open_handoffs = session.scalar(select(func.count()).select_from(HandoffRequest)
+                                   .where(HandoffRequest.status == "open")) or 0
+    reminders = list(session.scalars(select(Reminder).where(Reminder.active.is_(True))
+                                     .order_by(Reminder.next_fire_at).limit(REMINDERS_SHOWN)))
+    return Overview(figures(session, now - dt.timedelta(days=7)), figures(session, now - dt.timedelta(days=30)),
+                    open_handoffs, unanswered(session, now), survey.wave_report(session, definition),
+                    status_counts(session), reminders)
+
+
+class OverviewPage(ConsoleHandler):
+    async def get(self) -> None:
+        now = self.deps.clock()
+        data = await self.read(lambda s: load(s, self.deps.survey, now))
+        self.page("overview.html", data=data, rate=rate)
+
+
+class Placeholder(ConsoleHandler):
+    """A page another part of the console will fill (待处理问题, 知识库): the nav already leads here."""
+
+    def initialize(self, deps: ConsoleDeps, heading: str = "") -> None:
+        super().initialize(deps)
+        self.heading = heading
+
+    async def get(self) -> None:
+        self.page("placeholder.html", heading=self.heading)

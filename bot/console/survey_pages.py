@@ -1,0 +1,112 @@
+"""满意度: the waves (open one, close it), a wave's index with its 95 % interval, by dimension, group and
+county, against the target of 85 and the previous wave; downloads as CSV, XLSX and PNG (the same code as
+`ipbot survey report` and the chat's /report: handlers/survey_export.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from tornado.web import HTTPError
+
+from bot.console import texts
+from bot.console.web import ConsoleHandler
+from bot.models import SurveyResponse, SurveyWave
+from handlers import survey, survey_export
+from handlers.survey_definition import SurveyDefinition
+from handlers.survey_scoring import Report
+
+DOWNLOADS = {"csv": ("text/csv; charset=utf-8", "csv"),
+             "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+             "png": ("image/png", "png")}
+
+
+@dataclass(frozen=True)
+class WaveView:
+    name: str
+    opened_at: dt.datetime
+    closed_at: dt.datetime | None
+    done: int
+
+
+def waves(session: Session) -> list[WaveView]:
+    counts = dict(session.execute(select(SurveyResponse.wave_id, func.count()).where(SurveyResponse.step == "done")
+                                  .group_by(SurveyResponse.wave_id)).all())
+    return [WaveView(w.name, w.opened_at, w.closed_at, int(counts.get(w.id, 0)))
+            for w in session.scalars(select(SurveyWave).order_by(SurveyWave.id.desc()))]
+
+
+def export(session: Session, definition: SurveyDefinition, name: str | None, kind: str) -> bytes | None:
+    report = survey.wave_report(session, definition, name)
+    wave = survey.find_wave(session, report.wave) if report else None
+    if report is None or wave is None:
+        return None
+    if kind == "csv":
+        return survey_export.to_csv(session, definition, wave)
+    if kind == "xlsx":
+        return survey_export.to_xlsx(session, definition, wave, report)
+    return survey_export.to_png(session, definition, report)
+
+
+class SurveyPage(ConsoleHandler):
+    async def show(self, error: str | None = None) -> None:
+        wanted = self.get_query_argument("wave", None) or None
+        definition = self.deps.survey
+
+        def load(session: Session) -> tuple[list[WaveView], Report | None]:
+            return waves(session), survey.wave_report(session, definition, wanted)
+
+        listed, report = await self.read(load)
+        if wanted and report is None:
+            error = texts.UNKNOWN_WAVE.format(wave=wanted[:64])
+        self.page("survey.html", error=error, waves=listed, report=report, target=definition.target,
+                  is_open=any(w.closed_at is None for w in listed))
+
+    async def get(self, *_rest: str) -> None:
+        await self.show()
+
+    async def post(self, action: str = "") -> None:
+        if action not in ("open", "close"):
+            raise HTTPError(405)
+        name, now = self.form("name").strip(), self.deps.clock()
+        if action == "open" and not name:
+            await self.show(texts.WAVE_NAME_EMPTY)
+            return
+
+        def act(session: Session) -> tuple[bool, str]:
+            if action == "open":
+                before = survey.open_wave(session)
+                said = survey.staff_open(session, name, now)[0].text
+                changed = before is None and survey.open_wave(session) is not None
+                if changed:
+                    self.audit(session, "survey.open", name)
+            else:
+                wave = survey.open_wave(session)
+                said = survey.staff_close(session, now)[0].text
+                changed = wave is not None
+                if changed and wave is not None:
+                    self.audit(session, "survey.close", wave.name)
+            return changed, said
+
+        changed, said = await self.change(act)
+        if not changed:
+            await self.show(said)
+            return
+        self.done(said, "/console/survey")
+
+
+class SurveyDownload(ConsoleHandler):
+    async def get(self, kind: str) -> None:
+        if kind not in DOWNLOADS:
+            raise HTTPError(404)
+        wanted = self.get_query_argument("wave", None) or None
+        data = await self.read(lambda s: export(s, self.deps.survey, wanted, kind))
+        if data is None:
+            raise HTTPError(404)
+        content_type, suffix = DOWNLOADS[kind]
+        self.set_header("Content-Type", content_type)
+        if kind != "png" or self.get_query_argument("download", None):
+            self.set_header("Content-Disposition", f'attachment; filename="survey.{suffix}"')
+        self.finish(data)

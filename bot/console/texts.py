@@ -1,0 +1,89 @@
+"""What the console says (Simplified Chinese). Templates hold the page wording; these are the messages."""
+
+TITLE = "博州知识产权服务助手 · 工作台"
+NAV = (("概览", "/console/", "staff"), ("待处理问题", "/console/questions", "staff"),
+       ("知识库", "/console/knowledge", "staff"), ("人工服务", "/console/handoffs", "staff"),
+       ("满意度", "/console/survey", "staff"), ("提醒", "/console/reminders", "staff"),
+       ("消息队列", "/console/outbox", "staff"), ("账号", "/console/accounts", "admin"))
+
+# accounts
+BAD_NAME = "用户名只能用字母、数字、汉字和 . _ - @，最长 64 个字符。"
+SHORT_PASSWORD = "密码至少 {n} 个字符。"
+LONG_PASSWORD = "密码最长 {n} 个字符。"
+BAD_ROLE = "角色只能是 admin（管理员）或 staff（工作人员）。"
+NO_ACCOUNT = "没有账号 {name}。"
+NAME_TAKEN = "账号 {name} 已经存在。"
+BAD_ADDRESS = "“{value}”不是聊天账号，请写成 telegram:123 或 wecom:zhangsan。"
+ADDRESS_TAKEN = "{value} 已经关联到账号 {name}。"
+NOT_LINKED = "{value} 没有关联到账号 {name}。"
+ROLE_NAMES = {"admin": "管理员", "staff": "工作人员"}
+
+# login
+LOGIN_WRONG = "用户名或密码不正确。"
+LOGIN_THROTTLED = "登录失败次数过多，请 15 分钟后再试。"
+LOGIN_MISSING = "请填写用户名和密码。"
+SIGNED_OUT = "已退出登录。"
+
+# errors
+FORBIDDEN = "你没有权限打开这个页面。"
+NOT_FOUND = "没有这个页面或记录。"
+BAD_REQUEST = "请求有误。"
+CSRF = "表单已过期或来源不明，请刷新页面后重试。"
+SERVER_ERROR = "出错了，请稍后再试。"
+ERROR_TITLES = {400: "请求有误", 403: "没有权限", 404: "找不到", 405: "不支持的操作", 429: "请稍后再试",
+                500: "出错了"}
+
+# handoffs
+REPLY_EMPTY = "请填写回复内容。"
+REPLY_TOO_LONG = "回复最长 {n} 个字符。"
+REPLIED = "已发送给用户（#{number}），将通过消息队列送达。"
+ENDED = "人工咨询 #{number} 已结束，已通知用户。"
+STAFF_NOTE_REPLY = "【人工咨询 #{number}】{name}（工作台）回复：{text}"
+STAFF_NOTE_END = "【人工咨询 #{number}】{name}（工作台）已结束。"
+CONVERSATION_QUESTION = "用户的问题"
+CONVERSATION_USER = "用户"
+CONVERSATION_STAFF = "工作人员"
+CONVERSATION_BOT = "机器人"
+
+# survey
+WAVE_OPENED = "已开始调查期次 {wave}。"
+WAVE_CLOSED = "调查期次已结束。"
+WAVE_NAME_EMPTY = "请填写期次名称，例如 2026Q4。"
+NO_WAVE = "还没有调查期次。"
+UNKNOWN_WAVE = "没有期次 {wave}。"
+
+# reminders
+REMINDER_ADDED = "提醒 #{number} 已安排，共 {count} 个接收方。"
+REMINDER_CANCELLED = "提醒 #{number} 已取消。"
+REMINDER_NOT_ACTIVE = "提醒 #{number} 不存在或已经取消。"
+REMINDER_BAD_TIME = "请填写时间，格式如 2026-12-01 09:00。"
+REMINDER_PAST = "这个时间已经过去了。"
+REMINDER_TEXT_EMPTY = "请填写提醒内容。"
+REMINDER_NOBODY = "没有接收方：{why}"
+REMINDER_NO_LINK = "你的账号还没有关联聊天账号（请管理员执行 ipbot staff link）。"
+REMINDER_NO_SUBSCRIBERS = "没有订阅这类期限的企业。"
+REMINDER_NO_STAFF = "没有配置工作人员（IPBOT_STAFF 或已关联的账号）。"
+REMINDER_BAD_CHAT = "“{value}”不是接收方，请写成 telegram:123 或 wecom:zhangsan（多个用逗号分开）。"
+REMINDER_BAD_AUDIENCE = "请选择接收方。"
+AUDIENCES = (("me", "我自己"), ("staff", "工作人员群"), ("allstaff", "全体工作人员"),
+             ("订阅:商标", "订阅商标期限的企业"), ("订阅:专利", "订阅专利期限的企业"), ("chat", "指定聊天"))
+
+# outbox
+RETRIED = "消息 #{number} 已重新排队。"
+NOT_DEAD = "消息 #{number} 不在失败列表里。"
+
+# accounts page
+ACCOUNT_ADDED = "账号 {name} 已创建。"
+ACCOUNT_DISABLED = "账号 {name} 已停用，它的登录已全部失效。"
+ACCOUNT_ENABLED = "账号 {name} 已启用。"
+ACCOUNT_ROLE = "账号 {name} 的角色已改为{role}。"
+ACCOUNT_LINKED = "已把 {value} 关联到账号 {name}。"
+ACCOUNT_UNLINKED = "已取消 {value} 与账号 {name} 的关联。"
+NOT_YOURSELF = "不能停用自己的账号，也不能取消自己的管理员角色。"
+
+# audit actions, as shown
+ACTIONS = {"login": "登录", "logout": "退出", "handoff.reply": "回复人工咨询", "handoff.end": "结束人工咨询",
+           "survey.open": "开始调查", "survey.close": "结束调查", "reminder.add": "新建提醒",
+           "reminder.cancel": "取消提醒", "outbox.retry": "重新排队", "account.add": "新建账号",
+           "account.disable": "停用账号", "account.enable": "启用账号", "account.role": "修改角色",
+           "account.link": "关联聊天账号", "account.unlink": "取消关联"}

@@ -1,0 +1,154 @@
+"""The staff console in a real browser (Debian's chromium, driven by Playwright): sign in, walk every page
+(a screenshot of each, on a laptop and a phone), reply to a handoff, download the XLSX, and be refused
+without a session and without a CSRF token. Without chromium these tests are skipped, except under CI
+(env CI set), where they fail."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.messages import Incoming
+from bot.models import OutboxMessage
+from knowledge.service import KnowledgeService
+from tests.console_running import RunningConsole
+
+CHROMIUM = os.environ.get("IPBOT_TEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+PAGES = {"概览": "overview", "待处理问题": "questions", "知识库": "knowledge", "人工服务": "handoffs",
+         "满意度": "survey", "提醒": "reminders", "消息队列": "outbox", "账号": "accounts"}
+
+
+def _missing() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed (pip install -e '.[dev]')"
+    if not Path(CHROMIUM).exists():
+        return f"no chromium at {CHROMIUM} (apt-get install chromium)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    why = _missing()
+    if why is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests cannot run under CI: {why}")
+        pytest.skip(f"browser tests skipped: {why}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def console(tmp_path: Path, knowledge: KnowledgeService) -> Iterator[RunningConsole]:
+    running = RunningConsole(f"sqlite:///{tmp_path / 'console.db'}", knowledge)
+    running.add_account("boss", "admin")
+    yield running
+    running.stop()
+
+
+def _handoff(console: RunningConsole) -> None:
+    """A Telegram user asks, is not sure about the answer and asks for a person (as `ipbot run` takes it)."""
+    pipeline = console.app.pipeline
+    for key, text in (("1", "商标到期怎么续展"), ("2", "转人工")):
+        stored = pipeline.store("telegram", [(key, Incoming("telegram", "7001", "7001", text=text,
+                                                            display_name="王经理"))])
+        pipeline.handle([row_id for row_id, _ in stored])
+
+
+def _sign_in(page: Any, url: str) -> None:
+    page.goto(f"{url}/console/")
+    assert "/console/login" in page.url  # no session: the login form
+    page.fill("input[name=username]", "boss")
+    page.fill("input[name=password]", "correct-horse-1")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/console/")
+
+
+def test_a_staff_member_walks_every_page_and_answers_a_handoff(browser: Any, console: RunningConsole,
+                                                                tmp_path: Path) -> None:
+    _handoff(console)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    _sign_in(page, console.url)
+    # the survey has a wave, so the overview and 满意度 show their chart
+    page.click("nav >> text=满意度")
+    page.fill("input[name=name]", "2026Q4")
+    page.click("button:text-is('开始调查')")
+    assert "已开启调查" in page.inner_text(".flash")
+    for label, name in PAGES.items():
+        page.click(f"nav >> text={label}")
+        page.wait_for_load_state()
+        assert page.inner_text("h1") == label
+        page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
+
+    page.click("nav >> text=人工服务")
+    page.click("text=王经理")
+    assert "商标到期怎么续展" in page.inner_text(".conversation")
+    page.fill("textarea[name=text]", "您好，续展可在到期前12个月内办理，我把材料清单发给您。")
+    page.click("form[action$='/reply'] button")
+    assert "已发送给用户" in page.inner_text(".flash")
+    assert "工作人员回复：您好，续展可在到期前12个月内办理" in page.inner_text(".conversation")
+    page.screenshot(path=str(tmp_path / "handoff.png"), full_page=True)
+    with console.sessions() as session:
+        queued = session.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == "7001",
+                                                             OutboxMessage.text.like("工作人员回复%"))).all()
+    assert len(queued) == 1 and queued[0].channel == "telegram"
+
+    page.click("nav >> text=满意度")
+    with page.expect_download() as download:
+        page.click("a:text-is('XLSX')")
+    saved = tmp_path / "survey.xlsx"
+    download.value.save_as(saved)
+    assert saved.read_bytes()[:2] == b"PK" and download.value.suggested_filename == "survey.xlsx"
+
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    small = phone.new_page()
+    _sign_in(small, console.url)
+    small.screenshot(path=str(tmp_path / "phone-overview.png"), full_page=True)
+    assert small.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
+    phone.close()
+    context.close()
+    assert sorted(p.name for p in tmp_path.glob("*.png")) == sorted(
+        [f"{n}.png" for n in PAGES.values()] + ["handoff.png", "phone-overview.png"])
+    if target := os.environ.get("IPBOT_CONSOLE_SCREENSHOTS"):  # keep them (e.g. docs/console.png)
+        for shot in tmp_path.glob("*.png"):
+            shutil.copy(shot, Path(target) / shot.name)
+
+
+def test_the_browser_is_refused_without_a_session_and_without_a_csrf_token(browser: Any,
+                                                                           console: RunningConsole) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{console.url}/console/accounts")
+    assert "/console/login?next=/console/accounts" in page.url and page.is_visible("input[name=password]")
+    _sign_in(page, console.url)
+    page.goto(f"{console.url}/console/reminders")
+    later = (dt.datetime.now() + dt.timedelta(days=5)).strftime("%Y-%m-%d")
+    # a form on another site (or a script) posting without the page's token
+    page.evaluate("document.querySelectorAll('input[name=_xsrf]').forEach(e => e.remove())")
+    page.fill("input[name=date]", later)
+    page.select_option("select[name=who]", "chat")
+    page.fill("input[name=chat]", "telegram:5")
+    page.fill("textarea[name=text]", "不该被安排的提醒")
+    with page.expect_response(lambda r: r.request.method == "POST") as answered:
+        page.click("button:text-is('安排提醒')")
+    assert answered.value.status == 403
+    assert "表单已过期" in page.inner_text("main")
+    page.goto(f"{console.url}/console/reminders")
+    assert "不该被安排的提醒" not in page.inner_text("main")
+    page.click("button:text-is('退出')")
+    page.goto(f"{console.url}/console/reminders")
+    assert "/console/login" in page.url
+    context.close()
