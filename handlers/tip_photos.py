@@ -1,0 +1,136 @@
+"""Photos of infringement reports: checking them, cleaning them, keeping them in the media folder.
+
+Why the files live in a folder and not in the database: a report may carry five photos of up to 10 MB,
+which would make every backup, every `SELECT *` and PostgreSQL's WAL carry them too; the database keeps only
+the row (file id, name, size, status) and the folder (`IPBOT_MEDIA_DIR`, by default a `media` folder beside
+the SQLite file, or in the working folder for PostgreSQL) keeps the bytes under names nobody can guess
+(the report's id, the photo's id and a random part). Nothing serves the folder: staff get a photo in chat
+(`/tip 编号`) or through the console's staff session, never by URL.
+
+How a photo travels: the channel gives the platform's file id (Incoming.photos); the conversation stores it
+as a `pending` TipPhoto in its own transaction (so a crash loses nothing, and no download holds the
+transaction open); the downloader (bot/photo_fetcher.py) fetches it from the platform, `clean` checks it by
+its content (magic bytes, then Pillow opens and verifies it — the name and the platform's MIME type are not
+trusted), turns it upright and saves it again without EXIF (so no GPS position or camera serial is kept),
+and `stored` / `rejected` record the outcome in a short transaction of their own.
+"""
+
+from __future__ import annotations
+
+import io
+import secrets
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_PHOTOS = 5
+MAX_PIXELS = 60_000_000  # a "photo" that decodes to more than this is a decompression bomb
+MAGIC = ((b"\xff\xd8\xff", "JPEG"), (b"\x89PNG\r\n\x1a\n", "PNG"), (b"GIF87a", "GIF"), (b"GIF89a", "GIF"),
+         (b"BM", "BMP"))
+ACCEPTED = frozenset({"JPEG", "PNG", "GIF", "BMP", "WEBP"})
+
+
+class Rejected(Exception):
+    """Not kept; `reason` is not_image | too_large (texts.tips.PHOTO_REJECTED)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    data: bytes
+    extension: str  # jpg | png
+    width: int
+    height: int
+
+
+def sniff(data: bytes) -> str | None:
+    """The image format the first bytes announce, or None."""
+    for magic, name in MAGIC:
+        if data.startswith(magic):
+            return name
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WEBP"
+    return None
+
+
+def clean(data: bytes, limit: int = MAX_BYTES) -> Cleaned:
+    """The photo checked by its content and saved again without metadata; Rejected when it is not a picture
+    or is too large."""
+    if len(data) > limit:
+        raise Rejected("too_large")
+    announced = sniff(data)
+    if announced is None:
+        raise Rejected("not_image")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                if probe.format not in ACCEPTED or probe.format != announced:
+                    raise Rejected("not_image")
+                if probe.width * probe.height > MAX_PIXELS:
+                    raise Rejected("too_large")
+                probe.verify()
+            with Image.open(io.BytesIO(data)) as image:
+                image.seek(0)
+                upright = ImageOps.exif_transpose(image)
+                upright.load()
+    except Rejected:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning) as exc:
+        raise Rejected("not_image") from exc
+    has_alpha = upright.mode in ("RGBA", "LA", "PA") or (upright.mode == "P" and "transparency" in upright.info)
+    out = io.BytesIO()
+    if has_alpha:
+        fresh = upright.convert("RGBA")
+        fresh.info = {}
+        fresh.save(out, "PNG", optimize=True)
+        extension = "png"
+    else:
+        fresh = upright.convert("RGB")
+        fresh.info = {}
+        fresh.save(out, "JPEG", quality=90)
+        extension = "jpg"
+    return Cleaned(out.getvalue(), extension, fresh.width, fresh.height)
+
+
+# ---- the media folder ------------------------------------------------------------------------------
+def file_name_for(tip_id: int, photo_id: int, extension: str) -> str:
+    return f"tip{tip_id}-{photo_id}-{secrets.token_hex(8)}.{extension}"
+
+
+def write(folder: Path, name: str, data: bytes) -> Path:
+    """Atomically: a half-written file never carries the final name."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    partial = folder / f".{name}.part"
+    partial.write_bytes(data)
+    partial.replace(path)
+    return path
+
+
+def path_of(folder: Path | None, name: str | None) -> Path | None:
+    """Where a stored photo's file is; None for a name that would leave the folder."""
+    if folder is None or not name or "/" in name or "\\" in name or name.startswith("."):
+        return None
+    return folder / name
+
+
+def read(folder: Path | None, name: str | None) -> bytes | None:
+    path = path_of(folder, name)
+    try:
+        return path.read_bytes() if path is not None else None
+    except OSError:
+        return None
+
+
+def remove(folder: Path | None, name: str | None) -> None:
+    path = path_of(folder, name)
+    if path is not None:
+        path.unlink(missing_ok=True)
