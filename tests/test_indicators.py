@@ -1,0 +1,161 @@
+"""The plan's indicators: staff record figures in chat and on the command line, see progress against a
+straight path, get a chart and a report; the public get the recorded figure with its period and source when
+they ask, or are told none is published yet and what the target was."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from handlers import indicator_export, indicators, plan
+from handlers.router import Router
+from knowledge.service import KnowledgeService
+from tests.conftest import Person
+
+NOW = dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def staffed(knowledge: KnowledgeService, sessions: sessionmaker[Session]) -> Router:
+    return Router(knowledge, sessions, staff_ids=frozenset({"console:boss"}))
+
+
+def ipbot(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **env})
+
+
+def test_staff_record_a_figure_and_see_its_progress(staffed: Router) -> None:
+    boss = Person(staffed, "boss")
+    boss.says("/indicator pledge-financing 2023 5830 州市场监管局2023年统计公报")
+    assert "已记录：知识产权质押融资额 2023年 = 5830万元" in boss.text
+    # (5830 − 4078) / (7000 − 4078) = 60 %; a straight path from 2020 to 2025 stands at 60 % after 2023
+    assert "完成进度 60%（按直线应达 60%，与进度持平）" in boss.text
+    boss.says("/indicator pledge-financing 2024 6000 州市场监管局2024年统计公报")
+    assert "完成进度 66%（按直线应达 80%，慢于进度）" in boss.text
+    boss.says("/indicator pledge-financing 2024 6100 州市场监管局2024年统计公报（更正）")
+    assert "已更正" in boss.text and "原为 6000万元" in boss.text
+    replies = boss.says("/indicators")
+    assert "知识产权质押融资额（pledge-financing）：4078 → 7000万元；2024年 6100万元" in replies[0].text
+    assert "地理标志保护示范区（gi-demo-zone）：0 → 1个；尚未录入" in replies[0].text
+    assert replies[1].image is not None and replies[1].image.startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(("command", "says"), [
+    ("/indicator no-such-thing 2024 1 来源", "没有指标“no-such-thing”"),
+    ("/indicator pledge-financing 2024 七千 来源", "不是数字"),
+    ("/indicator pledge-financing 2024 nan 来源", "不是数字"),
+    ("/indicator pledge-financing 2019 5000 来源", "2019年不在任何规划的年份内"),
+    ("/indicator pledge-financing 2027 5000 来源", "2027年不在任何规划的年份内"),
+    ("/indicator pledge-financing 2024Q5 5000 来源", "看不懂"),
+    ("/indicator pledge-financing 2024 5000", "请写明数据来源"),
+    ("/indicator pledge-financing", "用法：/indicator"),
+])
+def test_bad_figures_are_refused_with_the_reason(staffed: Router, command: str, says: str) -> None:
+    boss = Person(staffed, "boss")
+    boss.says(command)
+    assert says in boss.text
+    boss.says("/indicators")
+    assert "知识产权质押融资额（pledge-financing）：4078 → 7000万元；尚未录入" in boss.text
+
+
+def test_only_staff_record_figures(staffed: Router) -> None:
+    visitor = Person(staffed, "visitor")
+    visitor.says("/indicator pledge-financing 2024 9999 我说的")
+    assert "只对工作人员开放" in visitor.text
+    visitor.says("质押融资完成得怎么样")
+    assert "9999" not in visitor.text
+
+
+def test_the_public_get_the_recorded_figure_with_its_period_and_source(staffed: Router) -> None:
+    person = Person(staffed, "citizen")
+    person.says("质押融资完成得怎么样")
+    assert "知识产权质押融资额：还没有登记公布的数据；规划目标：到2025年7000万元。" in person.text
+    Person(staffed, "boss").says("/indicator pledge-financing 2025 7210 州市场监管局2025年国民经济统计公报")
+    person.says("质押融资完成得怎么样")
+    assert "知识产权质押融资额：2025年 7210万元（来源：州市场监管局2025年国民经济统计公报）" in person.text
+    assert "规划目标：到2025年7000万元" in person.text
+    person.says("满意度目标达到了吗")
+    assert "知识产权保护社会满意度：还没有登记公布的数据；规划目标：到2025年85分。" in person.text
+    person.says("专利转化完成了吗")
+    assert "知识产权转让许可增长：还没有登记公布的数据；规划目标：到2025年15%。" in person.text
+    person.says("十四五规划目标完成了吗")  # the whole plan: the recorded ones and how many are not
+    assert "2025年 7210万元" in person.text and "其余10项指标还没有登记公布的数据" in person.text
+
+
+def test_answers_about_anything_else_carry_no_figures(staffed: Router) -> None:
+    Person(staffed, "boss").says("/indicator pledge-financing 2025 7210 州市场监管局")
+    person = Person(staffed, "citizen")
+    person.says("商标到期了怎么续展")
+    assert "已登记的指标数据" not in person.text and "7210" not in person.text
+
+
+def test_chart_and_report_carry_the_figures(sessions: sessionmaker[Session]) -> None:
+    from openpyxl import load_workbook
+
+    plans = plan.load_plans()
+    with sessions.begin() as session:
+        indicators.record(session, plans, "gi-logo-enterprises", "2025Q2", "25", "州市场监管局通报", "cli",
+                          NOW)
+        indicators.record(session, plans, "patent-intensive-gdp", "2024", "0.8", "统计局", "cli", NOW)
+    with sessions() as session:
+        found = indicators.statuses(session, plans)
+    assert len(found) == 11
+    by_id = {s.indicator.id: s for s in found}
+    assert round(by_id["gi-logo-enterprises"].progress or 0, 4) == round(6 / 11, 4)
+    assert by_id["gi-logo-enterprises"].expected == pytest.approx(0.9)  # 2025Q2 ends 4.5 years after 2020
+    assert by_id["patent-intensive-gdp"].progress == pytest.approx(0.8)  # no baseline: share of the target
+    assert by_id["patent-intensive-gdp"].pace is None
+    assert indicator_export.to_png(found).startswith(b"\x89PNG")
+    book = load_workbook(io.BytesIO(indicator_export.to_xlsx(found)))
+    rows = list(book["指标"].iter_rows(values_only=True))
+    row = next(r for r in rows if r[1] == "gi-logo-enterprises")
+    assert row[5:10] == (19, 30, 25, "2025年第2季度", "州市场监管局通报")
+    assert row[12] == "慢于进度"
+    history = list(book["历次数据"].iter_rows(values_only=True))
+    assert any(r[1] == "patent-intensive-gdp" and r[4] == 0.8 for r in history)
+
+
+def test_command_line_set_list_ask_chart_and_report(tmp_path: Path, database_url: str) -> None:
+    env = {"IPBOT_DATABASE_URL": database_url}
+    listed = ipbot("indicators", "list", "--json", env=env)
+    assert listed.returncode == 0, listed.stderr
+    rows = json.loads(listed.stdout)
+    assert len(rows) == 11 and rows[1]["id"] == "pledge-financing" and rows[1]["value"] is None
+    assert set(rows[0]) >= {"id", "name", "unit", "baseline", "target", "value", "period", "progress"}
+    done = ipbot("indicators", "set", "high-value-patents", "2025", "1.35", "--source", "州市场监管局2025年公报",
+                 env=env)
+    assert done.returncode == 0, done.stderr
+    assert "high-value-patents 2025 = 1.35件" in done.stdout and "完成进度 65%" in done.stdout
+    rows = json.loads(ipbot("indicators", "list", "--json", env=env).stdout)
+    assert rows[0]["value"] == 1.35 and rows[0]["period"] == "2025" and rows[0]["progress"] == pytest.approx(0.6512,
+                                                                                                           abs=1e-4)
+    answered = json.loads(ipbot("ask", "--json", "高价值专利目标完成了吗", env=env).stdout)
+    assert answered["entry_id"] == "patent-high-value-target"
+    assert "2025年 1.35件（来源：州市场监管局2025年公报）" in answered["answer"]
+    assert ipbot("indicators", "chart", "-o", str(tmp_path / "c.png"), env=env).returncode == 0
+    assert (tmp_path / "c.png").read_bytes().startswith(b"\x89PNG")
+    assert ipbot("indicators", "report", "-o", str(tmp_path / "r.xlsx"), env=env).returncode == 0
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(tmp_path / "r.xlsx")["指标"]
+    assert any(r[1] == "high-value-patents" and r[7] == 1.35 for r in sheet.iter_rows(values_only=True))
+    for args, says in ((("nope", "2024", "1"), "没有指标"), (("pledge-financing", "2024", "abc"), "不是数字"),
+                       (("pledge-financing", "2030", "1"), "不在任何规划的年份内")):
+        refused = ipbot("indicators", "set", *args, "--source", "x", env=env)
+        assert refused.returncode == 2 and says in refused.stderr
+
+
+def test_ipbot_ask_creates_no_database(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'none.db'}"
+    answered = json.loads(ipbot("ask", "--json", "质押融资完成得怎么样", env={"IPBOT_DATABASE_URL": url}).stdout)
+    assert "还没有登记公布的数据；规划目标：到2025年7000万元" in answered["answer"]
+    assert not (tmp_path / "none.db").exists()

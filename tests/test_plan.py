@@ -1,0 +1,128 @@
+"""The plans as data: the seed plan's eleven indicators as the facts file states them, validation with file
+and line, and a next plan added as one more file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.models import Reminder
+from handlers import indicator_calendar, plan
+from handlers.plan import Period
+from knowledge.errors import DataFileError
+from knowledge.service import KnowledgeService
+from scheduler import calendar
+
+SEED = plan.PLAN_DIR / "plan-2021-2025.yaml"
+
+NEXT_PLAN = """\
+name: 自治州知识产权“十五五”规划（示例）
+document: 示例文号
+start_year: 2026
+end_year: 2030
+baseline_year: 2025
+target_year: 2030
+report_to: [staff:telegram]
+indicators:
+  - id: pledge-financing
+    name: 知识产权质押融资额
+    unit: 万元
+    baseline: 7000
+    target: 9000
+    kind: 预期性
+    report_by: "01-31"
+    report_days_before: [14, 3]
+"""
+
+
+def test_the_seed_plan_has_the_eleven_indicators_of_the_facts_file() -> None:
+    plans = plan.load_plans()
+    assert len(plans.plans) == 1
+    seed = plans.plans[0]
+    assert (seed.start_year, seed.end_year, seed.baseline_year, seed.target_year) == (2021, 2025, 2020, 2025)
+    facts = {i.id: (i.baseline, i.target, i.unit) for i in seed.indicators}
+    assert len(facts) == 11
+    assert facts["high-value-patents"] == (1.07, 1.5, "件")
+    assert facts["pledge-financing"] == (4078, 7000, "万元")
+    assert facts["transfer-licence-growth"] == (None, 15, "%")  # the table gives no baseline
+    assert facts["enterprise-patent-share"] == (48.1, 55, "%")
+    assert facts["patent-intensive-gdp"] == (None, 1, "%")
+    assert facts["protection-satisfaction"] == (76.91, 85, "分")
+    assert facts["trademarks-per-10k-entities"] == (559, 750, "件")
+    assert facts["advantage-enterprises"] == (1, 3, "家")
+    assert facts["gi-products-marks"] == (1, 2, "个")
+    assert facts["gi-logo-enterprises"] == (19, 30, "家")
+    assert facts["gi-demo-zone"] == (0, 1, "个")
+    assert all(i.kind == "预期性" for i in seed.indicators)
+
+
+def test_every_entry_the_plan_names_is_in_the_knowledge_base(knowledge: KnowledgeService) -> None:
+    for p in plan.load_plans().plans:
+        for entry_id in [*p.whole_plan_entries, *(e for i in p.indicators for e in i.entries)]:
+            assert knowledge.engine.kb.entry(entry_id) is not None, entry_id
+
+
+def test_periods_are_years_or_quarters() -> None:
+    assert Period.parse("2024") == Period(2024) and Period.parse("2025q3") == Period(2025, 3)
+    assert Period.parse("2025Q5") is None and Period.parse("24") is None
+    assert Period(2025, 3).label == "2025年第3季度" and Period(2024).label == "2024年"
+    assert Period(2025).order > Period(2025, 4).order > Period(2025, 3).order
+
+
+def test_a_broken_plan_names_file_and_line(tmp_path: Path) -> None:
+    broken = SEED.read_text(encoding="utf-8").replace("    target: 7000\n", "    target: 七千\n", 1)
+    broken = broken.replace("    baseline: 559\n", "    baseline: 559\n    report_by: \"02-30\"\n")
+    (tmp_path / "plan-2021-2025.yaml").write_text(broken, encoding="utf-8")
+    with pytest.raises(DataFileError) as caught:
+        plan.load_plans(tmp_path)
+    problems = [str(p) for p in caught.value.problems]
+    target_line = broken.splitlines().index("    target: 七千") + 1
+    assert any(f"plan-2021-2025.yaml:{target_line}: 'target' must be a number" in p for p in problems)
+    assert any("report_by '02-30'" in p for p in problems)
+
+
+def test_overlapping_plans_are_refused(tmp_path: Path) -> None:
+    shutil.copy(SEED, tmp_path / SEED.name)
+    (tmp_path / "plan-2025-2030.yaml").write_text(NEXT_PLAN.replace("start_year: 2026", "start_year: 2025")
+                                                  .replace("baseline_year: 2025", "baseline_year: 2024"),
+                                                  encoding="utf-8")
+    with pytest.raises(DataFileError, match="overlap"):
+        plan.load_plans(tmp_path)
+
+
+def test_the_next_plan_is_one_more_file(tmp_path: Path) -> None:
+    shutil.copy(SEED, tmp_path / SEED.name)
+    (tmp_path / "plan-2026-2030.yaml").write_text(NEXT_PLAN, encoding="utf-8")
+    plans = plan.load_plans(tmp_path)
+    assert [p.years for p in plans.plans] == ["2021—2025", "2026—2030"]
+    next_plan = plans.for_period(Period(2027, 2))
+    assert next_plan is not None and next_plan.indicator("pledge-financing") is not None
+    assert next_plan.indicator("gi-demo-zone") is None
+    assert plans.for_period(Period(2025)) is plans.plans[0]
+
+
+def test_reporting_dates_become_staff_reminders(tmp_path: Path, sessions: sessionmaker[Session]) -> None:
+    (tmp_path / "plan-2026-2030.yaml").write_text(NEXT_PLAN, encoding="utf-8")
+    events = indicator_calendar.reporting_events(plan.load_plans(tmp_path))
+    assert [e.date for e in events] == ["2027-01-31", "2028-01-31", "2029-01-31", "2030-01-31", "2031-01-31"]
+    zone = ZoneInfo("Asia/Shanghai")
+    now = dt.datetime(2027, 1, 1, tzinfo=zone)
+    with sessions.begin() as session:
+        # within the calendar's 400-day horizon: 2027's and 2028's dates, 14 and 3 days before each
+        assert calendar.sync(session, events, zone, now) == 4
+        assert calendar.sync(session, events, zone, now) == 0
+    with sessions() as session:
+        rows = list(session.scalars(select(Reminder).order_by(Reminder.next_fire_at)))
+    assert rows[0].next_fire_at.astimezone(zone) == dt.datetime(2027, 1, 17, 9, 0, tzinfo=zone)
+    assert "知识产权质押融资额（2026年数据" in rows[0].text and "/indicator pledge-financing 2026" in rows[0].text
+    assert rows[0].needs_ack and rows[0].recipients == ["staff:telegram"]
+
+
+def test_the_seed_plan_has_no_invented_reporting_dates() -> None:
+    assert indicator_calendar.reporting_events(plan.load_plans()) == []
