@@ -25,11 +25,13 @@ from sqlalchemy.orm import Session
 
 from bot.clock import Clock, system_clock
 from bot.db import open_database
+from bot.photo_fetcher import PhotoFetcher
 from bot.pipeline import Pipeline
 from bot.settings import Settings
-from handlers import subscriptions, survey_definition
+from handlers import indicator_calendar, subscriptions, survey_definition, tips_upkeep
 from handlers.rate_limit import RateLimiter
 from handlers.router import Router
+from handlers.teaching import LearnedSource
 from knowledge.errors import DataFileError
 from knowledge.service import KnowledgeService
 from scheduler import calendar
@@ -52,7 +54,9 @@ class App:
     jobs: BackgroundJobs
     channels: list[Channel] = field(default_factory=list)
     http: HttpServer | None = None
+    fetcher: PhotoFetcher | None = None  # report photos from the platforms
     _sweeping: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
+    _fetching: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
 
     @property
     def channel_names(self) -> list[str]:
@@ -61,7 +65,8 @@ class App:
     def describe(self) -> str:
         parts = [", ".join(self.channel_names) or "no channel"]
         if self.http is not None:
-            parts.append(f"HTTP on {self.settings.http_listen}")
+            parts.append(f"HTTP on {self.settings.http_listen} (staff console: "
+                         f"http://{self.settings.http_listen}/console/)")
         return "; ".join(parts)
 
     async def start(self) -> None:
@@ -75,6 +80,8 @@ class App:
         for channel in self.channels:
             await channel.start()
         self._sweeping = asyncio.create_task(self.pipeline.sweep(self.jobs.stopping))
+        if self.fetcher is not None:
+            self._fetching = asyncio.create_task(self.fetcher.run(self.jobs.stopping))
 
     async def stop(self) -> None:
         """Take nothing new in, finish what was taken in, stop sending, then close the clients."""
@@ -88,6 +95,9 @@ class App:
         if self._sweeping is not None:
             await self._sweeping
             self._sweeping = None
+        if self._fetching is not None:  # before the channels' clients close: it uses them
+            await self._fetching
+            self._fetching = None
         for channel in self.channels:
             with contextlib.suppress(Exception):
                 await channel.close()
@@ -102,29 +112,52 @@ def _calendar_upkeep(zone: ZoneInfo) -> Upkeep:
             events = calendar.load()
         except DataFileError as exc:
             log.error("calendar not loaded:\n%s", exc)
-            return 0
-        return calendar.sync(session, events, zone, now)
+            events = []
+        # the plans' reporting dates (handlers/data/plan-*.yaml) are staff-calendar events too
+        return calendar.sync(session, [*events, *indicator_calendar.current_reporting_events()], zone, now)
 
     return staff_calendar
 
 
+def _tip_upkeep(settings: Settings) -> list[Upkeep]:
+    """Reports: drafts left a week go; closed reports past the retention period lose contact and photos."""
+    media, retention = settings.media_folder, dt.timedelta(days=settings.tip_retention_days)
+
+    def tip_drafts(session: Session, now: dt.datetime) -> int:
+        return tips_upkeep.discard_drafts(session, media, now)
+
+    def tip_retention(session: Session, now: dt.datetime) -> int:
+        return tips_upkeep.purge_closed(session, media, retention, now)
+
+    return [tip_drafts, tip_retention]
+
+
 def build_router(settings: Settings, knowledge: KnowledgeService | None = None, clock: Clock = system_clock,
-                 writer: AbstractContextManager[object] | None = None) -> Router:
+                 writer: AbstractContextManager[object] | None = None, learn: bool = False) -> Router:
+    """learn: also answer with what staff taught in this database (always when no knowledge is given)."""
     _engine, sessions = open_database(settings.database_url)
     definition = survey_definition.load(Path(settings.survey_file) if settings.survey_file
                                         else survey_definition.DEFINITION)
-    return Router(knowledge or KnowledgeService(), sessions, staff_ids=settings.staff_ids,
+    if knowledge is None:
+        knowledge = KnowledgeService(Path(settings.knowledge_dir) if settings.knowledge_dir else None,
+                                     overlay=LearnedSource(sessions))
+    elif learn and knowledge.overlay_source is None:
+        knowledge.attach(LearnedSource(sessions))
+    router = Router(knowledge, sessions, staff_ids=settings.staff_ids,
                   rate_limiter=RateLimiter(limit=settings.user_messages_per_minute, window=60.0),
                   survey_definition=definition, survey_salt=settings.survey_salt, timezone=settings.timezone,
                   clock=clock, writer=writer)
+    router.media_dir = settings.media_folder
+    return router
 
 
 def build_app(settings: Settings | None = None, knowledge: KnowledgeService | None = None,
-              clock: Clock = system_clock, poll: float = 1.0) -> App:
+              clock: Clock = system_clock, poll: float = 1.0, learn: bool = False) -> App:
     """Everything `settings` configures, not yet started. Raises ValueError for a setting that cannot work
     (e.g. an EncodingAESKey that is not 43 characters)."""
     from bot.channels.telegram import TelegramChannel
     from bot.channels.wecom import WeComChannel
+    from bot.console import app as console_app
     from bot.http_server import HttpServer, Route
 
     settings = settings or Settings()
@@ -132,12 +165,13 @@ def build_app(settings: Settings | None = None, knowledge: KnowledgeService | No
     # SQLite takes one writer at a time: waiting on a lock here is cheaper than its own back-off
     writer: AbstractContextManager[object] = threading.Lock() if settings.database_url.startswith("sqlite") \
         else contextlib.nullcontext()
-    router = build_router(settings, knowledge, clock, writer)
+    router = build_router(settings, knowledge, clock, writer, learn)
     sessions = router.sessions
 
     def wake() -> None:  # replies were queued (and perhaps a reminder scheduled)
         dispatcher.wake()
         jobs.wake()
+        fetcher.wake()
 
     # On SQLite one transaction writes at a time: one lane, with bigger batches, beats several waiting on the lock.
     lanes = 1 if settings.database_url.startswith("sqlite") else settings.telegram_concurrent_updates
@@ -151,14 +185,19 @@ def build_app(settings: Settings | None = None, knowledge: KnowledgeService | No
                             clock=clock, writer=writer)
     zone = ZoneInfo(settings.timezone)
     daily: list[Upkeep] = [lambda session, now: subscriptions.top_up(session, zone, now), _calendar_upkeep(zone),
-                           pipeline.forget_old]
+                           pipeline.forget_old, *_tip_upkeep(settings)]
     jobs = BackgroundJobs(sessions, dispatcher, timezone=settings.timezone, recheck=settings.reminder_check_seconds,
                           poll=poll, late_after=dt.timedelta(seconds=settings.reminder_late_after_seconds),
                           escalate_after=dt.timedelta(seconds=settings.reminder_escalate_after_seconds),
                           daily=daily, clock=clock)
+    fetcher = PhotoFetcher(sessions, {c.name: c.media for c in channels if hasattr(c, "media")},
+                           settings.media_folder, writer, clock, dispatcher.wake_threadsafe, poll=max(poll, 0.05))
     routes: list[Route] = [route for channel in channels for route in channel.routes()]
-    app = App(settings, router, pipeline, dispatcher, jobs, channels, HttpServer(settings.http_listen, routes)
-              if routes else None)
+    # the staff console in the browser, under /console/ (served even with no channel configured)
+    routes += console_app.routes(console_app.deps_for(settings, router, wake, tuple(c.name for c in channels),
+                                                      writer))
+    app = App(settings, router, pipeline, dispatcher, jobs, channels, HttpServer(settings.http_listen, routes),
+              fetcher)
     # What start-up loaded lives as long as the process: out of the cyclic collector's sight, its full
     # collections stop walking it on every message's garbage.
     gc.freeze()

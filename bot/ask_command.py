@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from handlers.decline import decline_text
@@ -39,9 +40,46 @@ def as_json(question: str, result: Result) -> dict[str, Any]:
     }
 
 
-def answer(engine: SearchEngine, question: str) -> dict[str, Any]:
+Figures = Callable[[str], str]  # entry id → the recorded plan figures its answer carries ("" for none)
+
+
+def answer(engine: SearchEngine, question: str, figures: Figures | None = None) -> dict[str, Any]:
     clean = strip_control(question)
-    return as_json(question, engine.search(clean))
+    payload = as_json(question, engine.search(clean))
+    if figures is not None and payload["confident"] and (extra := figures(payload["entry_id"])):
+        payload["answer"] = f"{payload['answer']}\n\n{extra}"
+    return payload
+
+
+def database_figures(database_url: Callable[[], str]) -> Figures:
+    """The plan figures staff recorded, read from the database as the bot answers with them. Opened
+    on first need (most answers are about no indicator); nothing is written, not even the schema: a database
+    that does not exist or has no figures gives none."""
+    state: dict[str, Any] = {}
+
+    def figures(entry_id: str) -> str:
+        from handlers.indicator_chat import figures_for_entry
+        from handlers.plan import current_plans
+
+        if not current_plans().entry_indicators(entry_id):
+            return ""
+        if "sessions" not in state:
+            from sqlalchemy.engine import make_url
+            from sqlalchemy.orm import sessionmaker
+
+            from bot.db import make_engine
+
+            url = database_url()
+            parsed = make_url(url)
+            missing = parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") \
+                and not Path(parsed.database or "").exists()
+            state["sessions"] = None if missing else sessionmaker(make_engine(url))
+        if state["sessions"] is None:
+            return figures_for_entry(None, entry_id)
+        with state["sessions"]() as session:
+            return figures_for_entry(session, entry_id)
+
+    return figures
 
 
 def read_lines(stream: BinaryIO) -> Iterator[str]:
@@ -50,10 +88,10 @@ def read_lines(stream: BinaryIO) -> Iterator[str]:
         yield raw.decode("utf-8", errors="replace").rstrip("\r\n")
 
 
-def run_batch(engine: SearchEngine, lines: Iterable[str], out: TextIO) -> int:
+def run_batch(engine: SearchEngine, lines: Iterable[str], out: TextIO, figures: Figures | None = None) -> int:
     count = 0
     for line in lines:
-        out.write(json.dumps(answer(engine, line), ensure_ascii=False) + "\n")
+        out.write(json.dumps(answer(engine, line, figures), ensure_ascii=False) + "\n")
         out.flush()
         count += 1
     return count

@@ -23,12 +23,34 @@ def _knowledge_dir() -> Path | None:
     return Path(value) if value else None
 
 
-def _knowledge() -> KnowledgeService:
+def _overlay_source() -> Any:
+    """What staff taught, from the bot's database — none when there is no database yet (a fresh machine:
+    `ipbot ask` then answers from the files without creating one)."""
+    from sqlalchemy.engine import make_url
+
+    url = os.environ.get("IPBOT_DATABASE_URL") or _settings_database_url()
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and (not parsed.database or not Path(parsed.database).exists()):
+        return None
+    from bot.db import open_database
+    from handlers.teaching import LearnedSource
+
+    _engine, sessions = open_database(url)
+    return LearnedSource(sessions)
+
+
+def _settings_database_url() -> str:
+    from bot.settings import Settings
+
+    return Settings().database_url
+
+
+def _knowledge(overlay: bool = True) -> KnowledgeService:
     from knowledge.errors import DataFileError
     from knowledge.service import KnowledgeService
 
     try:
-        return KnowledgeService(_knowledge_dir())
+        return KnowledgeService(_knowledge_dir(), overlay=_overlay_source() if overlay else None)
     except DataFileError as exc:
         sys.stderr.write("知识库有错误，无法启动 / the knowledge base does not load:\n")
         for problem in exc.problems:
@@ -36,12 +58,20 @@ def _knowledge() -> KnowledgeService:
         raise SystemExit(2) from exc
 
 
+def _database_url() -> str:
+    from bot.settings import Settings
+
+    return Settings().database_url
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     from bot import ask_command
 
     engine = _knowledge().engine
+    # the plan's recorded figures, as the bot answers with them (read only when an answer is about one)
+    figures = ask_command.database_figures(_database_url)
     if args.question is not None:
-        payload = ask_command.answer(engine, args.question)
+        payload = ask_command.answer(engine, args.question, figures)
         if args.json:
             sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
         else:
@@ -49,10 +79,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
         return 0
     lines = ask_command.read_lines(sys.stdin.buffer)
     if args.json:
-        ask_command.run_batch(engine, lines, sys.stdout)
+        ask_command.run_batch(engine, lines, sys.stdout, figures)
     else:
         for line in lines:
-            ask_command.print_plain(ask_command.answer(engine, line))
+            ask_command.print_plain(ask_command.answer(engine, line, figures))
             sys.stdout.write("\n")
     return 0
 
@@ -62,7 +92,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from bot.channels.console import ConsoleChannel
     from bot.settings import Settings
 
-    router = build_router(Settings(), _knowledge())
+    router = build_router(Settings(), _knowledge(overlay=False), learn=True)
     ConsoleChannel(router.handle, sys.stdin, sys.stdout, user_id=args.user,
                    interactive=sys.stdin.isatty()).run()
     return 0
@@ -78,17 +108,23 @@ def cmd_run(_args: argparse.Namespace) -> int:
     if settings.wecom_missing:
         sys.stderr.write(f"WeCom is partly configured; also set: {', '.join(settings.wecom_missing)}\n")
         return 2
-    if not settings.telegram_token and not settings.wecom_configured:
-        sys.stderr.write("没有配置任何渠道 / no channel is configured: set IPBOT_TELEGRAM_TOKEN, or "
-                         "IPBOT_WECOM_CORP_ID, _AGENT_ID, _SECRET, _TOKEN and _AES_KEY. "
-                         "To try the bot without a token: ipbot chat\n")
-        return 2
+    console_only = not settings.telegram_token and not settings.wecom_configured
     try:
-        app = build_app(settings, _knowledge())
+        app = build_app(settings, _knowledge(overlay=False), learn=True)
     except ValueError as exc:  # e.g. an EncodingAESKey that is not 43 characters
         sys.stderr.write(f"cannot start: {exc}\n")
         return 2
     logging.getLogger("bot").setLevel(logging.INFO)
+    if console_only:
+        from bot.console.app import url
+
+        said = (f"没有配置任何渠道，只启动网页工作台 / no channel is configured: serving the staff console only, at "
+                f"{url(settings)} (channels: set IPBOT_TELEGRAM_TOKEN, or IPBOT_WECOM_CORP_ID, _AGENT_ID, _SECRET, "
+                f"_TOKEN and _AES_KEY; first admin: ipbot staff add NAME --role admin; the bot in a terminal: "
+                f"ipbot chat)")
+        sys.stdout.write(said + "\n")
+        sys.stdout.flush()
+        logging.getLogger("bot.console").info("%s", said)
     sys.stderr.write(f"starting {app.describe()}, with reminders and the outbox; Ctrl-C stops it.\n")
     asyncio.run(serve_until_stopped(app))
     return 0
@@ -113,13 +149,19 @@ def _survey_setup() -> tuple[Any, Any]:
 
 
 def _survey_report(session: Any, definition: Any, args: argparse.Namespace) -> int:
-    from handlers import survey, survey_export
+    from handlers import survey, survey_export, survey_insights
 
     report = survey.wave_report(session, definition, args.wave)
     wave = survey.find_wave(session, report.wave) if report else None
     if report is None or wave is None:
         sys.stderr.write("没有调查 / no survey wave yet: ipbot survey open NAME\n")
         return 1
+    insights = survey_insights.wave_insights(session, definition, report.wave)
+    if args.format == "drivers":
+        if insights is None or not survey_insights.has_chart(insights):
+            sys.stderr.write("关键驱动需要至少5份完成的答卷 / key drivers need 5 completed responses\n")
+            return 1
+        return _write_binary(survey_insights.to_png(insights), args.output)
     if args.format in ("csv", "xlsx", "png"):
         if args.format == "csv":
             data = survey_export.to_csv(session, definition, wave)
@@ -137,9 +179,12 @@ def _survey_report(session: Any, definition: Any, args: argparse.Namespace) -> i
             sys.stdout.buffer.write(data)
         return 0
     if args.json:
-        sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False) + "\n")
+        payload = {**report.as_json(), "insights": insights.as_json() if insights else None}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(survey_export.summary(report) + "\n")
+        if insights is not None:
+            sys.stdout.write(survey_insights.summary(insights) + "\n")
     return 0
 
 
@@ -210,9 +255,19 @@ def cmd_remind(args: argparse.Namespace) -> int:
             for problem in exc.problems:
                 sys.stderr.write(f"{problem}\n")
             return 2
+        from handlers.indicator_calendar import reporting_events
+        from handlers.plan import load_plans
+
+        try:
+            reporting = reporting_events(load_plans())
+        except DataFileError as exc:
+            for problem in exc.problems:
+                sys.stderr.write(f"{problem}\n")
+            return 2
         with sessions.begin() as session:
-            created = calendar.sync(session, events, zone, system_clock())
-        sys.stdout.write(f"{len(events)} calendar events; {created} reminder(s) scheduled\n")
+            created = calendar.sync(session, [*events, *reporting], zone, system_clock())
+        sys.stdout.write(f"{len(events)} calendar events, {len(reporting)} indicator reporting dates; "
+                         f"{created} reminder(s) scheduled\n")
         return 0
     with sessions.begin() as session:
         if args.remind_command == "cancel":
@@ -247,6 +302,110 @@ def cmd_outbox_status(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(counts) + "\n")
     else:
         sys.stdout.write("  ".join(f"{name} {count}" for name, count in counts.items()) + "\n")
+    return 0
+
+
+def _write_binary(data: bytes, output: str | None) -> int:
+    if output:
+        Path(output).write_bytes(data)
+        sys.stderr.write(f"{output}: {len(data)} bytes\n")
+    elif sys.stdout.isatty():
+        sys.stderr.write("binary output: use --output FILE or redirect standard output\n")
+        return 2
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
+def cmd_indicators(args: argparse.Namespace) -> int:
+    from bot.clock import system_clock
+    from bot.db import open_database
+    from bot.settings import Settings
+    from handlers import indicator_chat, indicator_export, indicators, plan
+    from knowledge.errors import DataFileError
+
+    try:
+        plans = plan.load_plans()
+    except DataFileError as exc:
+        for problem in exc.problems:
+            sys.stderr.write(f"{problem}\n")
+        return 2
+    _engine, sessions = open_database(Settings().database_url)
+    with sessions.begin() as session:
+        if args.indicators_command == "set":
+            try:
+                status, recorded, before = indicators.record(session, plans, args.id, args.period, args.value,
+                                                             args.source, "cli", system_clock())
+            except indicators.IndicatorError as exc:
+                sys.stderr.write(f"{exc}\n")
+                return 2
+            corrected = "" if before is None else f" (was {indicators.number(before)})"
+            sys.stdout.write(f"{status.indicator.id} {recorded.period} = {indicators.number(recorded.value)}"
+                             f"{status.indicator.unit}{corrected}; {status.progress_text()}\n")
+            return 0
+        found = indicators.statuses(session, plans)
+    if args.indicators_command == "chart":
+        return _write_binary(indicator_export.to_png(found), args.output)
+    if args.indicators_command == "report":
+        return _write_binary(indicator_export.to_xlsx(found), args.output)
+    if args.json:
+        sys.stdout.write(json.dumps([s.as_json() for s in found], ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(indicator_chat.listing_text(found) + "\n")
+    return 0
+
+
+def _read_password() -> str:
+    """From standard input (its first line), or asked twice with getpass at a terminal."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass("密码 / password: ")
+    if getpass.getpass("再输入一次 / again: ") != first:
+        raise SystemExit("两次输入的密码不一样 / the passwords differ")
+    return first
+
+
+def cmd_staff(args: argparse.Namespace) -> int:
+    from bot.clock import system_clock
+    from bot.console import accounts
+    from bot.db import open_database
+    from bot.settings import Settings
+
+    _engine, sessions = open_database(Settings().database_url)
+    try:
+        if args.staff_command == "list":
+            with sessions() as session:
+                listed = accounts.listing(session)
+            if args.json:
+                sys.stdout.write(json.dumps([{"name": a.name, "role": a.role, "disabled": a.disabled,
+                                              "links": list(a.links)} for a in listed], ensure_ascii=False) + "\n")
+            for a in [] if args.json else listed:
+                state = "disabled" if a.disabled else "enabled"
+                sys.stdout.write(f"{a.name}\t{a.role}\t{state}\t{','.join(a.links)}\n")
+            return 0
+        password = _read_password() if args.staff_command in ("add", "passwd") else ""
+        with sessions.begin() as session:
+            if args.staff_command == "add":
+                account = accounts.add(session, args.name, args.role, password, system_clock())
+                said = f"account {account.name} ({account.role}) added"
+            elif args.staff_command == "passwd":
+                said = f"password of {accounts.set_password(session, args.name, password).name} changed"
+            elif args.staff_command == "disable":
+                said = f"account {accounts.set_disabled(session, args.name, True).name} disabled"
+            elif args.staff_command == "enable":
+                said = f"account {accounts.set_disabled(session, args.name, False).name} enabled"
+            elif args.staff_command == "link":
+                linked = accounts.link(session, args.name, args.address, system_clock())
+                said = f"{linked.address} linked to {args.name}"
+            else:
+                accounts.unlink(session, args.name, args.address)
+                said = f"{args.address} unlinked from {args.name}"
+    except accounts.AccountError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 2
+    sys.stdout.write(said + "\n")
     return 0
 
 
@@ -286,6 +445,49 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_kb_learned(args: argparse.Namespace) -> int:
+    from bot.db import open_database
+    from handlers.teaching import LearnedSource, learned
+    from knowledge.export import export
+
+    _engine, sessions = open_database(os.environ.get("IPBOT_DATABASE_URL") or _settings_database_url())
+    with sessions() as session:
+        rows = learned(session)
+    if args.export:
+        knowledge = _knowledge(overlay=False)
+        out = Path(args.export)
+        changed = export(knowledge.files, knowledge.data_dir, out, LearnedSource(sessions).load(knowledge.files))
+        sys.stdout.write(f"knowledge base written to {out} with {len(rows)} taught phrasing(s); changed:\n")
+        for path in changed:
+            sys.stdout.write(f"  {path.relative_to(out)}\n")
+        return 0
+    if args.json:
+        sys.stdout.write(json.dumps([r.to_json() for r in rows], ensure_ascii=False) + "\n")
+        return 0
+    if not rows:
+        sys.stdout.write("还没有教过的问法 / nothing taught yet\n")
+    for r in rows:
+        target = r.entry_id or "不属于知识产权"
+        sys.stdout.write(f"{r.id}\t{r.taught_at:%Y-%m-%d %H:%M}\t{r.taught_by}\t{target}\t{r.text}\n")
+    return 0
+
+
+def cmd_kb_export(args: argparse.Namespace) -> int:
+    from knowledge.export import export
+    from knowledge.overlay import Overlay
+
+    knowledge = _knowledge(overlay=False)
+    source = _overlay_source()
+    overlay = source.load(knowledge.files) if source is not None else Overlay()
+    out = Path(args.dir)
+    changed = export(knowledge.files, knowledge.data_dir, out, overlay)
+    sys.stdout.write(f"knowledge base written to {out}: {len(overlay.entries)} edited entr(y/ies), "
+                     f"{len(overlay.taught)} taught and {len(overlay.declined)} declined phrasing(s)\n")
+    for path in changed:
+        sys.stdout.write(f"  changed {path.relative_to(out)}\n")
+    return 0
+
+
 def cmd_db_upgrade(_args: argparse.Namespace) -> int:
     from bot import db
     from bot.settings import Settings
@@ -321,7 +523,8 @@ def parser() -> argparse.ArgumentParser:
     reporting = survey_sub.add_parser("report", help="the index against the target")
     reporting.add_argument("--json", action="store_true")
     reporting.add_argument("--wave", default=None, help="wave name (default: the open or latest one)")
-    reporting.add_argument("--format", choices=("text", "csv", "xlsx", "png"), default="text")
+    reporting.add_argument("--format", choices=("text", "csv", "xlsx", "png", "drivers"), default="text",
+                           help="png: index and dimensions; drivers: key drivers, importance × performance (PNG)")
     reporting.add_argument("--output", "-o", default=None, help="file to write csv/xlsx/png to")
     surveys.set_defaults(func=cmd_survey)
 
@@ -347,11 +550,51 @@ def parser() -> argparse.ArgumentParser:
     outbox_status.add_argument("--json", action="store_true")
     outbox_status.set_defaults(func=cmd_outbox_status)
 
+    plan_indicators = sub.add_parser("indicators", help="the plan's indicators against their targets")
+    indicators_sub = plan_indicators.add_subparsers(dest="indicators_command", required=True)
+    setting = indicators_sub.add_parser("set", help="record a figure: ID PERIOD (2024 or 2025Q3) VALUE --source TEXT")
+    setting.add_argument("id")
+    setting.add_argument("period")
+    setting.add_argument("value")
+    setting.add_argument("--source", required=True, help="where the figure comes from (public answers cite it)")
+    indicators_list = indicators_sub.add_parser("list", help="every indicator: latest figure and progress")
+    indicators_list.add_argument("--json", action="store_true")
+    for name, what in (("chart", "progress of every indicator (PNG)"), ("report", "figures and history (XLSX)")):
+        exporting = indicators_sub.add_parser(name, help=what)
+        exporting.add_argument("--output", "-o", default=None, help="file to write to")
+    plan_indicators.set_defaults(func=cmd_indicators)
+
+    staff = sub.add_parser("staff", help="accounts of the web staff console")
+    staff_sub = staff.add_subparsers(dest="staff_command", required=True)
+    staff_add = staff_sub.add_parser("add", help="add an account (password from standard input or asked)")
+    staff_add.add_argument("name")
+    staff_add.add_argument("--role", choices=("admin", "staff"), default="staff")
+    for name, what in (("passwd", "set a new password (from standard input or asked)"),
+                       ("disable", "disable an account and end its sessions"), ("enable", "enable it again")):
+        staff_sub.add_parser(name, help=what).add_argument("name")
+    for name, what in (("link", "link a chat id (telegram:123, wecom:zhangsan): staff in chat too"),
+                       ("unlink", "remove a linked chat id")):
+        linking = staff_sub.add_parser(name, help=what)
+        linking.add_argument("name")
+        linking.add_argument("address")
+    staff_list = staff_sub.add_parser("list", help="accounts, roles and linked chat ids")
+    staff_list.add_argument("--json", action="store_true")
+    staff.set_defaults(func=cmd_staff)
+
     kb = sub.add_parser("kb", help="knowledge-base tools")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     check = kb_sub.add_parser("check", help="validate the knowledge base; non-zero exit on any error")
     check.add_argument("--dir", type=Path, default=None, help="knowledge-base folder to check")
     check.set_defaults(func=cmd_kb_check)
+    exporting = kb_sub.add_parser("export", help="write the knowledge base as it stands (files, console edits, "
+                                                 "taught phrasings) into DIR")
+    exporting.add_argument("dir", metavar="DIR")
+    exporting.set_defaults(func=cmd_kb_export)
+    taught = kb_sub.add_parser("learned", help="phrasings staff taught (who, when, to which entry)")
+    taught.add_argument("--json", action="store_true", help="one JSON list")
+    taught.add_argument("--export", metavar="DIR",
+                        help="write the knowledge base with the taught phrasings into DIR, to review and commit")
+    taught.set_defaults(func=cmd_kb_learned)
     evaluate = kb_sub.add_parser("eval", help="score answering on a labelled file (JSON lines: q, topic or null)")
     evaluate.add_argument("file", type=Path)
     evaluate.add_argument("--misses", action="store_true", help="list every question not answered as labelled")

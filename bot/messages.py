@@ -84,6 +84,10 @@ class Incoming:
     in_staff_chat: bool = False  # sent in the channel's staff chat
     reply_to_text: str | None = None  # text of the message this one replies to, if any
     extra: dict[str, str] = field(default_factory=dict, compare=False)
+    # pictures sent with it, as the platform's file ids (Telegram file_id, WeCom MediaId): downloaded later
+    photos: tuple[str, ...] = ()
+    # what else came instead of text, when it was not a picture: sticker | file | too_large | other
+    attachment: str | None = None
 
     @property
     def address(self) -> Address:
@@ -98,11 +102,13 @@ class Incoming:
     def to_json(self) -> dict[str, Any]:
         return {"channel": self.channel, "user_id": self.user_id, "chat_id": self.chat_id, "text": self.text,
                 "payload": self.payload, "display_name": self.display_name, "is_group": self.is_group,
-                "in_staff_chat": self.in_staff_chat, "reply_to_text": self.reply_to_text, "extra": self.extra}
+                "in_staff_chat": self.in_staff_chat, "reply_to_text": self.reply_to_text, "extra": self.extra,
+                "photos": list(self.photos), "attachment": self.attachment}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Incoming:
         return cls(str(data["channel"]), str(data["user_id"]), str(data["chat_id"]), text=data.get("text"),
                    payload=data.get("payload"), display_name=data.get("display_name"),
                    is_group=bool(data.get("is_group")), in_staff_chat=bool(data.get("in_staff_chat")),
-                   reply_to_text=data.get("reply_to_text"), extra=dict(data.get("extra") or {}))
+                   reply_to_text=data.get("reply_to_text"), extra=dict(data.get("extra") or {}),
+                   photos=tuple(str(p) for p in data.get("photos") or ()), attachment=data.get("attachment"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, ValidationError, field_validator
@@ -39,6 +40,9 @@ class Settings(BaseSettings):
     wecom_aes_key: str | None = None  # callback EncodingAESKey (43 characters)
     wecom_robot_webhook_url: str | None = None  # group robot of the staff group
     wecom_api_base_url: str = "https://qyapi.weixin.qq.com"  # scheme and host; a test double in tests
+    console_secret: str | None = None  # signs the web console's cookies; unset: one generated and kept in the database
+    media_dir: str | None = None  # report photos; default: a `media` folder beside the SQLite file
+    tip_retention_days: int = Field(default=365, ge=1)  # closed reports keep contact and photos this long
 
     @field_validator("timezone")
     @classmethod
@@ -64,6 +68,17 @@ class Settings(BaseSettings):
         required = self._wecom_required()
         missing = [name for name, value in required.items() if not value]
         return missing if len(missing) < len(required) else []
+
+    @property
+    def media_folder(self) -> Path:
+        """Where report photos are kept: IPBOT_MEDIA_DIR, else `media` beside the SQLite database file (in
+        the working folder for PostgreSQL or an in-memory database)."""
+        if self.media_dir:
+            return Path(self.media_dir)
+        prefix = "sqlite:///"
+        if self.database_url.startswith(prefix) and self.database_url[len(prefix):] not in ("", ":memory:"):
+            return Path(self.database_url[len(prefix):].split("?")[0]).resolve().parent / "media"
+        return Path("media").resolve()
 
     @property
     def staff_ids(self) -> frozenset[str]:

@@ -12,7 +12,7 @@ import re
 from sqlalchemy.orm import Session
 
 from bot.messages import Button, Incoming, Reply
-from handlers import handoff, question_log
+from handlers import handoff, indicator_chat, question_log, tips
 from handlers.decline import decline_text, suggestions
 from handlers.texts import ask as text
 from knowledge.engine import MAX_QUESTION_CHARS, Result, SearchEngine
@@ -33,14 +33,20 @@ def entry_button(entry: Entry) -> tuple[Button, ...]:
     return (Button(entry.question, f"a:{entry.id}"),)
 
 
-def answer_reply(engine: SearchEngine, entry: Entry, question_id: int) -> Reply:
-    body = f"{entry.answer}\n\n{text.SOURCES.format(sources='；'.join(entry.sources))}"
+def answer_reply(engine: SearchEngine, entry: Entry, question_id: int, session: Session | None = None) -> Reply:
+    """The entry's answer and sources; an entry about one of the plan's indicators also carries the figures
+    staff recorded (or that none is published yet), read in `session`."""
+    figures = indicator_chat.figures_for_entry(session, entry.id) if session is not None else ""
+    answer = f"{entry.answer}\n\n{figures}" if figures else entry.answer
+    body = f"{answer}\n\n{text.SOURCES.format(sources='；'.join(entry.sources))}"
     rows: list[tuple[Button, ...]] = []
     for related_id in entry.related[:MAX_RELATED]:
         related = engine.kb.entry(related_id)
         if related is not None:
             rows.append(entry_button(related))
     rows.append((Button(text.HELPFUL, f"f:{question_id}:y"), Button(text.UNHELPFUL, f"f:{question_id}:n")))
+    if entry.topic in tips.OFFER_TOPICS:  # complaints, counterfeits, GI misuse: report it here
+        rows.append(tips.start_button())
     rows.append(handoff_row(question_id))
     return Reply(body, tuple(rows))
 
@@ -50,8 +56,10 @@ def not_sure_reply(result: Result, question_id: int, question: str) -> Reply:
     return Reply(decline_text(result, question), (*rows, handoff_row(question_id)))
 
 
-def ask(log: question_log.Logger, engine: SearchEngine, incoming: Incoming, question: str) -> list[Reply]:
-    """Answer a typed question; every question is logged (by `log`), whatever becomes of it."""
+def ask(log: question_log.Logger, engine: SearchEngine, incoming: Incoming, question: str,
+        session: Session | None = None) -> list[Reply]:
+    """Answer a typed question; every question is logged (by `log`), whatever becomes of it. With `session`,
+    answers about the plan's indicators carry their recorded figures."""
     stripped = question.strip()
     if not stripped:
         return [Reply(text.EMPTY)]
@@ -62,7 +70,7 @@ def ask(log: question_log.Logger, engine: SearchEngine, incoming: Incoming, ques
     result = engine.search(stripped)
     question_id = log(incoming, stripped, result, None, None)
     if result.confident and result.best is not None:
-        return [answer_reply(engine, result.best.entry, question_id)]
+        return [answer_reply(engine, result.best.entry, question_id, session)]
     return [not_sure_reply(result, question_id, stripped)]
 
 
@@ -75,7 +83,7 @@ def handle_payload(session: Session, engine: SearchEngine, incoming: Incoming, p
             return [Reply(text.STALE_BUTTON)]
         question_id = question_log.log_question(session, incoming, entry.question, None, reason="button",
                                                 entry=entry, now=now)
-        return [answer_reply(engine, entry, question_id)]
+        return [answer_reply(engine, entry, question_id, session)]
     if match := FEEDBACK_PAYLOAD.match(payload):
         value = match.group(2)
         if not question_log.record_feedback(session, incoming, int(match.group(1)), value, now):

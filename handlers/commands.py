@@ -11,6 +11,7 @@ from bot.messages import Incoming, Reply
 from handlers import (
     delivery,
     handoff,
+    indicator_chat,
     menu,
     remind,
     smalltalk,
@@ -18,11 +19,15 @@ from handlers import (
     subscriptions,
     survey,
     survey_invite,
+    teaching,
+    tips,
+    tips_staff,
 )
 from handlers.context import Context
 from handlers.survey_export import survey_report
 from handlers.texts import commands as text
 from handlers.texts import handoff as handoff_text
+from handlers.texts import indicators as indicators_text
 from handlers.texts import menu as menu_text
 
 Run = Callable[[Context, Incoming, str], list[Reply]]
@@ -49,6 +54,8 @@ def _cancel(ctx: Context, incoming: Incoming, _argument: str) -> list[Reply]:
     row, notices = handoff.current(ctx.session, incoming, ctx.now)
     if row is not None:
         return handoff.end_by_user(ctx.session, incoming, now=ctx.now)
+    if (dropped := tips.cancel(ctx.session, incoming, ctx.media)) is not None:
+        return [*notices, *dropped]
     return notices or [Reply(menu_text.CANCELLED)]
 
 
@@ -83,7 +90,11 @@ COMMANDS: tuple[Command, ...] = (
             in_menu=True),
     Command("unsubscribe", lambda ctx, i, a: subscriptions.unsubscribe(ctx.session, i, a), text.UNSUBSCRIBE),
     Command("cancel", _cancel, text.CANCEL, in_menu=True),
-    Command("unanswered", lambda ctx, i, a: staff.unanswered(ctx.session, ctx.now), text.UNANSWERED, staff_only=True),
+    Command("tip", tips_staff.tip_command, text.TIP, in_menu=True),
+    Command("tip_status", tips_staff.status_command, text.TIP_STATUS),
+    Command("tips", tips_staff.list_command, text.TIPS, staff_only=True),
+    Command("unanswered", teaching.unanswered, text.UNANSWERED, staff_only=True),
+    Command("teach", teaching.command, text.TEACH, staff_only=True),
     Command("stats", lambda ctx, i, a: staff.stats(ctx.session, ctx.now), text.STATS, staff_only=True),
     Command("remind", lambda ctx, i, a: remind.add(ctx.session, i, a, ctx.staff_ids, ctx.zone, ctx.now),
             text.REMIND, staff_only=True),
@@ -98,6 +109,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("outbox", lambda ctx, i, a: delivery.status(ctx.session), text.OUTBOX, staff_only=True),
     Command("reply", _reply, text.REPLY, staff_only=True),
     Command("end", _end, text.END, staff_only=True),
+    Command("indicators", lambda ctx, i, a: indicator_chat.listing(ctx.session), indicators_text.HELP_LIST,
+            staff_only=True),
+    Command("indicator", lambda ctx, i, a: indicator_chat.set_value(ctx.session, i, a, ctx.now),
+            indicators_text.HELP_SET, staff_only=True),
 )
 BY_NAME = {command.name: command for command in COMMANDS}
 

@@ -12,6 +12,7 @@ from bot.messages import Button, Reply
 from handlers.survey_invite import START_PAYLOAD
 from handlers.texts import menu as text
 from handlers.texts import subscriptions as subscription_text
+from handlers.tips import START_PAYLOAD as TIP_PAYLOAD
 from knowledge.engine import SearchEngine
 
 PAYLOAD = re.compile(r"^(m|mc:.*|r)$")  # this feature's buttons; `s` belongs to the survey
@@ -23,6 +24,7 @@ def main_menu() -> Reply:
     return Reply(text.WELCOME, (
         (Button(text.ASK, "m"), Button(text.SURVEY, START_PAYLOAD)),
         (Button(text.REMIND, "r"), Button(text.HANDOFF, "h:0")),
+        (Button(text.REPORT, TIP_PAYLOAD),),
     ))
 
 

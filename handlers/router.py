@@ -2,8 +2,9 @@
 
 Order of precedence, in `answer`: flood control; a message without text (a sticker, a picture); the staff
 chat (answers to handoffs); buttons (by payload prefix, one owner each, in BUTTONS); commands (the table in
-commands.py); a person in a handoff (their messages go to staff); a survey under way; greetings and the like;
-otherwise a question.
+commands.py); a person in a handoff (their messages go to staff); a report's tracking number (WQ…); an
+infringement report being filled in (handlers/tips.py; photos and other attachments go there first); a survey
+under way; greetings and the like; otherwise a question.
 
 `answer` works in the caller's transaction (the pipeline's, which also queues the replies and marks the
 message done); `handle` gives it a transaction of its own (the console, tests).
@@ -17,6 +18,7 @@ import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -35,10 +37,14 @@ from handlers import (
     survey,
     survey_definition,
     survey_invite,
+    teaching,
+    tips,
+    tips_status,
 )
 from handlers.commands import BY_NAME
 from handlers.context import Context
 from handlers.rate_limit import RateLimiter, Verdict
+from handlers.staff_links import LinkedStaff
 from handlers.survey_definition import SurveyDefinition
 from handlers.texts import ask as ask_text
 from handlers.texts import general
@@ -50,6 +56,7 @@ log = logging.getLogger(__name__)
 MAX_PAYLOAD_CHARS = 64
 COMMAND = re.compile(r"^/([a-z_]{1,32})(?:\s+(.*))?$", re.DOTALL)
 STAFF_CHAT_OPEN = ("reply", "end")  # anyone in the staff chat may answer and end handoffs
+STAFF_CHAT_TOO = ("tip", "tip_status")  # commands for everyone that staff also use in the staff chat
 ButtonRun = Callable[[Context, Incoming, str], list[Reply] | None]
 
 
@@ -67,11 +74,13 @@ BUTTONS: tuple[ButtonOwner, ...] = (
     ButtonOwner(re.compile(rf"^{re.escape(survey_invite.START_PAYLOAD)}$"),
                 lambda ctx, i, p: survey.start(ctx.session, i, ctx.survey, ctx.survey_salt, ctx.now)),
     ButtonOwner(survey.PAYLOAD, lambda ctx, i, p: survey.on_payload(ctx.session, i, ctx.survey, p, ctx.now)),
+    ButtonOwner(tips.PAYLOAD, lambda ctx, i, p: tips.on_payload(ctx.session, i, p, ctx.media, ctx.zone, ctx.now)),
     ButtonOwner(remind.CANCEL_PAYLOAD, lambda ctx, i, p: remind.handle_payload(ctx.session, p), staff_only=True),
     ButtonOwner(delivery.RETRY_PAYLOAD, lambda ctx, i, p: delivery.retry(ctx.session, p, ctx.now), staff_only=True),
     ButtonOwner(remind.ACK_PAYLOAD,
                 lambda ctx, i, p: remind.acknowledge(ctx.session, i, p, ctx.is_staff(i), ctx.zone, ctx.now)),
     ButtonOwner(handoff.END_PAYLOAD, lambda ctx, i, p: handoff.handle_payload(ctx.session, i, p, ctx.now)),
+    ButtonOwner(teaching.PAYLOAD, teaching.button, staff_only=True),
     ButtonOwner(menu.PAYLOAD, lambda ctx, i, p: menu.handle_payload(ctx.engine, p)),
     ButtonOwner(ask.PAYLOAD, lambda ctx, i, p: ask.handle_payload(ctx.session, ctx.engine, i, p, ctx.now)),
 )
@@ -93,10 +102,13 @@ class Router:
         self.zone = ZoneInfo(timezone)
         self.clock = clock
         self.writer = writer or contextlib.nullcontext()
+        self.linked_staff = LinkedStaff()  # console accounts' chat ids count as staff too
+        self.media_dir: Path | None = None  # report photos (handlers/tip_photos.py); set by build_router
 
     def context(self, session: Session) -> Context:
-        return Context(session, self.knowledge.engine, self.staff_ids, self.clock(), self.zone, self.survey,
-                       self.survey_salt)
+        staff_ids = self.linked_staff.together(session, self.staff_ids)
+        return Context(session, self.knowledge.engine, staff_ids, self.clock(), self.zone, self.survey,
+                       self.survey_salt, knowledge_changed=self.knowledge.invalidate, media=self.media_dir)
 
     def handle(self, incoming: Incoming) -> list[Reply]:
         """The replies to one message, in a transaction of its own. Never raises: an unexpected failure is
@@ -111,11 +123,16 @@ class Router:
     def answer(self, session: Session, incoming: Incoming) -> list[Reply]:
         """The replies to one message, written in the caller's transaction."""
         if not incoming.in_staff_chat:
-            verdict = self.rate_limiter.check(str(incoming.sender))
+            verdict = self.rate_limiter.check(str(incoming.sender), message=incoming.extra.get("inbox"))
+            if verdict is not Verdict.OK and incoming.photos:  # too fast, but a report's photo is kept
+                tips.keep_quietly(session, incoming, self.clock())
             if verdict is Verdict.WARN:
                 return [Reply(general.SLOW_DOWN)]
             if verdict is Verdict.DROP:
                 return []
+        if (incoming.photos or incoming.attachment) and not incoming.in_staff_chat and incoming.payload is None:
+            ctx = self.context(session)
+            return tips.on_attachment(session, incoming, ctx.media, ctx.zone, ctx.now)
         if incoming.text is None and incoming.payload is None:
             return [Reply(general.TEXT_ONLY)]
         ctx = self.context(session)
@@ -129,12 +146,18 @@ class Router:
         row, notices = handoff.current(session, incoming, ctx.now)
         if row is not None:
             return handoff.relay_from_user(row, message, ctx.now)
+        if tips_status.normalise_number(message):  # a report's tracking number
+            return [*notices, tips_status.status_reply(session, message, incoming.sender, ctx.is_staff(incoming),
+                                                       ctx.zone)]
+        draft = tips.active(session, incoming, ctx.now)
+        if draft is not None:
+            return [*notices, *tips.on_text(session, incoming, draft, message, ctx.media, ctx.zone, ctx.now)]
         response = survey.active(session, incoming, ctx.now)
         if response is not None:
             # a real question in the middle (not the comment the survey asked for): answer it, keep the place
             if response.step != "comment" and ctx.engine.search(message).confident:
                 logger = question_log.session_logger(session, ctx.now)
-                return [*notices, *ask.ask(logger, ctx.engine, incoming, message), Reply(survey_text.PAUSED)]
+                return [*notices, *ask.ask(logger, ctx.engine, incoming, message, session), Reply(survey_text.PAUSED)]
             return [*notices, *survey.on_text(self.survey, response, message, ctx.now)]
         kind = smalltalk.classify(message) if len(message) <= smalltalk.MAX_CHARS else None
         if kind is smalltalk.Kind.HANDOFF:
@@ -142,7 +165,7 @@ class Router:
         if kind is not None:
             return [*notices, smalltalk.reply(kind)]
         logger = question_log.session_logger(session, ctx.now)
-        return [*notices, *ask.ask(logger, ctx.engine, incoming, message)]
+        return [*notices, *ask.ask(logger, ctx.engine, incoming, message, session)]
 
     def _button(self, ctx: Context, incoming: Incoming, payload: str) -> list[Reply]:
         if len(payload) <= MAX_PAYLOAD_CHARS:
@@ -170,7 +193,8 @@ class Router:
         commands work here too."""
         message = strip_control(incoming.text or "").strip()
         command = COMMAND.match(message)
-        if command and (found := BY_NAME.get(command.group(1))) is not None and found.staff_only:
+        if command and (found := BY_NAME.get(command.group(1))) is not None and (
+                found.staff_only or found.name in STAFF_CHAT_TOO):
             if found.name not in STAFF_CHAT_OPEN and not ctx.is_staff(incoming):
                 return staff.refused()
             return found.run(ctx, incoming, command.group(2) or "")

@@ -12,13 +12,12 @@ from sqlalchemy.orm import Session
 
 from bot.messages import Reply
 from bot.models import SurveyResponse, SurveyWave
+from handlers import survey_insights
+from handlers.charts import cjk_font
 from handlers.survey import completed
 from handlers.survey_definition import SurveyDefinition
 from handlers.survey_scoring import Report, index_of
 from handlers.texts import survey as text
-
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Source Han Sans SC",
-             "SimHei", "Microsoft YaHei", "PingFang SC")
 
 
 def summary(report: Report) -> str:
@@ -83,10 +82,7 @@ def to_xlsx(session: Session, definition: SurveyDefinition, wave: SurveyWave, re
 
 
 def _font() -> str | None:
-    from matplotlib import font_manager
-
-    available = {f.name for f in font_manager.fontManager.ttflist}
-    return next((name for name in CJK_FONTS if name in available), None)
+    return cjk_font()
 
 
 def to_png(session: Session, definition: SurveyDefinition, report: Report) -> bytes:
@@ -131,4 +127,10 @@ def survey_report(session: Session, definition: SurveyDefinition) -> list[Reply]
     report = wave_report(session, definition)
     if report is None:
         return [Reply(text.REPORT_NONE)]
-    return [Reply(summary(report)), Reply("", image=to_png(session, definition, report), file_name="report.png")]
+    replies = [Reply(summary(report)), Reply("", image=to_png(session, definition, report), file_name="report.png")]
+    insights = survey_insights.wave_insights(session, definition, report.wave)
+    if insights is not None:  # what changed since the last wave, and what drives overall satisfaction
+        replies.append(Reply(survey_insights.summary(insights)))
+        if survey_insights.has_chart(insights):
+            replies.append(Reply("", image=survey_insights.to_png(insights), file_name="drivers.png"))
+    return replies

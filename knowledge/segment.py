@@ -8,11 +8,56 @@ loaded knowledge base) has a Segmenter of its own with that knowledge base's wor
 
 from __future__ import annotations
 
+import importlib.machinery
+import importlib.util
+import sys
 from collections.abc import Iterable
-
-import rjieba
+from pathlib import Path
+from typing import Any
 
 PARTS_MEMO_LIMIT = 100_000
+
+
+def _jieba_class() -> Any:
+    """rjieba.Jieba, loaded without running the `rjieba` package's __init__ where possible.
+
+    That __init__ builds a module-level default Jieba for rjieba's module functions (rjieba.cut...): a second
+    copy of the whole dictionary, about 25 MB resident and a tenth of a second at start-up, which nothing here
+    uses since every Segmenter has its own. So the compiled module is loaded on its own under its usual name
+    (rjieba.rjieba); a later `import rjieba` finds it there and reuses it. The plain import is the fallback
+    when the compiled module is not where expected.
+    """
+    loaded = sys.modules.get("rjieba.rjieba")
+    if loaded is None:
+        path = _compiled_module()
+        spec = importlib.util.spec_from_file_location("rjieba.rjieba", path) if path else None
+        if spec is None or spec.loader is None:
+            import rjieba
+
+            return rjieba.Jieba
+        loaded = importlib.util.module_from_spec(spec)
+        sys.modules["rjieba.rjieba"] = loaded
+        try:
+            spec.loader.exec_module(loaded)
+        except BaseException:
+            del sys.modules["rjieba.rjieba"]
+            raise
+    return loaded.Jieba
+
+
+def _compiled_module() -> Path | None:
+    """Where rjieba's compiled module is, found without importing the package."""
+    package = importlib.util.find_spec("rjieba")
+    folders = (package.submodule_search_locations or []) if package else []
+    for folder in folders:
+        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+            path = Path(folder) / f"rjieba{suffix}"
+            if path.exists():
+                return path
+    return None
+
+
+_Jieba = _jieba_class()
 
 
 class Segmenter:
@@ -20,7 +65,7 @@ class Segmenter:
     a reload that drops a word from userdict.txt really drops it."""
 
     def __init__(self, words: Iterable[tuple[str, int | None]] = ()) -> None:
-        self._jieba = rjieba.Jieba()
+        self._jieba = _Jieba()
         self._parts_memo: dict[str, tuple[tuple[str, ...], bool]] = {}
         self.add_words(words)
 
@@ -31,7 +76,7 @@ class Segmenter:
 
     def words(self, text: str) -> list[str]:
         """The words of a text, as jieba cuts them with HMM off (unknown strings fall apart into characters)."""
-        result: list[str] = self._jieba.cut(text, hmm=False)
+        result: list[str] = self._jieba.cut(text, False)  # hmm=False (positional: keyword parsing costs)
         return result
 
     def parts(self, word: str) -> tuple[tuple[str, ...], bool]:

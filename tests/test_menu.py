@@ -7,7 +7,7 @@ from tests.conftest import Person
 
 def test_start_shows_the_main_menu(person: Person) -> None:
     person.says("/start")
-    assert person.labels == ["问政策", "满意度调查", "提醒", "转人工"]
+    assert person.labels == ["问政策", "满意度调查", "提醒", "转人工", "我要举报"]
 
 
 def test_browse_category_then_question_then_answer(person: Person) -> None:

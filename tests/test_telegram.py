@@ -70,7 +70,8 @@ def setup(knowledge: KnowledgeService, sessions: sessionmaker[Session], database
     with TelegramDouble() as double:
         settings = Settings(telegram_token=TOKEN, telegram_base_url=double.base_url,
                             telegram_staff_chat=str(STAFF_CHAT), staff=f"telegram:{STAFF_MEMBER}",
-                            database_url=database_url, telegram_max_rate=1000)
+                            database_url=database_url, telegram_max_rate=1000,
+                            http_listen="127.0.0.1:0")  # the console is served too: any free port
         yield Setup(double, settings, knowledge, sessions)
 
 
@@ -84,7 +85,7 @@ def bot(setup: Setup) -> Iterator[RunningBot]:
 def test_start_shows_the_main_menu_and_commands_are_registered(setup: Setup, bot: RunningBot) -> None:
     setup.double.user_sends(USER, "/start")
     (menu,) = setup.double.wait_for(1, USER)
-    assert [label for label, _data in menu.buttons] == ["问政策", "满意度调查", "提醒", "转人工"]
+    assert [label for label, _data in menu.buttons] == ["问政策", "满意度调查", "提醒", "转人工", "我要举报"]
     commands = setup.double.called("setMyCommands")[0]["commands"]
     assert '"command": "menu"' in commands or '"command":"menu"' in commands
 
@@ -164,7 +165,35 @@ def test_staff_commands_refused_and_allowed(setup: Setup, bot: RunningBot) -> No
     d.user_sends(STAFF_MEMBER, "/stats")
     assert "最近7天：提问0次" in d.wait_for(1, STAFF_MEMBER)[-1].text
     d.user_sends(STAFF_MEMBER, "/unanswered")
-    assert "没有没答好的问题" in d.wait_for(2, STAFF_MEMBER)[-1].text
+    assert "没有待处理的问题" in d.wait_for(2, STAFF_MEMBER)[-1].text
+
+
+def test_staff_teach_a_declined_question_and_it_is_answered_with_confidence(setup: Setup) -> None:
+    from handlers.teaching import LearnedSource
+
+    question = "我们合作社的牌子被隔壁县的人用了"
+    learning = KnowledgeService(overlay=LearnedSource(setup.sessions))
+    running = RunningBot(setup.settings, learning)
+    d = setup.double
+    try:
+        d.user_sends(USER, question)
+        declined = d.wait_for(1, USER)[-1]
+        assert "不太确定" in declined.text and "有用" not in dict(declined.buttons)
+        d.user_sends(STAFF_MEMBER, "/unanswered")
+        group = next(m for m in d.wait_for(2, STAFF_MEMBER) if question in m.text)
+        number = group.text.split("：", 1)[0].removeprefix("编号")
+        assert any(label.startswith("归入：") for label, _data in group.buttons)  # the closest entries offered
+        d.user_sends(STAFF_MEMBER, f"/teach {number} tm-infringement-what")
+        assert "已记住" in d.wait_for(3, STAFF_MEMBER)[-1].text
+        d.user_sends(USER, question)
+        answer = d.wait_for(2, USER)[-1]
+        assert "不太确定" not in answer.text and "有用" in dict(answer.buttons)  # a confident answer
+        assert "商标" in answer.text and "依据：" in answer.text
+        with setup.sessions() as session:
+            last = session.scalars(select(QuestionLog).order_by(QuestionLog.id.desc())).first()
+        assert last is not None and last.confident and last.entry_id == "tm-infringement-what"
+    finally:
+        running.stop()
 
 
 def test_flood_limit_slows_a_user_down(setup: Setup) -> None:

@@ -368,7 +368,7 @@ def test_two_instances_take_the_same_callback_in_once(knowledge: KnowledgeServic
 def test_the_main_menu_is_the_apps_menu_and_its_clicks_work(stack: Stack) -> None:
     names = [b["name"] for b in stack.double.menu]
     assert names == ["问政策", "满意度调查", "更多"]
-    assert [b["name"] for b in stack.double.menu[2]["sub_button"]] == ["提醒", "转人工"]
+    assert [b["name"] for b in stack.double.menu[2]["sub_button"]] == ["提醒", "转人工", "我要举报"]
     ask = stack.double.menu[0]["key"]
     assert stack.wecom.post(*stack.wecom.envelope(stack.wecom.menu_xml("zhangsan", ask))).status == 200
     categories = stack.double.wait_for(1, "zhangsan")[0]

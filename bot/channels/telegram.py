@@ -9,6 +9,10 @@ JSON and translated here; python-telegram-bot's Bot makes the calls (JSON bodies
 
 Out: TelegramSender, for the outbox. Texts go without a parse mode, so nothing a user or the knowledge base
 writes can be read as markup; long texts are split under Telegram's 4,096-character limit.
+
+Files: a photo (or a file that says it is an image) comes in as its file id (Incoming.photos; a sticker or
+another file as Incoming.attachment); TelegramMedia fetches it later for the photo downloader
+(bot/photo_fetcher.py): getFile, then the file endpoint, never more than the limit.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import warnings
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 from telegram import Bot, BotCommand
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
@@ -32,10 +37,12 @@ from tornado.web import RequestHandler
 from bot.channels import split
 from bot.channels.telegram_request import JsonHTTPXRequest
 from bot.http_server import Route
+from bot.media_source import MediaTooLarge, read_limited
 from bot.messages import Incoming, Reply, StaffChat, Target
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 from handlers.commands import menu_commands
+from handlers.tip_photos import MAX_BYTES as PHOTO_LIMIT
 from scheduler.outbox import PermanentFailure, TemporaryFailure
 from scheduler.send_limits import ChannelLimits, Window
 
@@ -90,6 +97,66 @@ def make_bot(settings: Settings) -> Bot:
 
 def _full_name(user: dict[str, Any]) -> str:
     return " ".join(part for part in (user.get("first_name"), user.get("last_name")) if part)
+
+
+def _attachments(message: dict[str, Any]) -> tuple[tuple[str, ...], str | None]:
+    """A picture as its file id (the largest size of a photo; a file that says it is an image), or what
+    else came instead of text. What the file really is, the downloader checks by its content."""
+    photo, document = message.get("photo"), message.get("document")
+    if isinstance(photo, list) and photo and isinstance(photo[-1], dict) and photo[-1].get("file_id"):
+        biggest = max((p for p in photo if isinstance(p, dict)), key=lambda p: int(p.get("file_size") or 0))
+        if int(biggest.get("file_size") or 0) > PHOTO_LIMIT:
+            return (), "too_large"
+        return (str(biggest["file_id"]),), None
+    if isinstance(document, dict) and document.get("file_id"):
+        if not str(document.get("mime_type") or "").startswith("image/"):
+            return (), "file"
+        if int(document.get("file_size") or 0) > PHOTO_LIMIT:
+            return (), "too_large"
+        return (str(document["file_id"]),), None
+    if "sticker" in message:
+        return (), "sticker"
+    if message.get("text") is None and any(k in message for k in ("voice", "video", "audio", "animation",
+                                                                 "video_note", "contact", "location")):
+        return (), "other"
+    return (), None
+
+
+class TelegramMedia:
+    """Files users sent, for the photo downloader: getFile, then the download from the file endpoint."""
+
+    def __init__(self, settings: Settings, http: httpx.AsyncClient | None = None) -> None:
+        base = (settings.telegram_base_url or "https://api.telegram.org").rstrip("/")
+        self.api = f"{base}/bot{settings.telegram_token}"
+        self.files = f"{base}/file/bot{settings.telegram_token}"
+        self.http = http or httpx.AsyncClient(timeout=httpx.Timeout(30.0))
+
+    async def fetch(self, file_id: str, limit: int) -> bytes:
+        try:
+            answer = (await self.http.post(f"{self.api}/getFile", json={"file_id": file_id})).json()
+        except (httpx.HTTPError, ValueError) as exc:
+            raise TemporaryFailure(f"getFile failed: {exc.__class__.__name__}") from exc
+        if not isinstance(answer, dict) or not answer.get("ok"):
+            code = answer.get("error_code") if isinstance(answer, dict) else None
+            if code == 429 or (isinstance(code, int) and code >= 500):
+                raise TemporaryFailure(f"getFile: {code}")
+            raise PermanentFailure(f"getFile refused: {answer}")
+        result = answer.get("result") or {}
+        if int(result.get("file_size") or 0) > limit:
+            raise MediaTooLarge("over the limit (getFile)")
+        if not result.get("file_path"):
+            raise PermanentFailure("getFile gave no file_path")
+        try:
+            async with self.http.stream("GET", f"{self.files}/{result['file_path']}") as response:
+                if response.status_code != 200:
+                    failure = TemporaryFailure if response.status_code >= 500 else PermanentFailure
+                    raise failure(f"file download: HTTP {response.status_code}")
+                return await read_limited(response.aiter_bytes(), limit)
+        except httpx.HTTPError as exc:
+            raise TemporaryFailure(f"file download failed: {exc.__class__.__name__}") from exc
+
+    async def close(self) -> None:
+        await self.http.aclose()
 
 
 class TelegramSender:
@@ -161,7 +228,10 @@ class Translator:
         to_bot = isinstance(replied_from, dict) and replied_from.get("id") == self.bot_id
         reply_to_text = replied.get("text") if replied and to_bot else None
         private = chat.get("type") == "private"
-        raw = message.get("text")
+        photos, attachment = _attachments(message)
+        raw = message.get("text") if message.get("text") is not None else message.get("caption")
+        if (photos or attachment) and not private:
+            return None  # pictures in groups are not for the bot
         if raw is None:  # a sticker, a photo, a file: told (in a private chat) that only text is understood
             text = None
             if not private:
@@ -171,7 +241,8 @@ class Translator:
             if text is None:
                 return None
         return Incoming(CHANNEL, str(user["id"]), str(chat["id"]), text=text, display_name=_full_name(user),
-                        is_group=not private, in_staff_chat=staff_chat, reply_to_text=reply_to_text)
+                        is_group=not private, in_staff_chat=staff_chat, reply_to_text=reply_to_text,
+                        photos=photos, attachment=attachment)
 
     def _addressed(self, text: str, private: bool, to_bot: bool) -> str | None:
         """The text meant for the bot, or None when a group message is not addressed to it."""
@@ -224,6 +295,7 @@ class TelegramChannel:
         self.bot = make_bot(settings)
         self.translator = Translator(settings.telegram_staff_chat)
         self.sender = TelegramSender(self.bot, settings.telegram_staff_chat)
+        self.media = TelegramMedia(settings)
         self.limits = send_limits(settings)
         self._polling: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
@@ -311,3 +383,4 @@ class TelegramChannel:
 
     async def close(self) -> None:
         await self.bot.shutdown()
+        await self.media.close()

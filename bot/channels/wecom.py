@@ -12,8 +12,9 @@ stored callback is a no-op. The answer follows through the outbox and the send A
 Out: every reply goes through the outbox (per-member limit: WeCom drops what exceeds 30 a minute), as text
 split under 2,048 bytes, buttons as button_interaction template cards (six buttons a card) whose clicks come
 back as template_card_event with the same payloads as Telegram's buttons, pictures (the survey chart) uploaded
-as media. The staff chat is the staff group's robot (20 messages a minute). A staff member sending /reply N
-or /end N to the app answers a handoff (the router's staff commands).
+as media. An image message comes in as its MediaId (Incoming.photos), fetched later with media/get by the
+photo downloader (bot/photo_fetcher.py). The staff chat is the staff group's robot (20 messages a minute). A
+staff member sending /reply N or /end N to the app answers a handoff (the router's staff commands).
 """
 
 from __future__ import annotations
@@ -234,8 +235,11 @@ class WeComCallback:
             key = f"event:{sender}:{_field(message, 'CreateTime')}:{_field(message, 'TaskId')}:{payload}"
             return Incoming(CHANNEL, sender, sender, payload=payload, display_name=sender), key
         key = f"msg:{_field(message, 'MsgId') or sender + ':' + _field(message, 'CreateTime')}"
+        if kind == "image" and _field(message, "MediaId"):  # fetched later by media/get (bot/photo_fetcher.py)
+            return Incoming(CHANNEL, sender, sender, display_name=sender, photos=(_field(message, "MediaId"),)), key
         if kind != "text":
-            return Incoming(CHANNEL, sender, sender, text=None, display_name=sender), key
+            return Incoming(CHANNEL, sender, sender, text=None, display_name=sender,
+                            attachment="file" if kind == "file" else "other"), key
         return Incoming(CHANNEL, sender, sender, text=_field(message, "Content"), display_name=sender), key
 
 
@@ -253,6 +257,7 @@ class WeComChannel:
         self.robot = RobotClient(settings.wecom_robot_webhook_url, http_client) \
             if settings.wecom_robot_webhook_url else None
         self.sender = WeComSender(self.client, self.robot)
+        self.media = self.client  # media/get, for the photo downloader
         self.limits = send_limits()
 
     async def set_menu(self) -> None:

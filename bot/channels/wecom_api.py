@@ -9,12 +9,14 @@ and at once when WeCom answers 40014 (invalid) or 42001 (expired), after which t
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 
+from bot.media_source import read_limited
 from scheduler.outbox import PermanentFailure, TemporaryFailure
 
 TOKEN_INVALID = frozenset({40014, 42001})
@@ -123,6 +125,31 @@ class WeComClient:
         if not result.get("media_id"):
             raise TemporaryFailure("WeCom returned no media_id")
         return str(result["media_id"])
+
+    async def fetch(self, media_id: str, limit: int) -> bytes:
+        """A file a member sent (media/get), at most `limit` bytes (MediaTooLarge beyond); WeCom answers
+        JSON instead of the file when it refuses, and a token it calls invalid is fetched anew, once."""
+        for attempt in (1, 2):
+            token = await self.token()
+            try:
+                async with self.http.stream("GET", f"{self.base}/cgi-bin/media/get",
+                                            params={"access_token": token, "media_id": media_id}) as response:
+                    if response.status_code == 429 or response.status_code >= 500:
+                        raise TemporaryFailure(f"WeCom HTTP {response.status_code}")
+                    if "json" not in response.headers.get("Content-Type", "") and \
+                            "text/plain" not in response.headers.get("Content-Type", ""):
+                        return await read_limited(response.aiter_bytes(), limit)
+                    data = json.loads(await response.aread() or b"{}")
+            except httpx.HTTPError as exc:
+                raise TemporaryFailure(f"WeCom unreachable: {exc.__class__.__name__}") from exc
+            except ValueError as exc:
+                raise TemporaryFailure("WeCom media/get: neither file nor JSON") from exc
+            errcode = int(data.get("errcode", 0)) if isinstance(data, dict) else -1
+            if errcode in TOKEN_INVALID and attempt == 1:
+                await self._forget(token)
+                continue
+            raise _failure(errcode, str(data.get("errmsg", "")) if isinstance(data, dict) else "")
+        raise AssertionError("unreachable")
 
     async def close(self) -> None:
         await self.http.aclose()

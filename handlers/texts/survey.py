@@ -39,3 +39,25 @@ INVITED = "调查“{wave}”：已安排发送邀请{queued}份；已完成答�
 INVITE_NO_WAVE = "目前没有正在进行的调查，请先发送 /survey_open 名称 开启一期。"
 INVITE_HOW = ("用法：/survey_invite（邀请所有用过本服务的人）、/survey_invite 订阅（只邀请订阅了到期提醒的企业），"
               "或 /survey_invite telegram:123 wecom:zhangsan（指定对象）。")
+# Insights beside the report: change since the previous wave, key drivers (handlers/survey_insights.py)
+CHANGES_TITLE = "比上一期（{previous}）的变化（95%区间）："
+CHANGES_NONE = "没有上一期可比。"
+CHANGE_LINE = "· {name} {difference:+g}（{low:+g}～{high:+g}），{verdict}"
+CHANGE_SUPPRESSED = "· {name}：答卷不足{min_cell}份，不比较"
+BEYOND_NOISE = "超出误差范围"
+WITHIN_NOISE = "在误差范围内"
+DRIVERS_TITLE = "关键驱动（各项与“总体满意”的相关系数 r × 平均分）："
+DRIVER_LINE = "· {text}：r={r:.2f}，{mean:g}分{mark}"
+DRIVER_SUPPRESSED = "· {text}：答卷不足{min_cell}份，不显示"
+DRIVER_NO_SPREAD = "· {text}：{mean:g}分，答案没有差别，无法计算相关"
+PRIORITY_MARK = " ← 优先改进"
+DRIVERS_ACT = "影响大、得分低，最该下功夫的（要达到85分）：{items}"
+DRIVERS_NO_PRIORITY = "目前没有既影响大又得分低的项。"
+DRIVERS_NONE = "关键驱动：完成的答卷不足{min_cell}份，暂不分析。"
+QUADRANTS = {"priority": "优先改进", "strength": "保持优势", "secondary": "次要", "surplus": "可维持"}
+CHART_TITLE_DRIVERS = "关键驱动：重要性 × 表现"
+CHART_AXIS_MEAN = "平均分（表现）"
+CHART_AXIS_R = "与总体满意的相关系数（重要性）"
+CHART_DRIVER_FALLBACK = {"关键驱动：重要性 × 表现": "Key drivers: importance x performance",
+                         "平均分（表现）": "mean score (performance)",
+                         "与总体满意的相关系数（重要性）": "correlation with overall satisfaction (importance)"}

@@ -48,6 +48,8 @@ class TelegramDouble:
         self.max_poll_seconds = max_poll_seconds
         self.sent: list[Sent] = []
         self.photos: list[tuple[int, bytes]] = []
+        self.files: dict[str, bytes] = {}  # what users sent, by file_id (getFile + /file/bot<token>/…)
+        self.unreachable_files = 0  # answer this many coming file downloads with 502
         self.throttle = 0  # answer this many coming sendMessage calls with 429 Too Many Requests
         self.retry_after = 1
         self.throttled = 0
@@ -117,6 +119,35 @@ class TelegramDouble:
         }
         return self._queue({"callback_query": query})
 
+    def _user_message(self, user_id: int, **content: Any) -> dict[str, Any]:
+        return {"message_id": next(self._message_ids), "date": int(time.time()),
+                "chat": {"id": user_id, "type": "private"},
+                "from": {"id": user_id, "is_bot": False, "first_name": "张三"}, **content}
+
+    def _file(self, data: bytes, size: int | None = None) -> dict[str, Any]:
+        file_id = f"file-{next(self._message_ids)}"
+        with self._lock:
+            self.files[file_id] = data
+        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": size or len(data)}
+
+    def user_sends_photo(self, user_id: int, data: bytes, caption: str | None = None,
+                         size: int | None = None) -> int:
+        """A photo as Telegram sends it: several sizes, the largest last (all the same bytes here)."""
+        big = self._file(data, size)
+        small = {**self._file(data[:100]), "width": 90, "height": 90}
+        extra = {"caption": caption} if caption else {}
+        return self._queue({"message": self._user_message(user_id, photo=[small, {**big, "width": 800,
+                                                                            "height": 600}], **extra)})
+
+    def user_sends_document(self, user_id: int, data: bytes, mime_type: str, name: str = "file.bin") -> int:
+        document = {**self._file(data), "file_name": name, "mime_type": mime_type}
+        return self._queue({"message": self._user_message(user_id, document=document)})
+
+    def user_sends_sticker(self, user_id: int) -> int:
+        sticker = {**self._file(b"RIFF0000WEBP"), "width": 512, "height": 512, "is_animated": False,
+                   "is_video": False, "type": "regular"}
+        return self._queue({"message": self._user_message(user_id, sticker=sticker)})
+
     def _queue(self, update: dict[str, Any]) -> int:
         with self._lock:
             update["update_id"] = next(self._update_ids)
@@ -154,6 +185,14 @@ class TelegramDouble:
             return self._get_updates(params)
         if method == "sendMessage":
             return self._send_message(params)
+        if method == "getFile":
+            file_id = str(params.get("file_id"))
+            with self._lock:
+                data = self.files.get(file_id)
+            if data is None:
+                raise ValueError("Bad Request: invalid file_id")
+            return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(data),
+                    "file_path": f"photos/{file_id}.jpg"}
         if method == "sendPhoto":
             photo = params.get("photo", b"")
             with self._lock:
@@ -256,6 +295,9 @@ class TelegramDouble:
             def _serve(self) -> None:
                 path = self.path.split("?")[0]
                 prefix = f"/bot{TOKEN}/"
+                if path.startswith(f"/file/bot{TOKEN}/photos/"):
+                    self._file(path.rsplit("/", 1)[-1].removesuffix(".jpg"))
+                    return
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 content_type = self.headers.get("Content-Type", "")
@@ -293,6 +335,20 @@ class TelegramDouble:
                                       "parameters": {"retry_after": exc.retry_after}})
                     return
                 self._reply(200, {"ok": True, "result": result})
+
+            def _file(self, file_id: str) -> None:
+                with double._lock:
+                    data = double.files.get(file_id)
+                    failing = double.unreachable_files > 0
+                    double.unreachable_files = max(0, double.unreachable_files - 1)
+                status = 502 if failing else 200 if data is not None else 404
+                body = data if status == 200 and data is not None else b""
+                self.send_response(status)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(body)
 
             def _reply(self, status: int, payload: dict[str, Any]) -> None:
                 data = json.dumps(payload, ensure_ascii=False).encode("utf-8")

@@ -57,6 +57,8 @@ class WeComDouble:
         self.token_fetches = 0
         self.rejected: list[str] = []  # why calls were refused (bad token, too long, …)
         self.media: dict[str, bytes] = {}  # uploaded pictures by media_id
+        self.received_media: dict[str, bytes] = {}  # what members sent (media/get), by MediaId
+        self.media_fetches = 0
         self.menu: list[dict[str, Any]] = []  # the app's menu, as last created
         self._token: str | None = None
         self._tokens = itertools.count(1)
@@ -228,6 +230,8 @@ class WeComDouble:
                 path, _, query = self.path.partition("?")
                 if path == "/cgi-bin/gettoken":
                     self._reply(double._gettoken(dict(urllib.parse.parse_qsl(query))))
+                elif path == "/cgi-bin/media/get":
+                    self._media(dict(urllib.parse.parse_qsl(query)))
                 else:
                     self._reply({"errcode": 404, "errmsg": "not found"}, 404)
 
@@ -248,6 +252,25 @@ class WeComDouble:
                     self._reply(double._robot(params, payload))
                 else:
                     self._reply({"errcode": 404, "errmsg": "not found"}, 404)
+
+            def _media(self, query: dict[str, str]) -> None:
+                """media/get: the file itself, or (like WeCom) a JSON error with status 200."""
+                if (refused := double._token_refused(query)) is not None:
+                    self._reply(refused)
+                    return
+                with double._lock:
+                    double.media_fetches += 1
+                    data = double.received_media.get(query.get("media_id", ""))
+                if data is None:
+                    self._reply({"errcode": 40007, "errmsg": "invalid media_id"})
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "image/jpeg")
+                self.send_header("Content-disposition", 'attachment; filename="photo.jpg"')
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(data)
 
             def _reply(self, payload: dict[str, Any], status: int = 200) -> None:
                 data = json.dumps(payload, ensure_ascii=False).encode()
@@ -287,6 +310,12 @@ class WeComServer:
                 f"<Event><![CDATA[click]]></Event><EventKey><![CDATA[{key}]]></EventKey>"
                 f"<AgentID>{AGENT_ID}</AgentID></xml>")
 
+    def image_xml(self, user: str, media_id: str, msg_id: int | None = None) -> str:
+        return (f"<xml><ToUserName><![CDATA[{CORP_ID}]]></ToUserName><FromUserName><![CDATA[{user}]]></FromUserName>"
+                f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[image]]></MsgType>"
+                f"<PicUrl><![CDATA[https://wework.qpic.cn/{media_id}]]></PicUrl><MediaId><![CDATA[{media_id}]]></MediaId>"
+                f"<MsgId>{msg_id or next(self._ids)}</MsgId><AgentID>{AGENT_ID}</AgentID></xml>")
+
     def click_xml(self, user: str, key: str, task_id: str = "task") -> str:
         return (f"<xml><ToUserName><![CDATA[{CORP_ID}]]></ToUserName><FromUserName><![CDATA[{user}]]></FromUserName>"
                 f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
@@ -325,6 +354,9 @@ class WeComServer:
 
     def says(self, user: str, content: str, msg_id: int | None = None) -> Answer:
         return self.post(*self.envelope(self.text_xml(user, content, msg_id)))
+
+    def sends_image(self, user: str, media_id: str) -> Answer:
+        return self.post(*self.envelope(self.image_xml(user, media_id)))
 
     def clicks(self, user: str, key: str) -> Answer:
         return self.post(*self.envelope(self.click_xml(user, key)))
