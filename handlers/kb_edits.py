@@ -129,3 +129,10 @@ def changed_summary(before: dict[str, Any], after: dict[str, Any]) -> str:
     """Which fields changed, in words (the version's note when the editor wrote none)."""
     names = [text.FIELD_NAMES[name] for name in FIELDS if before.get(name) != after.get(name)]
     return text.CHANGED.format(fields="、".join(names)) if names else text.NOTHING_CHANGED
+
+
+def edited_ids(session: Session) -> set[str]:
+    """Entries whose answer now comes from a console edit (not their packaged file)."""
+    from handlers.teaching import latest_edits
+
+    return {entry_id for entry_id, data in latest_edits(session).items() if data is not None}

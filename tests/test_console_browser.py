@@ -152,3 +152,60 @@ def test_the_browser_is_refused_without_a_session_and_without_a_csrf_token(brows
     page.goto(f"{console.url}/console/reminders")
     assert "/console/login" in page.url
     context.close()
+
+
+@pytest.fixture
+def learning_console(tmp_path: Path) -> Iterator[RunningConsole]:
+    from bot.db import open_database
+    from handlers.teaching import LearnedSource
+
+    url = f"sqlite:///{tmp_path / 'learning.db'}"
+    engine, sessions = open_database(url)
+    running = RunningConsole(url, KnowledgeService(overlay=LearnedSource(sessions)))
+    running.add_account("boss", "admin")
+    yield running
+    running.stop()
+    engine.dispose()
+
+
+def test_a_staff_member_teaches_a_question_and_publishes_an_edit_that_ipbot_ask_answers(
+        browser: Any, learning_console: RunningConsole, tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    console = learning_console
+    missed = "我们合作社的牌子被隔壁县的人用了"
+    console.app.router.handle(Incoming("telegram", "7001", "7001", text=missed))
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    _sign_in(page, console.url)
+    page.click("nav >> text=待处理问题")
+    assert missed in page.inner_text("main")
+    page.screenshot(path=str(tmp_path / "questions-queue.png"), full_page=True)
+    page.click("section.question form.inline input[name=entry]")
+    page.fill("section.question form.inline input[name=entry]", "tm-infringement-what")
+    page.click("section.question form.inline button")
+    assert "已记住" in page.inner_text(".flash")
+
+    page.click("nav >> text=知识库")
+    page.fill("input[name=try]", missed)
+    page.click("button:text-is('看看会答哪条')")
+    assert "有把握" in page.inner_text("main") and "tm-infringement-what" in page.inner_text("main")
+    page.goto(f"{console.url}/console/knowledge/tm-renewal-rules")
+    page.fill("textarea[name=answer]", "")
+    page.click("button:text-is('保存并发布')")
+    assert "答案：不能为空" in page.inner_text(".invalid")  # the problem at its field
+    page.fill("textarea[name=answer]", "注册商标有效期10年，期满前12个月内可以续展（浏览器里改的新答案）。")
+    page.click("button:text-is('保存并发布')")
+    assert "已保存并发布" in page.inner_text(".flash")
+    page.screenshot(path=str(tmp_path / "entry-edited.png"), full_page=True)
+    context.close()
+
+    env = {"IPBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'learning.db'}", "PATH": str(Path(sys.executable).parent)}
+    asked = subprocess.run([sys.executable, "-m", "bot.cli", "ask", "--json"],
+                           input=f"商标到期怎么续展\n{missed}\n", capture_output=True, text=True, env=env,
+                           timeout=120, check=True)
+    renewal, taught = (json.loads(line) for line in asked.stdout.splitlines())
+    assert "浏览器里改的新答案" in renewal["answer"]
+    assert taught["entry_id"] == "tm-infringement-what"

@@ -54,7 +54,8 @@ def test_an_admin_signs_in_and_sees_every_page_with_the_whole_nav(console: Runni
         text = browser.page(path)
         for label in NAV:
             assert f">{label}</a>" in text, (path, label)
-    assert "即将上线" in browser.page("/console/questions") and "即将上线" in browser.page("/console/knowledge")
+    assert "没有待处理的问题" in browser.page("/console/questions")
+    assert "tm-renewal-rules" in browser.page("/console/knowledge")
 
 
 def test_staff_see_no_accounts_link_and_are_refused_the_admin_pages(console: RunningConsole) -> None:

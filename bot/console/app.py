@@ -1,8 +1,7 @@
 """The console's routes on the project's HTTP server (bot/http_server.py), all under /console/.
 
 To add a page: a ConsoleHandler subclass (bot/console/web.py) in a module of its own, a template extending
-base.html, and a line here. The nav (texts.NAV) already lists 待处理问题 (/console/questions) and 知识库
-(/console/knowledge); their placeholders below are what to replace."""
+base.html, a line here and its link in texts.NAV."""
 
 from __future__ import annotations
 
@@ -12,7 +11,18 @@ from pathlib import Path
 
 from tornado.web import RedirectHandler, StaticFileHandler
 
-from bot.console import accounts_page, auth, handoffs, login, outbox_page, overview, reminders_page, survey_pages
+from bot.console import (
+    accounts_page,
+    auth,
+    handoffs,
+    knowledge_page,
+    login,
+    outbox_page,
+    overview,
+    questions_page,
+    reminders_page,
+    survey_pages,
+)
 from bot.console.web import ConsoleDeps, NotFound
 from bot.http_server import Route, parse_listen
 from bot.settings import Settings
@@ -29,8 +39,11 @@ def routes(deps: ConsoleDeps) -> list[Route]:
         (f"{PREFIX}/", overview.OverviewPage, d),
         (f"{PREFIX}/login", login.Login, d),
         (f"{PREFIX}/logout", login.Logout, d),
-        (f"{PREFIX}/questions", overview.Placeholder, {**d, "heading": "待处理问题"}),
-        (f"{PREFIX}/knowledge", overview.Placeholder, {**d, "heading": "知识库"}),
+        (f"{PREFIX}/questions", questions_page.QuestionsPage, d),
+        (rf"{PREFIX}/questions/(\d{{1,12}})/(teach|not-ip|ignore)", questions_page.QuestionAction, d),
+        (f"{PREFIX}/knowledge", knowledge_page.KnowledgePage, d),
+        (rf"{PREFIX}/knowledge/([a-z0-9][a-z0-9-]{{0,63}})", knowledge_page.EntryPage, d),
+        (rf"{PREFIX}/knowledge/([a-z0-9][a-z0-9-]{{0,63}})/revert", knowledge_page.EntryRevert, d),
         (f"{PREFIX}/handoffs", handoffs.HandoffsPage, d),
         (rf"{PREFIX}/handoffs/(\d{{1,12}})", handoffs.HandoffPage, d),
         (rf"{PREFIX}/handoffs/(\d{{1,12}})/(reply|end)", handoffs.HandoffPage, d),
@@ -55,7 +68,8 @@ def deps_for(settings: Settings, router: Router, wake: Callable[[], None], chann
         secret = auth.cookie_secret(session, settings.console_secret)
     return ConsoleDeps(router.sessions, secret, router.survey, router.zone,
                        lambda session: router.linked_staff.together(session, router.staff_ids),
-                       wake=wake, clock=router.clock, channels=channels, writer=writer)
+                       wake=wake, clock=router.clock, channels=channels, writer=writer,
+                       knowledge=router.knowledge, media=settings.media_folder)
 
 
 def url(settings: Settings) -> str:

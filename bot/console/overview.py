@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from bot.console.web import ConsoleDeps, ConsoleHandler
+from bot.console.web import ConsoleHandler
 from bot.models import HandoffRequest, QuestionLog, Reminder
 from handlers import survey
 from handlers.staff import _figures as figures  # the numbers of /stats, so chat and console agree
@@ -62,14 +62,3 @@ class OverviewPage(ConsoleHandler):
         now = self.deps.clock()
         data = await self.read(lambda s: load(s, self.deps.survey, now))
         self.page("overview.html", data=data, rate=rate)
-
-
-class Placeholder(ConsoleHandler):
-    """A page another part of the console will fill (待处理问题, 知识库): the nav already leads here."""
-
-    def initialize(self, deps: ConsoleDeps, heading: str = "") -> None:
-        super().initialize(deps)
-        self.heading = heading
-
-    async def get(self) -> None:
-        self.page("placeholder.html", heading=self.heading)

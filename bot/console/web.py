@@ -26,6 +26,7 @@ from tornado.web import HTTPError, RequestHandler, create_signed_value, decode_s
 from bot.clock import Clock, system_clock
 from bot.console import audit, auth, texts
 from handlers.survey_definition import SurveyDefinition
+from knowledge.service import KnowledgeService
 
 log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).parent / "templates"
@@ -56,6 +57,8 @@ class ConsoleDeps:
     clock: Clock = system_clock
     channels: tuple[str, ...] = ()  # the configured chat channels
     writer: AbstractContextManager[object] = field(default_factory=contextlib.nullcontext)
+    knowledge: KnowledgeService | None = None  # the bot's live knowledge base (知识库, 待处理问题)
+    media: Path | None = None  # report photos (线索): served only to a signed-in page, never as static files
 
 
 class ConsoleHandler(RequestHandler):
