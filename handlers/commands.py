@@ -40,6 +40,7 @@ class Command:
     help: str
     staff_only: bool = False
     in_menu: bool = False  # listed in the platform's command menu (Telegram's setMyCommands)
+    app_menu: str | None = None  # its label in an app's menu bar (WeCom's app menu), in this table's order
 
 
 def _help(ctx: Context, incoming: Incoming, _argument: str) -> list[Reply]:
@@ -80,17 +81,20 @@ def _report(ctx: Context, _incoming: Incoming, _argument: str) -> list[Reply]:
 
 COMMANDS: tuple[Command, ...] = (
     Command("start", lambda ctx, i, a: [menu.main_menu()], text.START, in_menu=True),
-    Command("menu", lambda ctx, i, a: [menu.categories(ctx.engine)], text.MENU, in_menu=True),
-    Command("help", _help, text.HELP, in_menu=True),
+    Command("menu", lambda ctx, i, a: [menu.categories(ctx.engine)], text.MENU, in_menu=True,
+            app_menu=text.APP_ASK),
     Command("survey", lambda ctx, i, a: survey.start(ctx.session, i, ctx.survey, ctx.survey_salt, ctx.now),
-            text.SURVEY, in_menu=True),
+            text.SURVEY, in_menu=True, app_menu=text.APP_SURVEY),
+    Command("tip", tips_staff.tip_command, text.TIP, in_menu=True, app_menu=text.APP_TIP),
+    Command("human", lambda ctx, i, a: handoff.request(ctx.session, i, None, ctx.engine, now=ctx.now), text.HUMAN,
+            in_menu=True, app_menu=text.APP_HUMAN),
+    Command("help", _help, text.HELP, in_menu=True, app_menu=text.APP_HELP),
     Command("subscribe", lambda ctx, i, a: subscriptions.subscribe(ctx.session, i, a, ctx.zone, ctx.now),
             text.SUBSCRIBE, in_menu=True),
     Command("mydeadlines", lambda ctx, i, a: subscriptions.my_deadlines(ctx.session, i, ctx.zone), text.MYDEADLINES,
-            in_menu=True),
+            in_menu=True, app_menu=text.APP_DEADLINES),
     Command("unsubscribe", lambda ctx, i, a: subscriptions.unsubscribe(ctx.session, i, a), text.UNSUBSCRIBE),
     Command("cancel", _cancel, text.CANCEL, in_menu=True),
-    Command("tip", tips_staff.tip_command, text.TIP, in_menu=True),
     Command("tip_status", tips_staff.status_command, text.TIP_STATUS),
     Command("tips", tips_staff.list_command, text.TIPS, staff_only=True),
     Command("unanswered", teaching.unanswered, text.UNANSWERED, staff_only=True),
@@ -120,3 +124,8 @@ BY_NAME = {command.name: command for command in COMMANDS}
 def menu_commands() -> list[tuple[str, str]]:
     """(name, description) for the platform's command menu."""
     return [(c.name, c.help) for c in COMMANDS if c.in_menu]
+
+
+def app_menu_commands() -> list[tuple[str, str]]:
+    """(label, name) for an app's menu bar (WeCom's), in the table's order."""
+    return [(c.app_menu, c.name) for c in COMMANDS if c.app_menu]

@@ -365,14 +365,21 @@ def test_two_instances_take_the_same_callback_in_once(knowledge: KnowledgeServic
     assert sorted(stored) == [0, 1]
 
 
-def test_the_main_menu_is_the_apps_menu_and_its_clicks_work(stack: Stack) -> None:
+def test_the_apps_menu_comes_from_the_command_table_and_its_clicks_work(stack: Stack) -> None:
+    from handlers.commands import app_menu_commands
+
     names = [b["name"] for b in stack.double.menu]
     assert names == ["问政策", "满意度调查", "更多"]
-    assert [b["name"] for b in stack.double.menu[2]["sub_button"]] == ["提醒", "转人工", "我要举报"]
+    labels = [label for label, _name in app_menu_commands()]
+    assert [b["name"] for b in stack.double.menu[2]["sub_button"]] == labels[2:] == ["我要举报", "转人工", "帮助",
+                                                                                     "我的期限"]
     ask = stack.double.menu[0]["key"]
     assert stack.wecom.post(*stack.wecom.envelope(stack.wecom.menu_xml("zhangsan", ask))).status == 200
     categories = stack.double.wait_for(1, "zhangsan")[0]
     assert categories.msgtype == "template_card" and "商标" in " ".join(label for label, _key in categories.buttons)
+    human = stack.double.menu[2]["sub_button"][1]["key"]
+    assert stack.wecom.post(*stack.wecom.envelope(stack.wecom.menu_xml("zhangsan", human))).status == 200
+    assert "已为你转接人工" in str(stack.double.wait_for(2, "zhangsan")[-1].body)  # the menu's 转人工 opens a handoff
 
 
 def _now() -> dt.datetime:

@@ -42,7 +42,7 @@ from bot.http_server import Route
 from bot.messages import Button, Incoming, Reply, StaffChat, Target
 from bot.pipeline import Pipeline
 from bot.settings import Settings
-from handlers.menu import main_menu
+from handlers.commands import app_menu_commands
 from scheduler.outbox import PermanentFailure, TemporaryFailure
 from scheduler.send_limits import ChannelLimits, Window
 
@@ -146,10 +146,10 @@ class WeComSender:
             await self.client.send(chat_id, message)
 
 
-def app_menu(main: Reply) -> list[dict[str, Any]]:
-    """The main menu's buttons as the app's menu: WeCom shows three, so a fourth and later go under 更多."""
-    buttons = [b for row in main.buttons for b in row]
-    click = [{"type": "click", "name": b.label, "key": b.payload} for b in buttons]
+def app_menu(entries: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """The command table's app-menu entries (label, command) as the app's menu; a click sends the command
+    (key "/name"). WeCom shows three buttons, so a fourth and later go under 更多 (at most five)."""
+    click = [{"type": "click", "name": label, "key": f"/{name}"} for label, name in entries]
     if len(click) <= MENU_TOP:
         return click
     return [*click[:MENU_TOP - 1], {"name": text.MENU_MORE, "sub_button": click[MENU_TOP - 1:MENU_TOP + 4]}]
@@ -233,6 +233,8 @@ class WeComCallback:
                 return None, None
             payload = _field(message, "EventKey")
             key = f"event:{sender}:{_field(message, 'CreateTime')}:{_field(message, 'TaskId')}:{payload}"
+            if event == "click" and payload.startswith("/"):  # the app menu: a command, as if typed
+                return Incoming(CHANNEL, sender, sender, text=payload, display_name=sender), key
             return Incoming(CHANNEL, sender, sender, payload=payload, display_name=sender), key
         key = f"msg:{_field(message, 'MsgId') or sender + ':' + _field(message, 'CreateTime')}"
         if kind == "image" and _field(message, "MediaId"):  # fetched later by media/get (bot/photo_fetcher.py)
@@ -263,7 +265,7 @@ class WeComChannel:
     async def set_menu(self) -> None:
         """Put the main menu in the app's menu bar; a refusal (e.g. no menu permission) is logged, not fatal."""
         try:
-            await self.client.create_menu(app_menu(main_menu()))
+            await self.client.create_menu(app_menu(app_menu_commands()))
         except (TemporaryFailure, PermanentFailure) as exc:
             log.warning("WeCom app menu not set: %s", exc)
 
