@@ -85,3 +85,10 @@ def test_the_satisfaction_survey_is_not_called_the_national_index() -> None:
 def test_example_buttons_point_at_real_entries() -> None:
     for _label, entry_id in general.EXAMPLES:
         assert KB.entry(entry_id) is not None
+
+
+def test_every_entry_has_at_least_twelve_ways_people_ask() -> None:
+    from knowledge import loader
+
+    short = [(e.id, len(e.alternates)) for e in loader.load().entries if len(e.alternates) < 12]
+    assert short == []
