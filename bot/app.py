@@ -171,11 +171,16 @@ def build_app(settings: Settings | None = None, knowledge: KnowledgeService | No
     def wake() -> None:  # replies were queued (and perhaps a reminder scheduled)
         dispatcher.wake()
         jobs.wake()
+
+    def wake_all() -> None:  # the console changed something: any of them may have work
+        wake()
         fetcher.wake()
 
     # On SQLite one transaction writes at a time: one lane, with bigger batches, beats several waiting on the lock.
     lanes = 1 if settings.database_url.startswith("sqlite") else settings.telegram_concurrent_updates
-    pipeline = Pipeline(router, sessions, wake, concurrency=lanes, clock=clock, writer=writer)
+    # the photo downloader is woken only by messages that carried a photo: a look costs a write transaction
+    pipeline = Pipeline(router, sessions, wake, concurrency=lanes, clock=clock, writer=writer,
+                        photos=lambda: fetcher.wake())
     channels: list[Channel] = []
     if settings.telegram_token:
         channels.append(TelegramChannel(settings, pipeline))
@@ -194,7 +199,7 @@ def build_app(settings: Settings | None = None, knowledge: KnowledgeService | No
                            settings.media_folder, writer, clock, dispatcher.wake_threadsafe, poll=max(poll, 0.05))
     routes: list[Route] = [route for channel in channels for route in channel.routes()]
     # the staff console in the browser, under /console/ (served even with no channel configured)
-    routes += console_app.routes(console_app.deps_for(settings, router, wake, tuple(c.name for c in channels),
+    routes += console_app.routes(console_app.deps_for(settings, router, wake_all, tuple(c.name for c in channels),
                                                       writer))
     app = App(settings, router, pipeline, dispatcher, jobs, channels, HttpServer(settings.http_listen, routes),
               fetcher)

@@ -54,13 +54,16 @@ def chat_key(incoming: Incoming) -> tuple[str, str]:
 class Pipeline:
     def __init__(self, router: Router, sessions: sessionmaker[Session], wake: Callable[[], None] = lambda: None,
                  concurrency: int = 4, clock: Clock = system_clock,
-                 writer: AbstractContextManager[object] | None = None) -> None:
-        """wake: the outbox dispatcher's wake-up, called when replies were queued. writer: a context manager
-        held around each transaction (SQLite takes one writer at a time; waiting here is cheaper than its
-        own back-off)."""
+                 writer: AbstractContextManager[object] | None = None,
+                 photos: Callable[[], None] = lambda: None) -> None:
+        """wake: the outbox dispatcher's wake-up, called when replies were queued. photos: called when a
+        handled message carried photos (the downloader's wake-up). writer: a context manager held around each
+        transaction (SQLite takes one writer at a time; waiting here is cheaper than its own back-off)."""
         self.router = router
         self.sessions = sessions
         self.wake = wake
+        self.photos = photos
+        self._with_photos: set[int] = set()  # rows scheduled here whose message carried photos
         self.clock = clock
         self.concurrency = concurrency
         self._writer = writer or contextlib.nullcontext()
@@ -169,6 +172,8 @@ class Pipeline:
         held[1] += 1
         self._load[held[0]] += 1
         self._mine[row_id] = key
+        if incoming.photos:
+            self._with_photos.add(row_id)
         self._lanes[held[0]].put_nowait(row_id)
 
     def _finished(self, lane: int, row_id: int) -> None:
@@ -191,11 +196,15 @@ class Pipeline:
                 log.exception("%d inbox message(s) left pending", len(batch))
                 handled = 0
             finally:
+                photos = any(row_id in self._with_photos for row_id in batch)
                 for row_id in batch:
                     self._finished(lane, row_id)
+                    self._with_photos.discard(row_id)
                     queue.task_done()
             if handled:
                 self.wake()
+                if photos:
+                    self.photos()
 
     # ---- recovery -------------------------------------------------------------------------------------
     def pending(self, older_than: dt.timedelta | None = None) -> list[tuple[int, Incoming]]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -140,8 +140,14 @@ def current_question(session: Session, tip: Tip) -> Reply:
     return Reply(step.ask(tip, photos), rows)
 
 
+# Runs for every message: a plain indexed query on the connection for the id, the row loaded only if found
+# (as handoff.current and survey.active do).
+DRAFT_ID = select(Tip.id).where(Tip.draft_owner == bindparam("owner")).limit(1)
+
+
 def draft_of(session: Session, incoming: Incoming) -> Tip | None:
-    return session.scalars(select(Tip).where(Tip.draft_owner == owner(incoming))).first()
+    found = session.connection().execute(DRAFT_ID, {"owner": owner(incoming)}).scalar()
+    return session.get(Tip, found) if found is not None else None
 
 
 def active(session: Session, incoming: Incoming, now: dt.datetime) -> Tip | None:
