@@ -32,6 +32,24 @@ def _t2s_table() -> dict[int, str]:
     return {ord(a): b for a, b in zip(chars, converted, strict=True) if a != b}
 
 
+@lru_cache(maxsize=1)
+def _traditional() -> re.Pattern[str]:
+    """Any character the t2s table converts. Most questions have none, and `str.translate` with a dict pays
+    for a failed lookup on every character it leaves alone, so the table is applied only when this matches."""
+    return re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_t2s_table())) + "]")
+
+
+# Full-width ASCII (！ to ～) and the ideographic space: what keeps most chat questions from being NFKC already.
+# NFKC turns each into its one ASCII character, so replacing them first gives NFKC the same decomposition to
+# start from; when the rest is then NFKC already, the full normalisation (the slow part) is not needed.
+_WIDE = re.compile("[\uff01-\uff5e\u3000]")
+
+
+def _narrow(match: re.Match[str]) -> str:
+    char = match.group()
+    return " " if char == "\u3000" else chr(ord(char) - 0xFEE0)
+
+
 def normalize(text: str) -> str:
     """Return the comparable form of a text (never raises on odd input).
 
@@ -39,8 +57,11 @@ def normalize(text: str) -> str:
     """
     text = _CONTROL.sub(" ", text)
     if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
-    return text.lower().translate(_t2s_table())
+        text = _WIDE.sub(_narrow, text)
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
+    text = text.lower()
+    return text.translate(_t2s_table()) if _traditional().search(text) else text
 
 
 def strip_control(text: str) -> str:
