@@ -22,7 +22,8 @@ from tests.console_running import RunningConsole
 
 CHROMIUM = os.environ.get("IPBOT_TEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 PAGES = {"概览": "overview", "待处理问题": "questions", "知识库": "knowledge", "人工服务": "handoffs",
-         "满意度": "survey", "提醒": "reminders", "消息队列": "outbox", "账号": "accounts"}
+         "满意度": "survey", "提醒": "reminders", "消息队列": "outbox", "线索": "tips", "指标": "indicators",
+         "账号": "accounts"}
 
 
 def _missing() -> str | None:

@@ -15,6 +15,7 @@ from bot.console import (
     accounts_page,
     auth,
     handoffs,
+    indicators_page,
     knowledge_page,
     login,
     outbox_page,
@@ -22,6 +23,7 @@ from bot.console import (
     questions_page,
     reminders_page,
     survey_pages,
+    tips_page,
 )
 from bot.console.web import ConsoleDeps, NotFound
 from bot.http_server import Route, parse_listen
@@ -54,6 +56,14 @@ def routes(deps: ConsoleDeps) -> list[Route]:
         (rf"{PREFIX}/reminders/(\d{{1,12}})/cancel", reminders_page.ReminderCancel, d),
         (f"{PREFIX}/outbox", outbox_page.OutboxPage, d),
         (rf"{PREFIX}/outbox/(\d{{1,12}})/retry", outbox_page.OutboxRetry, d),
+        (f"{PREFIX}/tips", tips_page.TipsPage, d),
+        (rf"{PREFIX}/tips/export\.xlsx", tips_page.TipsExport, d),
+        (rf"{PREFIX}/tips/photos/(\d{{1,12}})", tips_page.TipPhotoFile, d),
+        (rf"{PREFIX}/tips/(WQ\d{{10}})", tips_page.TipPage, d),
+        (rf"{PREFIX}/tips/(WQ\d{{10}})/move", tips_page.TipMove, d),
+        (f"{PREFIX}/indicators", indicators_page.IndicatorsPage, d),
+        (rf"{PREFIX}/indicators/chart\.png", indicators_page.IndicatorChart, d),
+        (rf"{PREFIX}/indicators/report\.xlsx", indicators_page.IndicatorReport, d),
         (f"{PREFIX}/accounts", accounts_page.AccountsPage, d),
         (f"{PREFIX}/accounts/(\\w{{1,16}})", accounts_page.AccountsPage, d),
         (f"{PREFIX}/static/(.*)", StaticFileHandler, {"path": str(STATIC)}),

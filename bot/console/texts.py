@@ -4,7 +4,8 @@ TITLE = "博州知识产权服务助手 · 工作台"
 NAV = (("概览", "/console/", "staff"), ("待处理问题", "/console/questions", "staff"),
        ("知识库", "/console/knowledge", "staff"), ("人工服务", "/console/handoffs", "staff"),
        ("满意度", "/console/survey", "staff"), ("提醒", "/console/reminders", "staff"),
-       ("消息队列", "/console/outbox", "staff"), ("账号", "/console/accounts", "admin"))
+       ("消息队列", "/console/outbox", "staff"), ("线索", "/console/tips", "staff"),
+       ("指标", "/console/indicators", "staff"), ("账号", "/console/accounts", "admin"))
 
 # accounts
 BAD_NAME = "用户名只能用字母、数字、汉字和 . _ - @，最长 64 个字符。"
@@ -88,7 +89,8 @@ ACTIONS = {"login": "登录", "logout": "退出", "handoff.reply": "回复人工
            "account.disable": "停用账号", "account.enable": "启用账号", "account.role": "修改角色",
            "account.link": "关联聊天账号", "account.unlink": "取消关联",
            "question.teach": "归入条目", "question.not-ip": "标为不属于知识产权", "question.ignore": "忽略问题",
-           "kb.edit": "修改知识库条目", "kb.revert": "恢复知识库条目"}
+           "kb.edit": "修改知识库条目", "kb.revert": "恢复知识库条目",
+           "tip.move": "更改线索状态", "tip.export": "导出线索", "indicator.record": "录入指标数据"}
 
 # 待处理问题
 TEACH_WHICH = "请填写要归入的条目ID。"
@@ -102,3 +104,6 @@ TRY_UNSURE = "没把握，会列出下面几条让用户选"
 TRY_REASONS = {"empty": "没有输入内容", "too_long": "问题太长", "no_match": "没有找到相关条目",
                "out_of_scope": "不属于知识产权，会婉拒并指引", "low_coverage": "没把握，会列出几条让用户选",
                "ambiguous": "几条分数接近，会列出让用户选"}
+
+# 线索
+TIPS_BAD_MONTH = "请选择要导出的月份，格式如 2026-11。"
