@@ -16,9 +16,9 @@ from handlers.router import Router
 from knowledge.service import KnowledgeService
 from tests.console_running import RunningConsole
 
-NAV = ["概览", "待处理问题", "知识库", "人工服务", "满意度", "提醒", "消息队列", "账号"]
+NAV = ["概览", "待处理问题", "知识库", "人工服务", "满意度", "提醒", "消息队列", "线索", "指标", "账号"]
 PAGES = ["/console/", "/console/questions", "/console/knowledge", "/console/handoffs", "/console/survey",
-         "/console/reminders", "/console/outbox", "/console/accounts"]
+         "/console/reminders", "/console/outbox", "/console/tips", "/console/indicators", "/console/accounts"]
 
 
 @pytest.fixture
