@@ -126,7 +126,13 @@ def cmd_run(_args: argparse.Namespace) -> int:
         sys.stdout.flush()
         logging.getLogger("bot.console").info("%s", said)
     sys.stderr.write(f"starting {app.describe()}, with reminders and the outbox; Ctrl-C stops it.\n")
-    asyncio.run(serve_until_stopped(app))
+    from bot.http_server import ListenError
+
+    try:
+        asyncio.run(serve_until_stopped(app))
+    except ListenError as exc:
+        sys.stderr.write(f"cannot start: {exc}\n")
+        return 2
     return 0
 
 

@@ -27,6 +27,10 @@ def parse_listen(listen: str) -> tuple[str, int]:
     return host.strip("[]") or "127.0.0.1", int(port)
 
 
+class ListenError(RuntimeError):
+    """The server cannot listen where IPBOT_HTTP_LISTEN says (the port taken, the address not this host's)."""
+
+
 class HttpServer:
     def __init__(self, listen: str, routes: list[Route]) -> None:
         self.host, self.port = parse_listen(listen)
@@ -35,7 +39,12 @@ class HttpServer:
 
     def start(self) -> int:
         """Bind and serve inside the running event loop; returns the port (useful with port 0)."""
-        sockets = bind_sockets(self.port, self.host, family=socket.AF_UNSPEC)
+        try:
+            sockets = bind_sockets(self.port, self.host, family=socket.AF_UNSPEC)
+        except OSError as exc:
+            raise ListenError(f"cannot listen on {self.host}:{self.port} ({exc.strerror or exc}); set "
+                              f"IPBOT_HTTP_LISTEN to a free host:port (each instance on a machine needs its own)"
+                              ) from exc
         self._server = HTTPServer(self.application, max_body_size=MAX_BODY)
         self._server.add_sockets(sockets)
         self.port = sockets[0].getsockname()[1]

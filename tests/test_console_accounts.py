@@ -105,3 +105,21 @@ def test_ipbot_run_with_no_channel_serves_the_console_alone(tmp_path: Path) -> N
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
     assert proc.returncode == 0
+
+
+def test_ipbot_run_says_plainly_when_its_port_is_taken(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {**os.environ, "IPBOT_DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+               "IPBOT_HTTP_LISTEN": f"127.0.0.1:{port}"}
+        for name in ("IPBOT_TELEGRAM_TOKEN", "IPBOT_WECOM_CORP_ID"):
+            env.pop(name, None)
+        done = subprocess.run([sys.executable, "-m", "bot.cli", "run"], cwd=tmp_path, env=env, text=True,
+                              capture_output=True, timeout=60, check=False)
+    assert done.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "IPBOT_HTTP_LISTEN" in done.stderr
+    assert "Traceback" not in done.stderr

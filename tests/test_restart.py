@@ -30,7 +30,8 @@ def double() -> Iterator[TelegramDouble]:
 def _start(double: TelegramDouble, database_url: str, folder: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "IPBOT_TELEGRAM_TOKEN": TOKEN, "IPBOT_TELEGRAM_BASE_URL": double.base_url,
            "IPBOT_DATABASE_URL": database_url, "IPBOT_REMINDER_LATE_AFTER_SECONDS": "1",
-           "IPBOT_REMINDER_CHECK_SECONDS": "0.5"}
+           "IPBOT_REMINDER_CHECK_SECONDS": "0.5",
+           "IPBOT_HTTP_LISTEN": "127.0.0.1:0"}  # each instance its own port (the console is always served)
     calls = len(double.called("getUpdates"))
     process = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], env=env, cwd=folder,
                                stdout=subprocess.DEVNULL, stderr=open(folder / f"run-{time.monotonic_ns()}.log", "wb"))  # noqa: SIM115
@@ -40,6 +41,8 @@ def _start(double: TelegramDouble, database_url: str, folder: Path) -> subproces
             process.kill()
             raise AssertionError("ipbot run did not start polling")
         time.sleep(0.1)
+    time.sleep(0.3)
+    assert process.poll() is None, "ipbot run stopped (another instance's polling looked like its own)"
     return process
 
 
