@@ -5,15 +5,27 @@ and then percent-encoded: for a Chinese answer of a few hundred characters that 
 built and parsed by pure-Python quoting on both ends. The Bot API takes application/json for every call but
 uploads; this class sends those as the JSON payload PTB already builds (RequestData.json_payload) and leaves
 uploads (multipart) to HTTPXRequest. Timeouts and errors are translated exactly as HTTPXRequest does.
+
+The body is the call's parameters as one JSON object, UTF-8 as it is: PTB's own json_payload encodes each
+value first (a keyboard becomes a JSON string inside the JSON) and escapes every Chinese character (\\uXXXX,
+six bytes, twelve inside a keyboard); this body is a third of the size for a typical answer. The Bot API
+takes objects and strings alike for parameters such as reply_markup.
 """
 
 from __future__ import annotations
+
+import json
 
 import httpx
 from telegram.error import NetworkError, TimedOut
 from telegram.request import HTTPXRequest, RequestData
 
 JSON_HEADERS = {"User-Agent": HTTPXRequest.USER_AGENT, "Content-Type": "application/json"}
+
+
+def json_body(request_data: RequestData) -> bytes:
+    """The call's parameters as one compact UTF-8 JSON object."""
+    return json.dumps(request_data.parameters, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 class JsonHTTPXRequest(HTTPXRequest):
@@ -41,7 +53,7 @@ class JsonHTTPXRequest(HTTPXRequest):
                                 write=given(write_timeout, default.write), pool=given(pool_timeout, default.pool))
         try:
             response = await self._client.request(method=method, url=url, headers=JSON_HEADERS, timeout=timeout,
-                                                  content=request_data.json_payload)
+                                                  content=json_body(request_data))
         except httpx.TimeoutException as err:
             if isinstance(err, httpx.PoolTimeout):
                 raise TimedOut(message="Pool timeout: all connections in the pool are busy; the request was not "
