@@ -45,6 +45,8 @@ ASPECTS = frozenset({"费用", "材料", "多长时间", "流程", "地点", "�
 # The prefecture's own GI, by the words that name it: an entry whose question is about it rarely answers a
 # question that never names it (地理标志有几种保护方式 is not about 精河枸杞's marks).
 LOCAL_GI = frozenset({"精河枸杞", "精河"})
+# what anyone asks of any loan (not 评估, 质押 …, which are of an IP pledge)
+_GENERIC_FOR_FINANCE = FINANCE | {"含义", "流程", "条件", "费用", "多长时间", "地点", "材料"}
 MEMO_LIMIT = 100_000  # words remembered between questions before the memo starts afresh
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"^[a-z]+$")
@@ -571,7 +573,9 @@ class SearchEngine:
         rival = hits[1].score / best.score if len(hits) > 1 else 0.0
         matched = best.matched
         if not FINANCE.isdisjoint(named) and not about_ip:
-            matched -= sum(shares[term] for term in FINANCE.intersection(named))
+            # a loan question that names no IP: neither the finance words nor what is asked of them (融资是啥,
+            # 贷款流程) make it specific
+            matched -= sum(shares[term] for term in _GENERIC_FOR_FINANCE.intersection(named))
         specific = matched >= t.min_matched or (
             best.similarity >= t.close_phrasing and rival <= t.close_phrasing_max_rival)
         if best.score < t.min_score or not specific or not explains:

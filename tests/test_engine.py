@@ -71,7 +71,7 @@ def test_an_ip_question_mentioning_an_everyday_word_is_still_answered(engine: Se
 
 
 @pytest.mark.parametrize("question", ["给我讲讲宇宙大爆炸", "今天中午吃什么好", "asdf qwer zxcv",
-                                      "贷款", "融资是啥", "市场监管局门口能不能停电动车"])
+                                      "贷款", "融资是啥", "银行贷款的流程是啥", "市场监管局门口能不能停电动车"])
 def test_unrelated_questions_are_not_answered_confidently(engine: SearchEngine, question: str) -> None:
     assert not engine.search(question).confident
 
