@@ -11,6 +11,7 @@ import itertools
 import logging
 import math
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -261,11 +262,19 @@ def load_plans(directory: Path = PLAN_DIR) -> Plans:
 _cache: dict[Path, tuple[tuple[tuple[str, float], ...], Plans]] = {}
 
 
+CHECK_EVERY = 2.0  # seconds between looks at the plan files
+_checked: dict[Path, float] = {}
+
+
 def current_plans(directory: Path = PLAN_DIR) -> Plans:
     """The plans as the files are now: read again when a file is added, removed or edited (a broken edit keeps
     the previous version in use)."""
-    stamp = tuple((p.name, p.stat().st_mtime) for p in sorted(directory.glob(PLAN_GLOB)))
     cached = _cache.get(directory)
+    now = time.monotonic()
+    if cached is not None and now - _checked.get(directory, 0.0) < CHECK_EVERY:
+        return cached[1]  # this runs for every answer: the files are looked at every few seconds only
+    _checked[directory] = now
+    stamp = tuple((p.name, p.stat().st_mtime) for p in sorted(directory.glob(PLAN_GLOB)))
     if cached is not None and cached[0] == stamp:
         return cached[1]
     try:
