@@ -109,7 +109,7 @@ def test_a_handoff_notice_for_staff_is_sent_even_if_the_kill_follows_the_users_a
             _kill(process)
     process = _run(env, tmp_path, _polling(telegram))
     try:
-        deadline = time.monotonic() + 60  # on PostgreSQL a message in flight waits out its 30 s lease
+        deadline = time.monotonic() + 100  # on PostgreSQL a message in flight waits out its 30 s lease (or two)
         while len(_numbers(telegram)) < 3 and time.monotonic() < deadline:
             time.sleep(0.1)
     finally:
