@@ -5,7 +5,7 @@ each batch goes into the inbox (bot/pipeline.py) and is committed, and only then
 carry the offset that confirms it (python-telegram-bot's Updater confirms a batch as soon as it has read it,
 before it is handled: a crash then lost the batch). A webhook (IPBOT_TELEGRAM_WEBHOOK_URL) answers Telegram
 only after the update is stored, with the secret-token header checked. Updates are read as the Bot API's
-JSON and translated here; python-telegram-bot's Bot makes the calls (JSON bodies: telegram_request.py).
+JSON and translated here; python-telegram-bot's Bot makes the calls (on aiohttp, JSON bodies: telegram_request.py).
 
 Out: TelegramSender, for the outbox. Texts go without a parse mode, so nothing a user or the knowledge base
 writes can be read as markup; long texts are split under Telegram's 4,096-character limit.
@@ -35,7 +35,7 @@ from telegram.warnings import PTBUserWarning
 from tornado.web import RequestHandler
 
 from bot.channels import split
-from bot.channels.telegram_request import JsonHTTPXRequest
+from bot.channels.telegram_request import AiohttpRequest
 from bot.http_server import Route
 from bot.media_source import MediaTooLarge, read_limited
 from bot.messages import Incoming, Reply, StaffChat, Target
@@ -91,8 +91,8 @@ def send_limits(settings: Settings) -> ChannelLimits:
 def make_bot(settings: Settings) -> Bot:
     base = (settings.telegram_base_url or "https://api.telegram.org").rstrip("/")
     return Bot(settings.telegram_token or "", base_url=f"{base}/bot", base_file_url=f"{base}/file/bot",
-               request=JsonHTTPXRequest(connection_pool_size=256),
-               get_updates_request=JsonHTTPXRequest(connection_pool_size=1, read_timeout=POLL_TIMEOUT + 10))
+               request=AiohttpRequest(connection_pool_size=32),
+               get_updates_request=AiohttpRequest(connection_pool_size=1, read_timeout=POLL_TIMEOUT + 10))
 
 
 def _full_name(user: dict[str, Any]) -> str:

@@ -1,26 +1,37 @@
-"""python-telegram-bot's HTTPX networking, with calls sent as JSON bodies.
+"""python-telegram-bot's networking on aiohttp, with calls sent as JSON bodies.
 
-PTB's HTTPXRequest sends every call as a form (application/x-www-form-urlencoded), each value JSON-encoded
-and then percent-encoded: for a Chinese answer of a few hundred characters that is nine bytes a character,
-built and parsed by pure-Python quoting on both ends. The Bot API takes application/json for every call but
-uploads; this class sends those as the JSON payload PTB already builds (RequestData.json_payload) and leaves
-uploads (multipart) to HTTPXRequest. Timeouts and errors are translated exactly as HTTPXRequest does.
+Why not PTB's HTTPXRequest: sending answers was more than half of the bot's CPU time per message (bench/
+telegram_throughput.py, profiled with py-spy), nearly all of it in httpx and httpcore (the connection pool
+checks every connection's socket on every request; headers and bodies are parsed in pure Python). aiohttp,
+a well-kept client with a C HTTP parser, does the same calls for about a third of that. PTB supports such a
+replacement through its BaseRequest interface: it still builds each call, reads Telegram's answer and raises
+its own errors from the status code (BaseRequest._request_wrapper); this class only moves the bytes.
 
-The body is the call's parameters as one JSON object, UTF-8 as it is: PTB's own json_payload encodes each
-value first (a keyboard becomes a JSON string inside the JSON) and escapes every Chinese character (\\uXXXX,
-six bytes, twelve inside a keyboard); this body is a third of the size for a typical answer. The Bot API
-takes objects and strings alike for parameters such as reply_markup.
+Bodies: the Bot API takes application/json for every call but uploads. PTB sends every call as a form,
+each value JSON-encoded and then percent-encoded (nine bytes per Chinese character, quoted in pure Python);
+here a call is the parameters as one compact UTF-8 JSON object, a third of the size for a typical answer
+(PTB's own json_payload would encode a keyboard as a JSON string inside the JSON and escape every Chinese
+character). Uploads (sendPhoto with a file) go as multipart, as PTB sends them.
+
+Timeouts: PTB's defaults (5 s to connect, read and write, 20 s to write an upload), overridden per call as
+PTB passes them; a timeout becomes telegram.error.TimedOut, any other transport failure NetworkError.
 """
 
 from __future__ import annotations
 
 import json
 
-import httpx
+import aiohttp
+from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
-from telegram.request import HTTPXRequest, RequestData
+from telegram.request import BaseRequest, RequestData
 
-JSON_HEADERS = {"User-Agent": HTTPXRequest.USER_AGENT, "Content-Type": "application/json"}
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 5.0
+WRITE_TIMEOUT = 5.0
+MEDIA_WRITE_TIMEOUT = 20.0
+HEADERS = {"User-Agent": BaseRequest.USER_AGENT}
+JSON_HEADERS = {**HEADERS, "Content-Type": "application/json"}
 
 
 def json_body(request_data: RequestData) -> bytes:
@@ -28,37 +39,77 @@ def json_body(request_data: RequestData) -> bytes:
     return json.dumps(request_data.parameters, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-class JsonHTTPXRequest(HTTPXRequest):
+def multipart_body(request_data: RequestData) -> aiohttp.FormData:
+    """An upload: the files as parts with their names and types, the other parameters as text fields."""
+    form = aiohttp.FormData()
+    for name, value in request_data.json_parameters.items():
+        form.add_field(name, value)
+    for name, part in (request_data.multipart_data or {}).items():
+        file_name, content, mime_type = part
+        form.add_field(name, content, filename=file_name, content_type=mime_type)
+    return form
+
+
+def _seconds(value: object, fallback: float | None) -> float | None:
+    """A timeout PTB passed (a number, None for none) or, when it passed its DEFAULT_NONE, the fallback."""
+    if isinstance(value, DefaultValue):
+        return fallback
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+class AiohttpRequest(BaseRequest):
+    """One aiohttp session with a pool of `connection_pool_size` connections."""
+
+    def __init__(self, connection_pool_size: int = 8, read_timeout: float | None = READ_TIMEOUT) -> None:
+        self._pool_size = connection_pool_size
+        self._read_timeout = read_timeout
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._read_timeout
+
+    async def initialize(self) -> None:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=self._pool_size, ttl_dns_cache=300)
+            self._session = aiohttp.ClientSession(connector=connector, skip_auto_headers=("Accept-Encoding",))
+
+    async def shutdown(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+
     async def do_request(
         self,
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: object = HTTPXRequest.DEFAULT_NONE,
-        write_timeout: object = HTTPXRequest.DEFAULT_NONE,
-        connect_timeout: object = HTTPXRequest.DEFAULT_NONE,
-        pool_timeout: object = HTTPXRequest.DEFAULT_NONE,
+        read_timeout: object = BaseRequest.DEFAULT_NONE,
+        write_timeout: object = BaseRequest.DEFAULT_NONE,
+        connect_timeout: object = BaseRequest.DEFAULT_NONE,
+        pool_timeout: object = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        if request_data is None or request_data.contains_files:
-            return await super().do_request(url, method, request_data, read_timeout,  # type: ignore[arg-type]
-                                            write_timeout, connect_timeout, pool_timeout)  # type: ignore[arg-type]
-        if self._client.is_closed:
-            raise RuntimeError("This HTTPXRequest is not initialized!")
-        default = self._client.timeout
-
-        def given(value: object, fallback: float | None) -> float | None:
-            return value if value is None or isinstance(value, (int, float)) else fallback
-
-        timeout = httpx.Timeout(connect=given(connect_timeout, default.connect), read=given(read_timeout, default.read),
-                                write=given(write_timeout, default.write), pool=given(pool_timeout, default.pool))
+        if self._session is None or self._session.closed:
+            raise RuntimeError("This AiohttpRequest is not initialized!")
+        upload = request_data is not None and request_data.contains_files
+        read = _seconds(read_timeout, self._read_timeout)
+        write = _seconds(write_timeout, MEDIA_WRITE_TIMEOUT if upload else WRITE_TIMEOUT)
+        connect = _seconds(connect_timeout, CONNECT_TIMEOUT)
+        # aiohttp has no write timeout of its own: sending the body counts towards the whole call's limit.
+        total = None if read is None or write is None else read + write + (connect or 0.0)
+        timeout = aiohttp.ClientTimeout(total=total, connect=connect, sock_read=read)
         try:
-            response = await self._client.request(method=method, url=url, headers=JSON_HEADERS, timeout=timeout,
-                                                  content=json_body(request_data))
-        except httpx.TimeoutException as err:
-            if isinstance(err, httpx.PoolTimeout):
-                raise TimedOut(message="Pool timeout: all connections in the pool are busy; the request was not "
-                                       "sent to Telegram.") from err
+            if request_data is None:
+                response = await self._session.request(method, url, headers=HEADERS, timeout=timeout)
+            elif upload:
+                response = await self._session.request(method, url, headers=HEADERS, timeout=timeout,
+                                                       data=multipart_body(request_data))
+            else:
+                response = await self._session.request(method, url, headers=JSON_HEADERS, timeout=timeout,
+                                                       data=json_body(request_data))
+            async with response:
+                return response.status, await response.read()
+        except TimeoutError as err:
             raise TimedOut from err
-        except httpx.HTTPError as err:
-            raise NetworkError(f"httpx.{err.__class__.__name__}: {err}") from err
-        return response.status_code, response.content
+        except aiohttp.ClientError as err:
+            raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
