@@ -87,3 +87,31 @@ def test_a_sent_message_is_accepted() -> None:
 def test_calls_before_initialize_say_so() -> None:
     with pytest.raises(RuntimeError, match="not initialized"):
         asyncio.run(AiohttpRequest().do_request("http://127.0.0.1:9/", "POST"))
+
+
+def test_calls_go_through_the_proxy_the_environment_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where Telegram is reached only through a proxy, HTTP(S)_PROXY is honoured."""
+    seen: list[bytes] = []
+    message = {"message_id": 1, "date": 0, "chat": {"id": 42, "type": "private"}, "text": "您好"}
+    reply = answering(200, {"ok": True, "result": message})
+
+    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        seen.append(await reader.readuntil(b"\r\n"))  # a proxy is asked for the absolute address
+        await reply(reader, writer)
+
+    async def run() -> None:
+        server = await asyncio.start_server(proxy, "127.0.0.1", 0)
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}")
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        request = AiohttpRequest()
+        await request.initialize()
+        try:
+            bot = Bot("1:T", base_url="http://telegram.example/bot", request=request)
+            await TelegramSender(bot, None).send(Address("telegram", "42"), Reply("您好"))
+        finally:
+            await request.shutdown()
+            server.close()
+
+    asyncio.run(run())
+    assert seen and seen[0].startswith(b"POST http://telegram.example/bot1:T/sendMessage")

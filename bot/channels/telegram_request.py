@@ -72,7 +72,10 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self._pool_size, ttl_dns_cache=300)
-            self._session = aiohttp.ClientSession(connector=connector, skip_auto_headers=("Accept-Encoding",))
+            # trust_env: HTTPS_PROXY and NO_PROXY are honoured, as httpx did (Telegram is often reached
+            # through a proxy)
+            self._session = aiohttp.ClientSession(connector=connector, skip_auto_headers=("Accept-Encoding",),
+                                                  trust_env=True)
 
     async def shutdown(self) -> None:
         if self._session is not None and not self._session.closed:
