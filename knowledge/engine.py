@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from typing import NamedTuple
 
+from mypy_extensions import mypyc_attr
+
 from knowledge import pinyin
 from knowledge.loader import Entry, KnowledgeBase
 from knowledge.normalize import normalize
@@ -136,11 +138,12 @@ class QueryTerm(NamedTuple):
     mass: float  # its share of the question's meaning: idf, less for single characters
 
 
-_new_tuple = tuple.__new__  # builds a Hit without NamedTuple's Python-level __new__ (hot path)
-
-
+@mypyc_attr(allow_interpreted_subclasses=True)  # TaughtEngine (knowledge/overlay.py) is one
 class SearchEngine:
-    """An index over one loaded knowledge base. Build a new one to reload."""
+    """An index over one loaded knowledge base. Build a new one to reload.
+
+    Compiled by mypyc where the install can (see setup.py): keep its type hints exact, they are checked at
+    run time there."""
 
     def __init__(self, kb: KnowledgeBase, tuning: Tuning | None = None) -> None:
         self.kb = kb
@@ -264,6 +267,7 @@ class SearchEngine:
         self._vocabulary = frozenset(self._postings)
         self._rare_chars = frozenset(term for term, found in self._postings.items()
                                      if len(term) == 1 and _CJK.match(term) and len(found) <= t.rare_char_entries)
+        self._masses: dict[str, float] = {}
         self._masses = {term: self._mass(term) for term in self._idf}
         self._phrasing_vectors = [self._vectors(phrasings) for phrasings in self._phrasings]
         self._pinyin_index: dict[tuple[str, ...], str] | None = None
@@ -314,8 +318,8 @@ class SearchEngine:
         return self._pinyin_index, self._joined_pinyin
 
     def _mass(self, term: str) -> float:
-        known = self.__dict__.get("_masses")
-        if known is not None and term in known:
+        known = self._masses  # empty while it is being built
+        if term in known:
             return float(known[term])
         idf = self._idf.get(term, self._unknown_idf)
         return idf * (self.tuning.single_char_factor if len(term) == 1 and _CJK.match(term) else 1.0)
@@ -526,12 +530,16 @@ class SearchEngine:
 
     # ---- search ---------------------------------------------------------------------------------
     def search(self, question: str) -> Result:
+        return self._search(question, None)
+
+    def _search(self, question: str, norm: str | None) -> Result:
+        """search(), given the question's normalized form when the caller has it (else None)."""
         t = self.tuning
         if not question or not question.strip():
             return Result(question, [], False, "empty")
         if len(question) > MAX_QUESTION_CHARS:
             return Result(question, [], False, "too_long")
-        weights, words = self._analyze_query(normalize(question))
+        weights, words = self._analyze_query(normalize(question) if norm is None else norm)
         names = list(weights)
         referral = self._referral(weights, words)
         if referral is not None:
@@ -556,7 +564,7 @@ class SearchEngine:
                 continue
             topics.add(topic)
             matched = self._matched(i, shares)
-            hits.append(_new_tuple(Hit, (self._entries[i], score, matched / total_mass, similarity, matched)))
+            hits.append(Hit(self._entries[i], score, matched / total_mass, similarity, matched))
             if len(hits) > t.alternatives:
                 break
         best = hits[0]

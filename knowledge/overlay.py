@@ -12,6 +12,7 @@ declined ones into declined.txt, so that both can be reviewed and committed.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -21,13 +22,19 @@ from knowledge.loader import Entry, KnowledgeBase
 from knowledge.normalize import normalize
 
 MAX_KEY = 300
+_NOT_ALNUM = re.compile(r"[\W_]+")  # \w is exactly str.isalnum, and the underscore
 # said after the out-of-scope line to a phrasing declined by the files alone (the database overlay gives its own)
 FILE_DECLINE_REFERRAL = "可以拨打12345政务服务便民热线咨询相应部门。"
 
 
 def phrasing_key(text: str) -> str:
-    """The comparable form of a phrasing: normalized, letters and digits only."""
-    return "".join(ch for ch in normalize(text) if ch.isalnum())[:MAX_KEY]
+    """The comparable form of a phrasing: normalized, letters and digits only (what str.isalnum keeps)."""
+    return _key(normalize(text))
+
+
+def _key(norm: str) -> str:
+    """phrasing_key of a text already normalized."""
+    return _NOT_ALNUM.sub("", norm)[:MAX_KEY]
 
 
 @dataclass(frozen=True)
@@ -84,7 +91,8 @@ class TaughtEngine(SearchEngine):
                         if (entry := self.kb.entry(entry_id)) is not None}
 
     def search(self, question: str) -> Result:
-        key = phrasing_key(question)
+        norm = normalize(question)
+        key = _key(norm)
         if key:
             if key in self._declined:
                 referral = self.overlay.decline_referral or FILE_DECLINE_REFERRAL
@@ -92,4 +100,4 @@ class TaughtEngine(SearchEngine):
             entry = self._taught.get(key)
             if entry is not None:
                 return Result(question, [Hit(entry, 1.0, 1.0, 1.0, 1.0)], True, "taught")
-        return super().search(question)
+        return self._search(question, norm)
