@@ -138,6 +138,12 @@ class QueryTerm(NamedTuple):
     mass: float  # its share of the question's meaning: idf, less for single characters
 
 
+def _best_first(rescored: tuple[float, int, float]) -> tuple[float, int]:
+    """Sort key for (score, entry, similarity): the best score first and, of equal scores, the entry listed
+    first in the knowledge base (a topic's main entry, 怎么注册商标, before its narrower ones)."""
+    return -rescored[0], rescored[1]
+
+
 @mypyc_attr(allow_interpreted_subclasses=True)  # TaughtEngine (knowledge/overlay.py) is one
 class SearchEngine:
     """An index over one loaded knowledge base. Build a new one to reload.
@@ -554,7 +560,7 @@ class SearchEngine:
         ranked = sorted(scores, key=scores.__getitem__, reverse=True)
         named = {term for term, weight in weights.items() if weight >= 1.0}
         rescored = self._rescore(ranked[:t.candidates], scores, weights, named, total_mass)
-        rescored.sort(reverse=True)
+        rescored.sort(key=_best_first)
         hits: list[Hit] = []
         topics: set[str] = set()
         entry_topics = self._topics
