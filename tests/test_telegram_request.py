@@ -115,3 +115,31 @@ def test_calls_go_through_the_proxy_the_environment_names(monkeypatch: pytest.Mo
 
     asyncio.run(run())
     assert seen and seen[0].startswith(b"POST http://telegram.example/bot1:T/sendMessage")
+
+
+def test_hosts_in_no_proxy_are_reached_directly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """NO_PROXY names hosts reached without the proxy (here the proxy does not even answer)."""
+    message = {"message_id": 1, "date": 0, "chat": {"id": 42, "type": "private"}, "text": "您好"}
+    calls: list[bytes] = []
+    reply = answering(200, {"ok": True, "result": message})
+
+    async def telegram(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        calls.append(await reader.readuntil(b"\r\n"))
+        await reply(reader, writer)
+
+    async def run() -> None:
+        server = await asyncio.start_server(telegram, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        request = AiohttpRequest()
+        await request.initialize()
+        try:
+            bot = Bot("1:T", base_url=f"http://127.0.0.1:{port}/bot", request=request)
+            await TelegramSender(bot, None).send(Address("telegram", "42"), Reply("您好"))
+        finally:
+            await request.shutdown()
+            server.close()
+
+    asyncio.run(run())
+    assert calls and calls[0].startswith(b"POST /bot1:T/sendMessage")  # asked directly, not as to a proxy

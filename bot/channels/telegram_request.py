@@ -13,6 +13,12 @@ here a call is the parameters as one compact UTF-8 JSON object, a third of the s
 (PTB's own json_payload would encode a keyboard as a JSON string inside the JSON and escape every Chinese
 character). Uploads (sendPhoto with a file) go as multipart, as PTB sends them.
 
+Proxies: HTTP_PROXY, HTTPS_PROXY and NO_PROXY are honoured, as httpx did (Telegram is often reached through a
+proxy). They are read once, when the session starts, with urllib's own parsing: aiohttp's trust_env reads the
+whole environment (and ~/.netrc) again on every request, about 1.4 ms of CPU a call where the environment is
+large, which held the bot to 0.8 x the echo bot on one machine (bench/telegram_throughput.py, profiled with
+yappi). A change to those variables takes effect at the next start.
+
 Timeouts: PTB's defaults (5 s to connect, read and write, 20 s to write an upload), overridden per call as
 PTB passes them; a timeout becomes telegram.error.TimedOut, any other transport failure NetworkError.
 """
@@ -20,6 +26,8 @@ PTB passes them; a timeout becomes telegram.error.TimedOut, any other transport 
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
+from urllib.request import getproxies_environment, proxy_bypass
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -64,6 +72,8 @@ class AiohttpRequest(BaseRequest):
         self._pool_size = connection_pool_size
         self._read_timeout = read_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[str, str] = {}  # scheme -> proxy URL, and "no" -> NO_PROXY, from the environment
+        self._proxy_of: dict[tuple[str, str], str | None] = {}  # (scheme, host:port) -> its proxy (None: direct)
 
     @property
     def read_timeout(self) -> float | None:
@@ -72,10 +82,19 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self._pool_size, ttl_dns_cache=300)
-            # trust_env: HTTPS_PROXY and NO_PROXY are honoured, as httpx did (Telegram is often reached
-            # through a proxy)
-            self._session = aiohttp.ClientSession(connector=connector, skip_auto_headers=("Accept-Encoding",),
-                                                  trust_env=True)
+            self._proxies, self._proxy_of = getproxies_environment(), {}
+            self._session = aiohttp.ClientSession(connector=connector, skip_auto_headers=("Accept-Encoding",))
+
+    def _proxy(self, url: str) -> str | None:
+        """The proxy for a URL by HTTP(S)_PROXY and NO_PROXY as read at start (None: connect directly)."""
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.netloc)
+        if key not in self._proxy_of:
+            proxy = self._proxies.get(parts.scheme)
+            if proxy and proxy_bypass(parts.netloc):  # by NO_PROXY
+                proxy = None
+            self._proxy_of[key] = proxy
+        return self._proxy_of[key]
 
     async def shutdown(self) -> None:
         if self._session is not None and not self._session.closed:
@@ -101,15 +120,16 @@ class AiohttpRequest(BaseRequest):
         # aiohttp has no write timeout of its own: sending the body counts towards the whole call's limit.
         total = None if read is None or write is None else read + write + (connect or 0.0)
         timeout = aiohttp.ClientTimeout(total=total, connect=connect, sock_read=read)
+        proxy = self._proxy(url)
         try:
             if request_data is None:
-                response = await self._session.request(method, url, headers=HEADERS, timeout=timeout)
+                response = await self._session.request(method, url, headers=HEADERS, timeout=timeout, proxy=proxy)
             elif upload:
-                response = await self._session.request(method, url, headers=HEADERS, timeout=timeout,
+                response = await self._session.request(method, url, headers=HEADERS, timeout=timeout, proxy=proxy,
                                                        data=multipart_body(request_data))
             else:
                 response = await self._session.request(method, url, headers=JSON_HEADERS, timeout=timeout,
-                                                       data=json_body(request_data))
+                                                       proxy=proxy, data=json_body(request_data))
             async with response:
                 return response.status, await response.read()
         except TimeoutError as err:
