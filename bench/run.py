@@ -71,6 +71,7 @@ def bench_engine(count: int, rounds: int) -> float:
     import jieba
 
     from knowledge import engine as engine_module
+    from knowledge import native
     from knowledge.overlay import Overlay
     from knowledge.service import KnowledgeService
 
@@ -84,7 +85,7 @@ def bench_engine(count: int, rounds: int) -> float:
     jieba.setLogLevel(logging.ERROR)
     jieba.initialize()
     engine = KnowledgeService(overlay=NothingTaught()).engine
-    build = "compiled" if not engine_module.__file__ or not engine_module.__file__.endswith(".py") else "as Python"
+    build = "compiled" if native.running_compiled(engine_module) else "as Python"
     questions, source = benchmark_questions(count)
     for q in questions[:500]:  # warm both sides
         engine.search(q)

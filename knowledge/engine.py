@@ -536,16 +536,16 @@ class SearchEngine:
 
     # ---- search ---------------------------------------------------------------------------------
     def search(self, question: str) -> Result:
-        return self._search(question, None)
+        return self._search(question, normalize(question))
 
-    def _search(self, question: str, norm: str | None) -> Result:
-        """search(), given the question's normalized form when the caller has it (else None)."""
+    def _search(self, question: str, norm: str) -> Result:
+        """search(), given the question's normalized form (TaughtEngine has it already)."""
         t = self.tuning
         if not question or not question.strip():
             return Result(question, [], False, "empty")
         if len(question) > MAX_QUESTION_CHARS:
             return Result(question, [], False, "too_long")
-        weights, words = self._analyze_query(normalize(question) if norm is None else norm)
+        weights, words = self._analyze_query(norm)
         names = list(weights)
         referral = self._referral(weights, words)
         if referral is not None:

@@ -30,6 +30,11 @@ def stamp_path(folder: Path, name: str) -> Path:
     return folder / f"{name}{STAMP_SUFFIX}"
 
 
+def running_compiled(*modules: ModuleType) -> bool:
+    """Whether these imported modules run as their compiled builds (not from their .py sources)."""
+    return not any((module.__file__ or "").endswith(".py") for module in modules)
+
+
 def is_compiled(folder: Path, name: str) -> bool:
     """Whether a compiled build of module `name` is in the folder (engine.cpython-311-x86_64-linux-gnu.so …)."""
     return any((folder / f"{name}{suffix}").exists() for suffix in importlib.machinery.EXTENSION_SUFFIXES)

@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,7 @@ from knowledge.normalize import normalize
 from knowledge.overlay import MAX_KEY, Overlay, TaughtEngine, phrasing_key
 from tests.conftest import DEV_SET
 
-COMPILED = not (engine_module.__file__ or "").endswith(".py")
+COMPILED = native.running_compiled(engine_module)
 HOLDOUT = Path(__file__).resolve().parents[1] / "scripts" / "holdout"
 
 
@@ -50,9 +51,10 @@ def _questions() -> Iterator[str]:
     yield from ["", "   ", "专利" * 400, "？？！！😊", "zhuanli zhiya", "shangbiao xuzhan", "Patent 质押 ok?"]
 
 
-def _answer(result: object) -> tuple[object, ...]:
-    hits = [(hit.entry.id, hit.score, hit.coverage, hit.similarity) for hit in result.hits]  # type: ignore[attr-defined]
-    return (result.reason, result.confident, result.referral, tuple(result.terms), hits)  # type: ignore[attr-defined]
+def _answer(result: Any) -> tuple[object, ...]:
+    """What a user would see of a Result (of either engine's class)."""
+    hits = [(hit.entry.id, hit.score, hit.coverage, hit.similarity) for hit in result.hits]
+    return (result.reason, result.confident, result.referral, tuple(result.terms), hits)
 
 
 @pytest.mark.skipif(not COMPILED, reason="the search engine is not compiled in this install (see setup.py)")

@@ -14,10 +14,11 @@ here a call is the parameters as one compact UTF-8 JSON object, a third of the s
 character). Uploads (sendPhoto with a file) go as multipart, as PTB sends them.
 
 Proxies: HTTP_PROXY, HTTPS_PROXY and NO_PROXY are honoured, as httpx did (Telegram is often reached through a
-proxy). They are read once, when the session starts, with urllib's own parsing: aiohttp's trust_env reads the
-whole environment (and ~/.netrc) again on every request, about 1.4 ms of CPU a call where the environment is
-large, which held the bot to 0.8 x the echo bot on one machine (bench/telegram_throughput.py, profiled with
-yappi). A change to those variables takes effect at the next start.
+proxy). They are read once (the proxies when the session starts, NO_PROXY at the first call to a host), with
+urllib's own parsing: aiohttp's trust_env reads the whole environment (and ~/.netrc) again on every request,
+about 1.4 ms of CPU a call where the environment is large, which held the bot to 0.8 x the echo bot on one
+machine (bench/telegram_throughput.py, profiled with yappi). A change to those variables takes effect at the
+next start.
 
 Timeouts: PTB's defaults (5 s to connect, read and write, 20 s to write an upload), overridden per call as
 PTB passes them; a timeout becomes telegram.error.TimedOut, any other transport failure NetworkError.
@@ -72,7 +73,7 @@ class AiohttpRequest(BaseRequest):
         self._pool_size = connection_pool_size
         self._read_timeout = read_timeout
         self._session: aiohttp.ClientSession | None = None
-        self._proxies: dict[str, str] = {}  # scheme -> proxy URL, and "no" -> NO_PROXY, from the environment
+        self._proxies: dict[str, str] = {}  # scheme -> proxy URL, from the environment at start
         self._proxy_of: dict[tuple[str, str], str | None] = {}  # (scheme, host:port) -> its proxy (None: direct)
 
     @property
@@ -86,7 +87,8 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(connector=connector, skip_auto_headers=("Accept-Encoding",))
 
     def _proxy(self, url: str) -> str | None:
-        """The proxy for a URL by HTTP(S)_PROXY and NO_PROXY as read at start (None: connect directly)."""
+        """The proxy for a URL by HTTP(S)_PROXY as read at start and NO_PROXY as read at the first call to its
+        host (None: connect directly)."""
         parts = urlsplit(url)
         key = (parts.scheme, parts.netloc)
         if key not in self._proxy_of:
