@@ -27,10 +27,10 @@ from tests.doubles.telegram_api import TOKEN  # noqa: E402
 
 async def deliver(double: RemoteDouble, count: int, cap: float, folder: str) -> tuple[float, dict[str, int]]:
     from bot.channels.telegram import TelegramSender, make_bot, send_limits
-    from bot.db import open_database
-    from bot.messages import Address, Reply
+    from bot.core.db import open_database
+    from bot.core.messages import Address, Reply
+    from bot.core.outbox import Dispatcher, enqueue, status_counts
     from bot.settings import Settings
-    from scheduler.outbox import Dispatcher, enqueue, status_counts
 
     settings = Settings(telegram_token=TOKEN, telegram_base_url=double.base_url, telegram_max_rate=cap,
                         database_url=f"sqlite:///{folder}/outbox.db")

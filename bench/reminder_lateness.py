@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.app import build_app
-from bot.messages import Reply, Target
+from bot.core.messages import Reply, Target
 from bot.settings import Settings
 from scheduler import reminders
 

@@ -93,7 +93,7 @@ def answering_echo_bot(answers: dict[str, tuple[str, Any]]
 def precomputed_answers(texts: list[str], folder: str) -> dict[str, tuple[str, Any]]:
     from bot.app import build_router
     from bot.channels.telegram import keyboard_fields
-    from bot.messages import Incoming
+    from bot.core.messages import Incoming
     from bot.settings import Settings
 
     router = build_router(Settings(database_url=f"sqlite:///{folder}/answers.db"))

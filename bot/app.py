@@ -23,19 +23,22 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot.clock import Clock, system_clock
-from bot.db import open_database
+from bot.core.clock import Clock, system_clock
+from bot.core.datafile import DataFileError
+from bot.core.db import open_database
+from bot.core.outbox import Dispatcher
 from bot.photo_fetcher import PhotoFetcher
 from bot.pipeline import Pipeline
 from bot.settings import Settings
-from handlers import indicator_calendar, subscriptions, survey_definition, tips_upkeep
+from handlers import subscriptions
+from handlers.indicators import calendar as indicator_calendar
 from handlers.rate_limit import RateLimiter
 from handlers.router import Router
+from handlers.survey import definition as survey_definition
 from handlers.teaching import LearnedSource
-from knowledge.errors import DataFileError
+from handlers.tips import upkeep as tips_upkeep
 from knowledge.service import KnowledgeService
 from scheduler import calendar
-from scheduler.outbox import Dispatcher
 from scheduler.runner import BackgroundJobs, Upkeep
 
 if TYPE_CHECKING:  # `ipbot chat` builds only the router: no HTTP server, no channel libraries
@@ -113,7 +116,7 @@ def _calendar_upkeep(zone: ZoneInfo) -> Upkeep:
         except DataFileError as exc:
             log.error("calendar not loaded:\n%s", exc)
             events = []
-        # the plans' reporting dates (handlers/data/plan-*.yaml) are staff-calendar events too
+        # the plans' reporting dates (handlers/indicators/data/plan-*.yaml) are staff-calendar events too
         return calendar.sync(session, [*events, *indicator_calendar.current_reporting_events()], zone, now)
 
     return staff_calendar

@@ -58,8 +58,8 @@ def database_figures(database_url: Callable[[], str]) -> Figures:
     state: dict[str, Any] = {}
 
     def figures(entry_id: str) -> str:
-        from handlers.indicator_chat import figures_for_entry
-        from handlers.plan import current_plans
+        from handlers.indicators.chat import figures_for_entry
+        from handlers.indicators.plan import current_plans
 
         if not current_plans().entry_indicators(entry_id):
             return ""
@@ -67,7 +67,7 @@ def database_figures(database_url: Callable[[], str]) -> Figures:
             from sqlalchemy.engine import make_url
             from sqlalchemy.orm import sessionmaker
 
-            from bot.db import make_engine
+            from bot.core.db import make_engine
 
             url = database_url()
             parsed = make_url(url)

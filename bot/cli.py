@@ -32,7 +32,7 @@ def _overlay_source() -> Any:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and (not parsed.database or not Path(parsed.database).exists()):
         return None
-    from bot.db import open_database
+    from bot.core.db import open_database
     from handlers.teaching import LearnedSource
 
     _engine, sessions = open_database(url)
@@ -46,7 +46,7 @@ def _settings_database_url() -> str:
 
 
 def _knowledge(overlay: bool = True) -> KnowledgeService:
-    from knowledge.errors import DataFileError
+    from bot.core.datafile import DataFileError
     from knowledge.service import KnowledgeService
 
     try:
@@ -89,11 +89,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     from bot.app import build_router
-    from bot.channels.console import ConsoleChannel
+    from bot.channels.terminal import TerminalChannel
     from bot.settings import Settings
 
     router = build_router(Settings(), _knowledge(overlay=False), learn=True)
-    ConsoleChannel(router.handle, sys.stdin, sys.stdout, user_id=args.user,
+    TerminalChannel(router.handle, sys.stdin, sys.stdout, user_id=args.user,
                    interactive=sys.stdin.isatty()).run()
     return 0
 
@@ -137,10 +137,10 @@ def cmd_run(_args: argparse.Namespace) -> int:
 
 
 def _survey_setup() -> tuple[Any, Any]:
-    from bot.db import open_database
+    from bot.core.datafile import DataFileError
+    from bot.core.db import open_database
     from bot.settings import Settings
-    from handlers import survey_definition
-    from knowledge.errors import DataFileError
+    from handlers.survey import definition as survey_definition
 
     settings = Settings()
     try:
@@ -155,7 +155,9 @@ def _survey_setup() -> tuple[Any, Any]:
 
 
 def _survey_report(session: Any, definition: Any, args: argparse.Namespace) -> int:
-    from handlers import survey, survey_export, survey_insights
+    from handlers.survey import conversation as survey
+    from handlers.survey import export as survey_export
+    from handlers.survey import insights as survey_insights
 
     report = survey.wave_report(session, definition, args.wave)
     wave = survey.find_wave(session, report.wave) if report else None
@@ -195,8 +197,8 @@ def _survey_report(session: Any, definition: Any, args: argparse.Namespace) -> i
 
 
 def cmd_survey(args: argparse.Namespace) -> int:
-    from bot.clock import system_clock
-    from handlers import survey
+    from bot.core.clock import system_clock
+    from handlers.survey import conversation as survey
 
     definition, sessions = _survey_setup()
     with sessions.begin() as session:
@@ -217,9 +219,9 @@ def cmd_remind(args: argparse.Namespace) -> int:
 
     from sqlalchemy import select
 
-    from bot.clock import system_clock
-    from bot.db import open_database
-    from bot.models import Reminder
+    from bot.core.clock import system_clock
+    from bot.core.db import open_database
+    from bot.core.models import Reminder
     from bot.settings import Settings
     from scheduler import reminders
 
@@ -252,7 +254,7 @@ def cmd_remind(args: argparse.Namespace) -> int:
         return 2
     _engine, sessions = open_database(settings.database_url)
     if args.remind_command == "calendar":
-        from knowledge.errors import DataFileError
+        from bot.core.datafile import DataFileError
         from scheduler import calendar
 
         try:
@@ -261,8 +263,8 @@ def cmd_remind(args: argparse.Namespace) -> int:
             for problem in exc.problems:
                 sys.stderr.write(f"{problem}\n")
             return 2
-        from handlers.indicator_calendar import reporting_events
-        from handlers.plan import load_plans
+        from handlers.indicators.calendar import reporting_events
+        from handlers.indicators.plan import load_plans
 
         try:
             reporting = reporting_events(load_plans())
@@ -297,9 +299,9 @@ def cmd_remind(args: argparse.Namespace) -> int:
 
 
 def cmd_outbox_status(args: argparse.Namespace) -> int:
-    from bot.db import open_database
+    from bot.core.db import open_database
+    from bot.core.outbox import status_counts
     from bot.settings import Settings
-    from scheduler.outbox import status_counts
 
     _engine, sessions = open_database(Settings().database_url)
     with sessions() as session:
@@ -324,11 +326,14 @@ def _write_binary(data: bytes, output: str | None) -> int:
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
-    from bot.clock import system_clock
-    from bot.db import open_database
+    from bot.core.clock import system_clock
+    from bot.core.datafile import DataFileError
+    from bot.core.db import open_database
     from bot.settings import Settings
-    from handlers import indicator_chat, indicator_export, indicators, plan
-    from knowledge.errors import DataFileError
+    from handlers.indicators import chat as indicator_chat
+    from handlers.indicators import export as indicator_export
+    from handlers.indicators import plan
+    from handlers.indicators import progress as indicators
 
     try:
         plans = plan.load_plans()
@@ -374,9 +379,9 @@ def _read_password() -> str:
 
 
 def cmd_staff(args: argparse.Namespace) -> int:
-    from bot.clock import system_clock
     from bot.console import accounts
-    from bot.db import open_database
+    from bot.core.clock import system_clock
+    from bot.core.db import open_database
     from bot.settings import Settings
 
     _engine, sessions = open_database(Settings().database_url)
@@ -416,7 +421,7 @@ def cmd_staff(args: argparse.Namespace) -> int:
 
 
 def cmd_kb_eval(args: argparse.Namespace) -> int:
-    from knowledge.errors import DataFileError
+    from bot.core.datafile import DataFileError
     from knowledge.evaluate import evaluate, load_questions
 
     engine = _knowledge().engine
@@ -452,7 +457,7 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
 
 
 def cmd_kb_learned(args: argparse.Namespace) -> int:
-    from bot.db import open_database
+    from bot.core.db import open_database
     from handlers.teaching import LearnedSource, learned
     from knowledge.export import export
 
@@ -495,7 +500,7 @@ def cmd_kb_export(args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(_args: argparse.Namespace) -> int:
-    from bot import db
+    from bot.core import db
     from bot.settings import Settings
 
     url = Settings().database_url

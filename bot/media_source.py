@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from scheduler.outbox import PermanentFailure
+from bot.core.delivery import PermanentFailure
 
 
 class MediaTooLarge(PermanentFailure):

@@ -1,5 +1,5 @@
 """The report photos' downloader: takes the photos the conversation stored as platform file ids
-(handlers/tips.py), fetches each from its platform (Telegram getFile + the file download, WeCom media/get),
+(handlers/tips/conversation.py), fetches each from its platform (Telegram getFile + the file download, WeCom media/get),
 checks and cleans it (handlers/tip_photos.clean: content, not name; EXIF and GPS removed) and writes it to the
 media folder — all outside any database transaction — then records the outcome in a short transaction of its
 own, with whatever that brings (a word to the reporter about a refused photo, the staff notice of a report
@@ -26,12 +26,14 @@ from pathlib import Path
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import Clock, system_clock
+from bot.core.clock import Clock, system_clock
+from bot.core.delivery import PermanentFailure
+from bot.core.messages import Reply
+from bot.core.models import TipPhoto
+from bot.core.outbox import enqueue
 from bot.media_source import MediaSource, MediaTooLarge
-from bot.messages import Reply
-from bot.models import TipPhoto
-from handlers import tip_downloads, tip_photos
-from scheduler.outbox import PermanentFailure, enqueue
+from handlers.tips import downloads as tip_downloads
+from handlers.tips import photos as tip_photos
 
 log = logging.getLogger(__name__)
 LEASE = dt.timedelta(seconds=120)

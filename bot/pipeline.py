@@ -32,12 +32,12 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import Clock, system_clock
-from bot.messages import Incoming, Reply
-from bot.models import InboxMessage, OutboxMessage
+from bot.core.clock import Clock, system_clock
+from bot.core.messages import Incoming, Reply
+from bot.core.models import InboxMessage, OutboxMessage
+from bot.core.outbox import row_values
 from handlers.router import Router
 from handlers.texts import ask as ask_text
-from scheduler.outbox import row_values
 
 log = logging.getLogger(__name__)
 SWEEP_EVERY = 30.0  # seconds between looks for rows another (crashed) instance left pending

@@ -11,10 +11,12 @@ import re
 
 from sqlalchemy.orm import Session
 
-from bot.messages import Button, Incoming, Reply
-from handlers import handoff, indicator_chat, question_log, tips
+from bot.core.messages import Button, Incoming, Reply
+from handlers import handoff, question_log
 from handlers.decline import decline_text, suggestions
+from handlers.indicators import chat as indicator_chat
 from handlers.texts import ask as text
+from handlers.tips import conversation as tips
 from knowledge.engine import MAX_QUESTION_CHARS, Result, SearchEngine
 from knowledge.loader import Entry
 

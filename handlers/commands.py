@@ -7,28 +7,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.messages import Incoming, Reply
-from handlers import (
-    delivery,
-    handoff,
-    indicator_chat,
-    menu,
-    remind,
-    smalltalk,
-    staff,
-    subscriptions,
-    survey,
-    survey_invite,
-    teaching,
-    tips,
-    tips_staff,
-)
+from bot.core.messages import Incoming, Reply
+from handlers import delivery, handoff, menu, remind, smalltalk, staff, subscriptions, teaching
 from handlers.context import Context
-from handlers.survey_export import survey_report
+from handlers.indicators import chat as indicator_chat
+from handlers.indicators import texts as indicators_text
+from handlers.survey import conversation as survey
+from handlers.survey import invite as survey_invite
+from handlers.survey.export import survey_report
 from handlers.texts import commands as text
 from handlers.texts import handoff as handoff_text
-from handlers.texts import indicators as indicators_text
 from handlers.texts import menu as menu_text
+from handlers.tips import conversation as tips
+from handlers.tips import staff as tips_staff
 
 Run = Callable[[Context, Incoming, str], list[Reply]]
 

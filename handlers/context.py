@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot.messages import Incoming
-from handlers.survey_definition import SurveyDefinition
+from bot.core.messages import Incoming
+from handlers.survey.definition import SurveyDefinition
 from knowledge.engine import SearchEngine
 
 
@@ -25,7 +25,7 @@ class Context:
     survey: SurveyDefinition
     survey_salt: str
     knowledge_changed: Callable[[], None] = field(default=lambda: None)  # after teaching: every instance looks
-    media: Path | None = None  # the media folder (report photos; handlers/tip_photos.py)
+    media: Path | None = None  # the media folder (report photos; handlers/tips/photos.py)
 
     def is_staff(self, incoming: Incoming) -> bool:
         return str(incoming.sender) in self.staff_ids

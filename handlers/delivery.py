@@ -9,10 +9,10 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.messages import Button, Reply
-from bot.models import OutboxMessage
+from bot.core.messages import Button, Reply
+from bot.core.models import OutboxMessage
+from bot.core.outbox import status_counts
 from handlers.texts import delivery as text
-from scheduler.outbox import status_counts
 
 RETRY_PAYLOAD = re.compile(r"^or:(\d{1,12})$")
 MAX_LISTED = 10

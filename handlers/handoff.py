@@ -14,8 +14,8 @@ import re
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from bot.messages import Address, Button, Incoming, Reply, StaffChat
-from bot.models import HandoffRequest, QuestionLog
+from bot.core.messages import Address, Button, Incoming, Reply, StaffChat
+from bot.core.models import HandoffRequest, QuestionLog
 from handlers.texts import handoff as text
 from knowledge.engine import SearchEngine
 

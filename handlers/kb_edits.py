@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.models import KbEntryVersion
+from bot.core.models import KbEntryVersion
 from handlers.texts import kb_edits as text
 from knowledge.loader import Entry, KnowledgeBase, entry_from_data
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 
-from bot.messages import Button, Reply
-from handlers.survey_invite import START_PAYLOAD
+from bot.core.messages import Button, Reply
+from handlers.survey.invite import START_PAYLOAD
 from handlers.texts import menu as text
 from handlers.texts import subscriptions as subscription_text
-from handlers.tips import START_PAYLOAD as TIP_PAYLOAD
+from handlers.tips.conversation import START_PAYLOAD as TIP_PAYLOAD
 from knowledge.engine import SearchEngine
 
 PAYLOAD = re.compile(r"^(m|mc:.*|r)$")  # this feature's buttons; `s` belongs to the survey

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from bot.messages import Incoming
-from bot.models import QuestionLog
+from bot.core.messages import Incoming
+from bot.core.models import QuestionLog
 from knowledge.engine import Result
 from knowledge.loader import Entry
 

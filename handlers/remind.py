@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.messages import Address, Button, Incoming, Reply, StaffChat
-from bot.models import OutboxMessage, Reminder, Subscription
+from bot.core.messages import Address, Button, Incoming, Reply, StaffChat
+from bot.core.models import OutboxMessage, Reminder, Subscription
+from bot.core.outbox import target_of
 from handlers.texts import remind as text
 from scheduler import reminders
-from scheduler.outbox import target_of
 
 CANCEL_PAYLOAD = re.compile(r"^rc:(\d{1,12})$")
 ACK_PAYLOAD = re.compile(rf"^{reminders.ACK_PREFIX}(\d{{1,12}})$")

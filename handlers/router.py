@@ -3,7 +3,7 @@
 Order of precedence, in `answer`: flood control; a message without text (a sticker, a picture); the staff
 chat (answers to handoffs); buttons (by payload prefix, one owner each, in BUTTONS); commands (the table in
 commands.py); a person in a handoff (their messages go to staff); a report's tracking number (WQ…); an
-infringement report being filled in (handlers/tips.py; photos and other attachments go there first); a survey
+infringement report being filled in (handlers/tips/; photos and other attachments go there first); a survey
 under way; greetings and the like; otherwise a question.
 
 `answer` works in the caller's transaction (the pipeline's, which also queues the replies and marks the
@@ -23,32 +23,22 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import Clock, system_clock
-from bot.messages import Incoming, Reply
-from handlers import (
-    ask,
-    delivery,
-    handoff,
-    menu,
-    question_log,
-    remind,
-    smalltalk,
-    staff,
-    survey,
-    survey_definition,
-    survey_invite,
-    teaching,
-    tips,
-    tips_status,
-)
+from bot.core.clock import Clock, system_clock
+from bot.core.messages import Incoming, Reply
+from handlers import ask, delivery, handoff, menu, question_log, remind, smalltalk, staff, teaching
 from handlers.commands import BY_NAME
 from handlers.context import Context
 from handlers.rate_limit import RateLimiter, Verdict
 from handlers.staff_links import LinkedStaff
-from handlers.survey_definition import SurveyDefinition
+from handlers.survey import conversation as survey
+from handlers.survey import definition as survey_definition
+from handlers.survey import invite as survey_invite
+from handlers.survey import texts as survey_text
+from handlers.survey.definition import SurveyDefinition
 from handlers.texts import ask as ask_text
 from handlers.texts import general
-from handlers.texts import survey as survey_text
+from handlers.tips import conversation as tips
+from handlers.tips import status as tips_status
 from knowledge.normalize import strip_control
 from knowledge.service import KnowledgeService
 
@@ -103,7 +93,7 @@ class Router:
         self.clock = clock
         self.writer = writer or contextlib.nullcontext()
         self.linked_staff = LinkedStaff()  # console accounts' chat ids count as staff too
-        self.media_dir: Path | None = None  # report photos (handlers/tip_photos.py); set by build_router
+        self.media_dir: Path | None = None  # report photos (handlers/tips/photos.py); set by build_router
 
     def context(self, session: Session) -> Context:
         staff_ids = self.linked_staff.together(session, self.staff_ids)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from bot.messages import Button, Reply
+from bot.core.messages import Button, Reply
 from handlers.texts import general as text
 from knowledge.normalize import normalize
 

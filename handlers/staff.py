@@ -7,8 +7,8 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.messages import Incoming, Reply
-from bot.models import HandoffRequest, QuestionLog, utcnow
+from bot.core.messages import Incoming, Reply
+from bot.core.models import HandoffRequest, QuestionLog, utcnow
 from handlers.texts import staff as text
 
 

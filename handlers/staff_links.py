@@ -10,7 +10,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.models import StaffAccount, StaffLink
+from bot.core.models import StaffAccount, StaffLink
 
 REFRESH = 10.0  # seconds
 

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.messages import Address, Incoming, Reply
-from bot.models import Reminder, Subscription
+from bot.core.messages import Address, Incoming, Reply
+from bot.core.models import Reminder, Subscription
 from handlers.texts import subscriptions as text
 from scheduler.deadlines import (
     PatentKind,

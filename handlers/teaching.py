@@ -24,9 +24,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql import ColumnElement
 
-from bot.db import make_reader
-from bot.messages import Button, Incoming, Reply
-from bot.models import KbEntryVersion, LearnedPhrasing, QuestionLog
+from bot.core.db import make_reader
+from bot.core.messages import Button, Incoming, Reply
+from bot.core.models import KbEntryVersion, LearnedPhrasing, QuestionLog
 from handlers.context import Context
 from handlers.texts import teaching as text
 from knowledge.engine import SearchEngine

@@ -15,12 +15,12 @@ from typing import Any
 
 import yaml
 
-from knowledge.errors import KnowledgeBaseError, Problem
-
-try:  # the C parser is much faster; fall back where libyaml is missing
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on the PyYAML build
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+from bot.core.datafile import Collector as _Collector
+from bot.core.datafile import Loader as _Loader
+from bot.core.datafile import Problem
+from bot.core.datafile import compose as _compose
+from bot.core.datafile import line_of as _line
+from knowledge.errors import KnowledgeBaseError
 
 DATA_DIR = Path(__file__).parent / "data"
 ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -91,50 +91,6 @@ class KnowledgeBase:
             cache = {e.id: e for e in self.entries}
             object.__setattr__(self, "_by_id_cache", cache)
         return cache
-
-
-class _Collector:
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-
-    def add(self, path: Path, line: int, message: str) -> None:
-        self.problems.append(Problem(path, line, message))
-
-
-def _compose(path: Path, out: _Collector) -> tuple[Any, yaml.Node | None]:
-    """Parse a YAML file, returning its data and node tree (for line numbers)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        out.add(path, 0, f"cannot read file: {exc}")
-        return None, None
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else 0
-        out.add(path, line, f"YAML syntax error: {exc.problem}")
-        return None, None
-    except yaml.YAMLError as exc:
-        out.add(path, 0, f"YAML error: {exc}")
-        return None, None
-    finally:
-        loader.dispose()
-    return data, node
-
-
-def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
-    """A YAML file's data and node tree (for line numbers), parsed once; KnowledgeBaseError if unreadable."""
-    out = _Collector()
-    data, node = _compose(path, out)
-    if out.problems:
-        raise KnowledgeBaseError(out.problems)
-    return data, node
-
-
-def _line(node: yaml.Node | None) -> int:
-    return node.start_mark.line + 1 if node is not None else 0
 
 
 def _field_nodes(node: yaml.Node) -> dict[str, yaml.Node]:

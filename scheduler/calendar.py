@@ -13,9 +13,8 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.models import Reminder
-from knowledge.errors import DataFileError, Problem
-from knowledge.loader import read_yaml
+from bot.core.datafile import DataFileError, Problem, read_yaml
+from bot.core.models import Reminder
 from scheduler import reminders
 from scheduler.deadlines import reminder_days
 

@@ -9,10 +9,10 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.messages import Button, Reply, StaffChat
-from bot.models import OutboxMessage
+from bot.core.messages import Button, Reply, StaffChat
+from bot.core.models import OutboxMessage
+from bot.core.outbox import enqueue, target_of
 from scheduler import texts as text
-from scheduler.outbox import enqueue, target_of
 from scheduler.reminders import ACK_PREFIX, LATE_NOTE
 
 DEFAULT_AFTER = dt.timedelta(hours=4)

@@ -16,15 +16,15 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.messages import Reply, StaffChat, Target, parse_target
-from bot.models import Reminder
+from bot.core.messages import Reply, StaffChat, Target, parse_target
+from bot.core.models import Reminder
+from bot.core.outbox import enqueue
 from scheduler import texts
-from scheduler.outbox import enqueue
 
 LATE_GRACE = dt.timedelta(hours=12)
 ON_TIME = dt.timedelta(minutes=2)
 LATE_NOTE = texts.LATE_NOTE
-CHANNELS = ("telegram", "wecom", "console")
+CHANNELS = ("telegram", "wecom", "terminal")
 CHAT_ID = re.compile(r"^[\w@.\-]{1,128}$")
 EVERY = re.compile(r"^(\d{1,4})([mhdw])$")
 UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}

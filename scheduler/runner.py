@@ -21,9 +21,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import Clock, system_clock
+from bot.core.clock import Clock, system_clock
+from bot.core.outbox import Dispatcher
 from scheduler import escalation, reminders
-from scheduler.outbox import Dispatcher
 
 log = logging.getLogger(__name__)
 LEADER_LOCK = 0x1B0_7A1  # pg_try_advisory_lock key shared by every instance of this bot

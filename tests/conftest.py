@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import open_database
-from bot.messages import Address, Incoming, Reply, StaffChat, Target
+from bot.core.db import open_database
+from bot.core.messages import Address, Incoming, Reply, StaffChat, Target
 from handlers.router import Router
 from knowledge import loader
 from knowledge.service import KnowledgeService
@@ -73,7 +73,7 @@ class Inbox:
 class Person:
     """Drives the router the way a user would: types text, presses buttons by label."""
 
-    def __init__(self, router: Router, user_id: str = "u1", channel: str = "console") -> None:
+    def __init__(self, router: Router, user_id: str = "u1", channel: str = "terminal") -> None:
         self.router = router
         self.user_id = user_id
         self.channel = channel

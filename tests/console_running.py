@@ -11,8 +11,8 @@ import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import App, build_app
-from bot.clock import system_clock
 from bot.console import accounts
+from bot.core.clock import system_clock
 from bot.settings import Settings
 from knowledge.service import KnowledgeService
 

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.messages import Address, StaffChat
-from bot.models import OutboxMessage, Reminder
+from bot.core.messages import Address, StaffChat
+from bot.core.models import OutboxMessage, Reminder
+from bot.core.outbox import Dispatcher
 from handlers.router import Router
 from knowledge.service import KnowledgeService
 from scheduler import escalation, reminders
-from scheduler.outbox import Dispatcher
 from tests.conftest import Inbox, Person
 
 # Tomorrow, on the hour: the outbox takes what falls due from the real clock, so the time must lie ahead of it.
@@ -25,14 +25,14 @@ LATER = (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).astimezone(dt.timezone
 
 @pytest.fixture
 def staffed(knowledge: KnowledgeService, sessions: sessionmaker[Session]) -> Router:
-    return Router(knowledge, sessions, staff_ids=frozenset({"console:boss", "console:clerk"}))
+    return Router(knowledge, sessions, staff_ids=frozenset({"terminal:boss", "terminal:clerk"}))
 
 
 def _fire_and_send(sessions: sessionmaker[Session], inbox: Inbox, now: dt.datetime) -> None:
     with sessions.begin() as session:
         reminders.fire_due(session, now)
         escalation.escalate(session, now, dt.timedelta(hours=4))
-    asyncio.run(Dispatcher(sessions, {"console": inbox}).run_once(now))
+    asyncio.run(Dispatcher(sessions, {"terminal": inbox}).run_once(now))
 
 
 def _outbox(sessions: sessionmaker[Session]) -> list[OutboxMessage]:
@@ -49,24 +49,24 @@ def _set_sent_at(sessions: sessionmaker[Session], moment: dt.datetime) -> None:
 def test_a_staff_reminder_carries_an_ack_button_and_the_press_is_recorded_once(
         staffed: Router, sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
-        reminders.add(session, "提交季度报表", ["console:clerk"], T, None, needs_ack=True, now=_now())
+        reminders.add(session, "提交季度报表", ["terminal:clerk"], T, None, needs_ack=True, now=_now())
     inbox = Inbox()
     _fire_and_send(sessions, inbox, T)
     ((chat, reply),) = inbox.sent
-    assert chat == Address("console", "clerk") and [b.label for row in reply.buttons for b in row] == ["已办"]
+    assert chat == Address("terminal", "clerk") and [b.label for row in reply.buttons for b in row] == ["已办"]
     clerk = Person(staffed, "clerk")
     clerk.sends_payload(reply.buttons[0][0].payload)
     assert "已记录为已办" in clerk.text
     (row,) = _outbox(sessions)
-    assert row.acknowledged_at is not None and row.acknowledged_by == "console:clerk"
+    assert row.acknowledged_at is not None and row.acknowledged_by == "terminal:clerk"
     boss = Person(staffed, "boss")
     boss.sends_payload(reply.buttons[0][0].payload)
-    assert "已由console:clerk在" in boss.text
+    assert "已由terminal:clerk在" in boss.text
 
 
 def test_only_the_recipient_or_staff_may_acknowledge(staffed: Router, sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
-        reminders.add(session, "提交季度报表", ["console:clerk"], T, None, needs_ack=True, now=_now())
+        reminders.add(session, "提交季度报表", ["terminal:clerk"], T, None, needs_ack=True, now=_now())
     inbox = Inbox()
     _fire_and_send(sessions, inbox, T)
     payload = inbox.sent[0][1].buttons[0][0].payload
@@ -82,7 +82,7 @@ def test_only_the_recipient_or_staff_may_acknowledge(staffed: Router, sessions: 
 
 def test_enterprise_reminders_have_no_ack_button(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
-        reminders.add(session, "商标续展期开始", ["console:shop"], T, None, now=_now())
+        reminders.add(session, "商标续展期开始", ["terminal:shop"], T, None, now=_now())
     inbox = Inbox()
     _fire_and_send(sessions, inbox, T)
     assert inbox.sent[0][1].buttons == ()
@@ -93,18 +93,18 @@ def test_enterprise_reminders_have_no_ack_button(sessions: sessionmaker[Session]
 
 def test_unacknowledged_is_sent_again_and_staff_are_told_once(staffed: Router, sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
-        reminders.add(session, "提交季度报表", ["console:clerk"], T, None, needs_ack=True, now=_now())
+        reminders.add(session, "提交季度报表", ["terminal:clerk"], T, None, needs_ack=True, now=_now())
     inbox = Inbox()
     _fire_and_send(sessions, inbox, T)
     _set_sent_at(sessions, T)
     _fire_and_send(sessions, inbox, T + dt.timedelta(hours=3, minutes=59))
     assert len(inbox.sent) == 1  # not yet
     _fire_and_send(sessions, inbox, T + dt.timedelta(hours=4))
-    assert [to for to, _reply in inbox.sent] == [Address("console", "clerk"), Address("console", "clerk"),
-                                                StaffChat("console")]
+    assert [to for to, _reply in inbox.sent] == [Address("terminal", "clerk"), Address("terminal", "clerk"),
+                                                StaffChat("terminal")]
     again, notice = inbox.sent[1][1], inbox.sent[2][1]
     assert again.text.startswith("【再次提醒") and "提交季度报表" in again.text
-    assert "console:clerk" in notice.text and "4小时" in notice.text
+    assert "terminal:clerk" in notice.text and "4小时" in notice.text
     _fire_and_send(sessions, inbox, T + dt.timedelta(hours=9))
     assert len(inbox.sent) == 3  # escalated once only
     clerk = Person(staffed, "clerk")
@@ -114,7 +114,7 @@ def test_unacknowledged_is_sent_again_and_staff_are_told_once(staffed: Router, s
 
 def test_acknowledged_in_time_is_not_escalated(staffed: Router, sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
-        reminders.add(session, "宣传周筹备", ["staff:console"], T, None, needs_ack=True, now=_now())
+        reminders.add(session, "宣传周筹备", ["staff:terminal"], T, None, needs_ack=True, now=_now())
     inbox = Inbox()
     _fire_and_send(sessions, inbox, T)
     _set_sent_at(sessions, T)

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.models import HandoffRequest, QuestionLog
+from bot.core.models import HandoffRequest, QuestionLog
 from handlers.router import Router
 from knowledge.service import KnowledgeService
 from tests.conftest import Person

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.models import QuestionLog
+from bot.core.models import QuestionLog
 from tests.conftest import Person
 
 LONG = "专利" * 5001  # 10,002 characters

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.models import Reminder
-from knowledge.errors import DataFileError
+from bot.core.datafile import DataFileError
+from bot.core.models import Reminder
 from scheduler import calendar
 
 ZONE = ZoneInfo("Asia/Shanghai")

@@ -14,9 +14,9 @@ from pathlib import Path
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import system_clock
 from bot.console import accounts
-from bot.messages import Incoming
+from bot.core.clock import system_clock
+from bot.core.messages import Incoming
 from handlers.router import Router
 from knowledge.service import KnowledgeService
 from tests.console_running import XSRF

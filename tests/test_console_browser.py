@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.messages import Incoming
-from bot.models import OutboxMessage
+from bot.core.messages import Incoming
+from bot.core.models import OutboxMessage
 from knowledge.service import KnowledgeService
 from tests.console_running import RunningConsole
 
@@ -157,7 +157,7 @@ def test_the_browser_is_refused_without_a_session_and_without_a_csrf_token(brows
 
 @pytest.fixture
 def learning_console(tmp_path: Path) -> Iterator[RunningConsole]:
-    from bot.db import open_database
+    from bot.core.db import open_database
     from handlers.teaching import LearnedSource
 
     url = f"sqlite:///{tmp_path / 'learning.db'}"

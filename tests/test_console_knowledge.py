@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.db import open_database
-from bot.messages import Incoming
-from bot.models import AuditLog
+from bot.core.db import open_database
+from bot.core.messages import Incoming
+from bot.core.models import AuditLog
 from handlers.teaching import LearnedSource
 from knowledge.service import KnowledgeService
 from tests.console_running import RunningConsole
@@ -34,7 +34,7 @@ def console(database_url: str) -> Iterator[RunningConsole]:
 
 
 def _ask(console: RunningConsole, question: str, user: str = "u1") -> str:
-    replies = console.app.router.handle(Incoming("console", user, user, text=question))
+    replies = console.app.router.handle(Incoming("terminal", user, user, text=question))
     return "\n".join(r.text for r in replies)
 
 

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy import select
 
-from bot.models import AuditLog, OutboxMessage, Tip, TipEvent, TipPhoto
+from bot.core.models import AuditLog, OutboxMessage, Tip, TipEvent, TipPhoto
 from knowledge.service import KnowledgeService
 from tests.console_running import RunningConsole
 from tests.test_tips import Reporter, fill_in, jpeg, store_photos

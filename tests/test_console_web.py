@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import func, select
 
-from bot.messages import Incoming
-from bot.models import AuditLog, HandoffRequest, OutboxMessage, Reminder
+from bot.core.messages import Incoming
+from bot.core.models import AuditLog, HandoffRequest, OutboxMessage, Reminder
 from handlers.router import Router
 from knowledge.service import KnowledgeService
 from tests.console_running import RunningConsole

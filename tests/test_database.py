@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import inspect, text
 
-from bot import db
+from bot.core import db
 
 
 def test_schema_is_created_on_first_use_and_reused(database_url: str) -> None:

@@ -8,10 +8,11 @@ import datetime as dt
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.messages import Address, Reply, Target
+from bot.core.delivery import PermanentFailure
+from bot.core.messages import Address, Reply, Target
+from bot.core.outbox import Dispatcher, enqueue, status_counts
 from handlers.router import Router
 from knowledge.service import KnowledgeService
-from scheduler.outbox import Dispatcher, PermanentFailure, enqueue, status_counts
 from tests.conftest import Inbox, Person
 
 
@@ -22,17 +23,17 @@ class Blocked:
 
 @pytest.fixture
 def staffed(knowledge: KnowledgeService, sessions: sessionmaker[Session]) -> Router:
-    return Router(knowledge, sessions, staff_ids=frozenset({"console:boss"}))
+    return Router(knowledge, sessions, staff_ids=frozenset({"terminal:boss"}))
 
 
 def test_dead_messages_are_shown_to_staff_and_can_be_sent_again(staffed: Router,
                                                                   sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
-        enqueue(session, Address("console", "shop"), Reply("商标续展期开始"))
-    asyncio.run(Dispatcher(sessions, {"console": Blocked()}).run_once())
+        enqueue(session, Address("terminal", "shop"), Reply("商标续展期开始"))
+    asyncio.run(Dispatcher(sessions, {"terminal": Blocked()}).run_once())
     boss = Person(staffed, "boss")
     boss.says("/outbox")
-    assert "已停发 1" in boss.text and "console:shop" in boss.text and "blocked" in boss.text
+    assert "已停发 1" in boss.text and "terminal:shop" in boss.text and "blocked" in boss.text
     assert "商标续展期开始" in boss.text
     visitor = Person(staffed, "visitor")
     visitor.sends_payload("or:1")
@@ -42,8 +43,8 @@ def test_dead_messages_are_shown_to_staff_and_can_be_sent_again(staffed: Router,
     boss.presses(boss.labels[0])
     assert "已重新排队" in boss.text
     inbox = Inbox()
-    asyncio.run(Dispatcher(sessions, {"console": inbox}).run_once(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)))
-    assert [(chat, reply.text) for chat, reply in inbox.sent] == [(Address("console", "shop"), "商标续展期开始")]
+    asyncio.run(Dispatcher(sessions, {"terminal": inbox}).run_once(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)))
+    assert [(chat, reply.text) for chat, reply in inbox.sent] == [(Address("terminal", "shop"), "商标续展期开始")]
     boss.sends_payload("or:1")
     assert "不是停发的消息" in boss.text
 

@@ -7,8 +7,8 @@ import datetime as dt
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.messages import Address, Incoming, Reply, StaffChat
-from bot.models import HandoffRequest
+from bot.core.messages import Address, Incoming, Reply, StaffChat
+from bot.core.models import HandoffRequest
 from handlers.handoff import HANDOFF_IDLE
 from handlers.router import Router
 from knowledge.service import KnowledgeService
@@ -16,7 +16,7 @@ from tests.conftest import Person
 
 
 def staff_says(router: Router, text: str, reply_to: str | None = None) -> list[Reply]:
-    return router.handle(Incoming("console", "clerk", "staff-room", text=text, in_staff_chat=True,
+    return router.handle(Incoming("terminal", "clerk", "staff-room", text=text, in_staff_chat=True,
                                   reply_to_text=reply_to))
 
 
@@ -38,12 +38,12 @@ def test_messages_flow_both_ways_until_staff_end_it(person: Person, router: Rout
     assert "我们的商标是2016年3月核准的" in person.to_staff and person.text == ""
 
     replies = staff_says(router, "您的商标2026年3月到期，现在就可以续展。", reply_to=notice)
-    to_user = [r for r in replies if r.to == Address("console", person.user_id)]
+    to_user = [r for r in replies if r.to == Address("terminal", person.user_id)]
     assert to_user and "工作人员回复：您的商标2026年3月到期" in to_user[0].text
     assert any(r.to is None and "已转达" in r.text for r in replies)
 
     replies = staff_says(router, "/end 1")
-    assert any(r.to == Address("console", person.user_id) and "已结束" in r.text for r in replies)
+    assert any(r.to == Address("terminal", person.user_id) and "已结束" in r.text for r in replies)
     person.says("商标到期怎么续展")
     assert "依据" in person.text  # answered by the bot again
 
@@ -77,7 +77,7 @@ def test_a_restart_in_the_middle_loses_nothing(person: Person, sessions: session
     notice = _open(person)
     restarted = Router(KnowledgeService(), sessions)  # a new process: nothing in memory
     replies = staff_says(restarted, "收到，马上帮您查。", reply_to=notice)
-    assert any(r.to == Address("console", person.user_id) and "马上帮您查" in r.text for r in replies)
+    assert any(r.to == Address("terminal", person.user_id) and "马上帮您查" in r.text for r in replies)
     again = Person(restarted, person.user_id)
     again.says("好的谢谢")
     assert "好的谢谢" in again.to_staff
@@ -94,4 +94,4 @@ def test_staff_chatter_and_bad_commands_are_handled_gracefully(router: Router) -
 
 def test_staff_notices_go_to_the_staff_chat(person: Person) -> None:
     person.says("转人工")
-    assert any(r.to == StaffChat("console") for r in person.last)
+    assert any(r.to == StaffChat("terminal") for r in person.last)

@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers import indicator_export, indicators, plan
+from handlers.indicators import export as indicator_export
+from handlers.indicators import plan
+from handlers.indicators import progress as indicators
 from handlers.router import Router
 from knowledge.service import KnowledgeService
 from tests.conftest import Person
@@ -25,7 +27,7 @@ NOW = dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)
 
 @pytest.fixture
 def staffed(knowledge: KnowledgeService, sessions: sessionmaker[Session]) -> Router:
-    return Router(knowledge, sessions, staff_ids=frozenset({"console:boss"}))
+    return Router(knowledge, sessions, staff_ids=frozenset({"terminal:boss"}))
 
 
 def ipbot(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from scheduler.outbox import Dispatcher
+from bot.core.outbox import Dispatcher
 from scheduler.runner import BackgroundJobs
 
 

@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.messages import Address, Button, Reply, StaffChat, Target
-from bot.models import OutboxMessage
-from scheduler.outbox import Dispatcher, PermanentFailure, TemporaryFailure, claim, enqueue, status_counts
+from bot.core.delivery import PermanentFailure, TemporaryFailure
+from bot.core.messages import Address, Button, Reply, StaffChat, Target
+from bot.core.models import OutboxMessage
+from bot.core.outbox import Dispatcher, claim, enqueue, status_counts
 from tests.conftest import PG_URL
 
 NOW = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)

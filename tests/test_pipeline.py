@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import build_app
-from bot.messages import Address, Incoming
-from bot.models import InboxMessage, OutboxMessage, QuestionLog
+from bot.core.messages import Address, Incoming
+from bot.core.models import InboxMessage, OutboxMessage, QuestionLog
 from bot.settings import Settings
 from handlers.texts import ask as ask_text
 from knowledge.service import KnowledgeService
@@ -48,7 +48,7 @@ def test_one_failing_message_gets_an_apology_and_the_others_their_answers(
 
     app.router.answer = answer  # type: ignore[method-assign]
     texts = ["专利年费怎么交", "商标到期了怎么续展", "怎么注册商标"]
-    rows = app.pipeline.store("console", [(str(n), Incoming("console", f"u{n}", f"u{n}", text=text))
+    rows = app.pipeline.store("terminal", [(str(n), Incoming("terminal", f"u{n}", f"u{n}", text=text))
                                           for n, text in enumerate(texts)])
     assert app.pipeline.handle([row_id for row_id, _ in rows]) == 3
     sessions = app.router.sessions
@@ -65,7 +65,7 @@ def test_one_failing_message_gets_an_apology_and_the_others_their_answers(
 def test_what_a_crash_left_pending_is_handled_in_order_at_the_next_start(
         database_url: str, knowledge: KnowledgeService) -> None:
     crashed = _app(database_url, knowledge)
-    crashed.pipeline.store("console", [(str(n), Incoming("console", "u", "u", text=text))
+    crashed.pipeline.store("terminal", [(str(n), Incoming("terminal", "u", "u", text=text))
                                        for n, text in enumerate(["/start", "商标怎么注册"])])
     crashed.router.sessions.kw["bind"].dispose()  # it died before handling them
     restarted = _app(database_url, knowledge)
@@ -80,8 +80,8 @@ def test_what_a_crash_left_pending_is_handled_in_order_at_the_next_start(
     assert "知识产权服务助手" in said[0] and "商标" in said[1]
     with restarted.router.sessions() as session:
         rows = session.scalars(select(OutboxMessage)).all()
-        assert all(row.answer and (row.channel, row.chat_id) == ("console", "u") for row in rows)
-    assert Address("console", "u") == Incoming("console", "u", "u").address
+        assert all(row.answer and (row.channel, row.chat_id) == ("terminal", "u") for row in rows)
+    assert Address("terminal", "u") == Incoming("terminal", "u", "u").address
     restarted.router.sessions.kw["bind"].dispose()
 
 
@@ -100,7 +100,7 @@ def test_a_batch_redone_after_a_failure_counts_each_message_once_for_flood_contr
 
     app.router.answer = answer  # type: ignore[method-assign]
     texts = ["专利年费怎么交", "怎么注册商标", "商标到期了怎么续展"]  # three messages: within the limit of 3
-    rows = app.pipeline.store("console", [(str(n), Incoming("console", "u", "u", text=text))
+    rows = app.pipeline.store("terminal", [(str(n), Incoming("terminal", "u", "u", text=text))
                                           for n, text in enumerate(texts)])
     assert app.pipeline.handle([row_id for row_id, _ in rows]) == 3  # the batch fails and is redone one by one
     said = _said(app.router.sessions, "u")

@@ -12,10 +12,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.models import Reminder
-from handlers import indicator_calendar, plan
-from handlers.plan import Period
-from knowledge.errors import DataFileError
+from bot.core.datafile import DataFileError
+from bot.core.models import Reminder
+from handlers.indicators import calendar as indicator_calendar
+from handlers.indicators import plan
+from handlers.indicators.plan import Period
 from knowledge.service import KnowledgeService
 from scheduler import calendar
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.models import OutboxMessage, Reminder
+from bot.core.models import OutboxMessage, Reminder
 from scheduler import reminders
 from tests.test_cli import ipbot
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import open_database
+from bot.core.db import open_database
 from scheduler import reminders
 from tests.doubles.telegram_api import TOKEN, TelegramDouble
 

@@ -9,11 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.telegram import send_limits
-from bot.messages import Address, Reply, StaffChat, Target
-from bot.models import OutboxMessage
+from bot.core.delivery import TemporaryFailure
+from bot.core.messages import Address, Reply, StaffChat, Target
+from bot.core.models import OutboxMessage
+from bot.core.outbox import Dispatcher, enqueue
+from bot.core.send_limits import ChannelLimits, SlidingWindow, Window
 from bot.settings import Settings
-from scheduler.outbox import Dispatcher, TemporaryFailure, enqueue
-from scheduler.send_limits import ChannelLimits, SlidingWindow, Window
 
 NOW = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
 

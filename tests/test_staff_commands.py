@@ -14,7 +14,7 @@ from tests.conftest import Person
 
 @pytest.fixture
 def staffed(knowledge: KnowledgeService, sessions: sessionmaker[Session]) -> Router:
-    return Router(knowledge, sessions, staff_ids=frozenset({"console:boss"}))
+    return Router(knowledge, sessions, staff_ids=frozenset({"terminal:boss"}))
 
 
 @pytest.mark.parametrize("command", [f"/{c.name} 参数" for c in COMMANDS if c.staff_only])

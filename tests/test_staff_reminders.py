@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.models import Reminder
+from bot.core.models import Reminder
 from handlers.router import Router
 from knowledge.service import KnowledgeService
 from tests.conftest import Person
@@ -20,7 +20,7 @@ WHEN = f"{LATER:%Y-%m-%d} 09:00"
 
 @pytest.fixture
 def staffed(knowledge: KnowledgeService, sessions: sessionmaker[Session]) -> Router:
-    return Router(knowledge, sessions, staff_ids=frozenset({"console:boss", "telegram:7"}))
+    return Router(knowledge, sessions, staff_ids=frozenset({"terminal:boss", "telegram:7"}))
 
 
 def _reminders(sessions: sessionmaker[Session]) -> list[Reminder]:
@@ -42,7 +42,7 @@ def test_schedule_list_and_cancel(staffed: Router, sessions: sessionmaker[Sessio
     boss.says(f"/remind {WHEN} allstaff 宣传周筹备会")
     boss.says(f"/remind {WHEN} staff 检查人工咨询")
     assert [r.recipients for r in _reminders(sessions)] == [
-        ["console:boss"], ["console:boss", "telegram:7"], ["staff:console"]]
+        ["terminal:boss"], ["telegram:7", "terminal:boss"], ["staff:terminal"]]
     boss.says("/reminders")
     assert "提交季度报表" in boss.text and boss.labels == ["取消1", "取消2", "取消3"]
     Person(staffed, "visitor").sends_payload("rc:1")
@@ -60,7 +60,7 @@ def test_subscribers_as_the_audience(staffed: Router, sessions: sessionmaker[Ses
     Person(staffed, "shop").says("/subscribe 商标 2020-05-01 馕坊")
     boss.says(f"/remind {WHEN} 订阅:商标 商标宣传日活动")
     assert "发给1个对象" in boss.text
-    assert _reminders(sessions)[-1].recipients == ["console:shop"]
+    assert _reminders(sessions)[-1].recipients == ["terminal:shop"]
 
 
 @pytest.mark.parametrize(("argument", "reply"), [

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.models import Reminder
+from bot.core.models import Reminder
 from handlers.router import Router
 from tests.conftest import Person
 
@@ -28,7 +28,7 @@ def test_subscribing_a_trademark_schedules_its_renewal_reminders(router: Router,
     texts = [r.text for r in rows]
     assert any("注册商标有效期届满" in t and "还有90天" in t for t in texts)
     assert any("还有7天" in t for t in texts)
-    assert all(r.recipients == ["console:u1"] for r in rows)
+    assert all(r.recipients == ["terminal:u1"] for r in rows)
     assert all((r.next_fire_at.replace(tzinfo=dt.UTC) if r.next_fire_at.tzinfo is None else r.next_fire_at)
                .astimezone(router.zone).hour == 9 for r in rows)
 
@@ -83,7 +83,7 @@ def test_the_nightly_top_up_schedules_later_fees_once_and_skips_cancelled(router
     with sessions.begin() as session:
         assert subscriptions.top_up(session, router.zone, _noon(a_year_on)) == 0  # idempotent
     new = [r for r in _reminders(sessions) if r.active and r.text not in before]
-    assert new and all(r.recipients == ["console:a"] and "第9年" in r.text for r in new)
+    assert new and all(r.recipients == ["terminal:a"] and "第9年" in r.text for r in new)
 
 
 def _noon(day: dt.date) -> dt.datetime:

@@ -14,10 +14,11 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.messages import Incoming
-from bot.models import SurveyResponse
-from handlers import survey, survey_definition
+from bot.core.messages import Incoming
+from bot.core.models import SurveyResponse
 from handlers.router import Router
+from handlers.survey import conversation as survey
+from handlers.survey import definition as survey_definition
 from knowledge.service import KnowledgeService
 from tests.conftest import PG_URL, Person
 
@@ -26,7 +27,7 @@ OPTIONS = ["非常满意", "满意", "一般", "不满意", "非常不满意", "
 
 @pytest.fixture
 def staffed(knowledge: KnowledgeService, sessions: sessionmaker[Session]) -> Router:
-    return Router(knowledge, sessions, staff_ids=frozenset({"console:boss"}),
+    return Router(knowledge, sessions, staff_ids=frozenset({"terminal:boss"}),
                   survey_definition=survey_definition.load(), survey_salt="pepper")
 
 
@@ -168,7 +169,7 @@ def test_one_response_per_person_even_when_started_twice_at_once(staffed: Router
 
     def begin() -> None:
         barrier.wait()
-        staffed.handle(Incoming("console", "twin", "twin", text="/survey"))
+        staffed.handle(Incoming("terminal", "twin", "twin", text="/survey"))
 
     threads = [threading.Thread(target=begin) for _ in range(4)]
     for thread in threads:

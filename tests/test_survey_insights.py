@@ -11,10 +11,11 @@ import sys
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers import survey_definition, survey_insights
 from handlers.router import Router
-from handlers.survey_drivers import changes, key_drivers, priorities
-from handlers.survey_scoring import Answered
+from handlers.survey import definition as survey_definition
+from handlers.survey import insights as survey_insights
+from handlers.survey.drivers import changes, key_drivers, priorities
+from handlers.survey.scoring import Answered
 from knowledge.service import KnowledgeService
 from tests.conftest import Person
 
@@ -70,7 +71,7 @@ def test_a_change_beyond_the_noise_is_told_from_one_within_it() -> None:
 
 @pytest.fixture
 def staffed(knowledge: KnowledgeService, sessions: sessionmaker[Session]) -> Router:
-    return Router(knowledge, sessions, staff_ids=frozenset({"console:boss"}), survey_definition=DEFINITION,
+    return Router(knowledge, sessions, staff_ids=frozenset({"terminal:boss"}), survey_definition=DEFINITION,
                   survey_salt="pepper")
 
 

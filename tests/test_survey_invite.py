@@ -9,23 +9,23 @@ import datetime as dt
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers import survey_definition
+from bot.core.outbox import Dispatcher, status_counts
 from handlers.router import Router
+from handlers.survey import definition as survey_definition
 from knowledge.service import KnowledgeService
-from scheduler.outbox import Dispatcher, status_counts
 from tests.conftest import Inbox, Person
 from tests.test_survey import _answer_all, _open_wave
 
 
 @pytest.fixture
 def staffed(knowledge: KnowledgeService, sessions: sessionmaker[Session]) -> Router:
-    return Router(knowledge, sessions, staff_ids=frozenset({"console:boss"}),
+    return Router(knowledge, sessions, staff_ids=frozenset({"terminal:boss"}),
                   survey_definition=survey_definition.load(), survey_salt="pepper")
 
 
 def _deliver(sessions: sessionmaker[Session]) -> Inbox:
     inbox = Inbox()
-    asyncio.run(Dispatcher(sessions, {"console": inbox}).run_once(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)))
+    asyncio.run(Dispatcher(sessions, {"terminal": inbox}).run_once(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)))
     return inbox
 
 
@@ -40,7 +40,7 @@ def test_invitations_reach_users_and_subscribers_but_not_staff_or_respondents(
     boss.says("/survey_invite")
     assert "已安排发送邀请2份" in boss.text and "已完成答卷的1人" in boss.text
     inbox = _deliver(sessions)
-    assert sorted(str(to) for to, _reply in inbox.sent) == ["console:asker", "console:shop"]
+    assert sorted(str(to) for to, _reply in inbox.sent) == ["terminal:asker", "terminal:shop"]
     invitation = inbox.sent[0][1]
     assert "2026Q4" in invitation.text and invitation.buttons[0][0].label == "参加调查"
     asker = Person(staffed, "asker")
@@ -69,7 +69,7 @@ def test_subscribers_only_and_named_recipients(staffed: Router, sessions: sessio
     boss.says("/survey_invite telegram:42 wecom:lisi")
     assert "已安排发送邀请2份" in boss.text
     # the others are on other channels
-    assert sorted(str(to) for to, _reply in _deliver(sessions).sent) == ["console:shop"]
+    assert sorted(str(to) for to, _reply in _deliver(sessions).sent) == ["terminal:shop"]
     boss.says("/survey_invite 随便写写")
     assert "用法：/survey_invite" in boss.text
 

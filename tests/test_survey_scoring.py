@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from handlers import survey_definition
-from handlers.survey_scoring import Answered, index_of, report
-from knowledge.errors import DataFileError
+from bot.core.datafile import DataFileError
+from handlers.survey import definition as survey_definition
+from handlers.survey.scoring import Answered, index_of, report
 
 SMALL = """
 version: "t1"

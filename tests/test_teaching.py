@@ -29,7 +29,7 @@ def taught(sessions: sessionmaker[Session]) -> KnowledgeService:
 
 @pytest.fixture
 def staffed(taught: KnowledgeService, sessions: sessionmaker[Session]) -> Router:
-    return Router(taught, sessions, staff_ids=frozenset({"console:boss"}))
+    return Router(taught, sessions, staff_ids=frozenset({"terminal:boss"}))
 
 
 def _number(boss: Person, question: str) -> int:
@@ -179,7 +179,7 @@ def test_ipbot_ask_and_kb_learned_see_what_staff_taught(staffed: Router, databas
     assert listed.returncode == 0, listed.stderr
     rows = json.loads(listed.stdout)
     assert {(r["text"], r["entry_id"], r["taught_by"]) for r in rows} == {
-        (MISSED, ENTRY, "console:boss"), ("我们那个牌子咋弄", None, "console:boss")}
+        (MISSED, ENTRY, "terminal:boss"), ("我们那个牌子咋弄", None, "terminal:boss")}
     assert all(dt.datetime.fromisoformat(r["taught_at"]) for r in rows)
 
     plain = _cli("kb", "learned", database_url=database_url)

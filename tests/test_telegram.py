@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import build_app
 from bot.channels.telegram import split_text
-from bot.messages import Incoming, Reply
-from bot.models import QuestionLog
+from bot.core.messages import Incoming, Reply
+from bot.core.models import QuestionLog
 from bot.settings import Settings
 from handlers.rate_limit import RateLimiter
 from handlers.router import Router
@@ -128,7 +128,7 @@ def test_handoff_both_ways(setup: Setup, bot: RunningBot) -> None:
 
 def test_handoff_both_ways_through_the_outbox(setup: Setup) -> None:
     """As `ipbot run` does it: messages for the other side are queued and sent by the dispatcher."""
-    from scheduler.outbox import status_counts
+    from bot.core.outbox import status_counts
 
     running = setup.run()
     try:
@@ -362,8 +362,8 @@ def test_a_reminder_falling_due_while_running_is_sent_on_time(setup: Setup) -> N
 def test_a_429_storm_loses_nothing_and_sends_nothing_twice(setup: Setup) -> None:
     import datetime as dt
 
+    from bot.core.outbox import status_counts
     from scheduler import reminders
-    from scheduler.outbox import status_counts
 
     setup.double.throttle, setup.double.retry_after = 6, 1
     with setup.sessions.begin() as session:
@@ -385,7 +385,7 @@ def test_the_keyboard_sent_is_what_python_telegram_bot_would_send() -> None:
     from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
     from bot.channels.telegram import keyboard_fields
-    from bot.messages import Button, Reply
+    from bot.core.messages import Button, Reply
 
     reply = Reply("答复", ((Button("专利权质押登记去哪里办理？", "a:pledge-where"),),
                          (Button("有用", "f:12:y"), Button("没用", "f:12:n")), (Button("转人工", "h:12"),)))

@@ -12,8 +12,8 @@ from telegram import Bot
 
 from bot.channels.telegram import TelegramSender
 from bot.channels.telegram_request import AiohttpRequest
-from bot.messages import Address, Reply
-from scheduler.outbox import PermanentFailure, TemporaryFailure
+from bot.core.delivery import PermanentFailure, TemporaryFailure
+from bot.core.messages import Address, Reply
 
 Serve = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 

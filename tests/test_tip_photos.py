@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from handlers import tip_photos
+from handlers.tips import photos as tip_photos
 
 
 def photo_with_gps(mode: str = "RGB", fmt: str = "JPEG") -> bytes:

@@ -14,11 +14,15 @@ from PIL import Image
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.messages import Address, Incoming, Reply, StaffChat
-from bot.models import Tip, TipEvent, TipPhoto
-from handlers import tip_downloads, tip_photos, tips_export, tips_query, tips_upkeep
+from bot.core.messages import Address, Incoming, Reply, StaffChat
+from bot.core.models import Tip, TipEvent, TipPhoto
 from handlers.rate_limit import RateLimiter
 from handlers.router import Router
+from handlers.tips import downloads as tip_downloads
+from handlers.tips import export as tips_export
+from handlers.tips import photos as tip_photos
+from handlers.tips import query as tips_query
+from handlers.tips import upkeep as tips_upkeep
 from knowledge.service import KnowledgeService
 from tests.conftest import Person
 
@@ -49,7 +53,7 @@ def media(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def staffed(knowledge: KnowledgeService, sessions: sessionmaker[Session], media: Path) -> Router:
-    router = Router(knowledge, sessions, staff_ids=frozenset({"console:boss"}))
+    router = Router(knowledge, sessions, staff_ids=frozenset({"terminal:boss"}))
     router.media_dir = media
     return router
 
@@ -111,7 +115,7 @@ def test_a_report_with_a_photo_gets_a_number_and_staff_are_told_once_the_photo_i
     assert not reporter.to_staff  # the photo is still on its way: the notice waits for it
     notices = store_photos(sessions, media)
     (notice,) = notices
-    assert notice.to == StaffChat("console") and number in notice.text and "精河县" in notice.text
+    assert notice.to == StaffChat("terminal") and number in notice.text and "精河县" in notice.text
     assert notice.image is not None and Image.open(io.BytesIO(notice.image)).size == (40, 30)
     assert store_photos(sessions, media) == []  # told once
     second = Reporter(staffed, "u2")
@@ -130,17 +134,17 @@ def test_staff_move_a_report_and_the_reporter_is_told_each_time(staffed: Router,
     assert [r.image is not None for r in replies] == [False, True]  # the photo, for staff
     replies = boss.says(f"/tip {number} 核查中 已派执法人员到店核实")
     assert "已受理 → 核查中" in replies[0].text
-    (news,) = [r for r in replies if r.to == Address("console", "u1")]
+    (news,) = [r for r in replies if r.to == Address("terminal", "u1")]
     assert "核查中" in news.text and "已派执法人员到店核实" in news.text
     replies = boss.says(f"/tip {number} 已移交执法 已移交精河县市场监管局")
-    assert any(r.to == Address("console", "u1") and "已移交执法" in r.text for r in replies)
+    assert any(r.to == Address("terminal", "u1") and "已移交执法" in r.text for r in replies)
     reporter.says(number)  # the reporter asks: the whole record with the notes
     assert "已移交执法" in reporter.text and "已派执法人员到店核实" in reporter.text
     with sessions() as session:
         events = list(session.scalars(select(TipEvent).order_by(TipEvent.id)))
     assert [(e.from_status, e.to_status, e.actor) for e in events] == [
-        (None, "received", "reporter"), ("received", "checking", "console:boss"),
-        ("checking", "transferred", "console:boss")]
+        (None, "received", "reporter"), ("received", "checking", "terminal:boss"),
+        ("checking", "transferred", "terminal:boss")]
 
 
 def test_invalid_moves_are_refused_clearly(staffed: Router) -> None:
@@ -226,7 +230,7 @@ def test_a_photo_that_is_not_a_picture_is_refused_and_the_reporter_told(
     reporter = Reporter(staffed, "u1")
     fill_in(reporter)
     replies = store_photos(sessions, media, b"%PDF-1.4 not a picture")
-    to_reporter = [r for r in replies if r.to == Address("console", "u1")]
+    to_reporter = [r for r in replies if r.to == Address("terminal", "u1")]
     assert "不是图片文件" in to_reporter[0].text
     (notice,) = [r for r in replies if isinstance(r.to, StaffChat)]  # then staff hear of it, without a picture
     assert notice.image is None and "照片：0张" in notice.text

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import build_app
-from bot.models import TipPhoto
+from bot.core.models import TipPhoto
 from bot.settings import Settings
 from knowledge.service import KnowledgeService
 from tests.doubles.telegram_api import TOKEN, Sent, TelegramDouble

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import App, build_app
 from bot.channels.wecom import render, split_bytes
-from bot.messages import Button, Reply
-from bot.models import QuestionLog, SurveyResponse
+from bot.core.messages import Button, Reply
+from bot.core.models import QuestionLog, SurveyResponse
 from bot.settings import Settings
 from knowledge.service import KnowledgeService
 from scheduler import reminders
@@ -323,8 +323,8 @@ def test_the_staff_group_robot_gets_pictures_as_base64() -> None:
 
 
 def test_callback_ids_are_forgotten_after_a_week(stack: Stack) -> None:
-    from bot.messages import Incoming
-    from bot.models import InboxMessage
+    from bot.core.messages import Incoming
+    from bot.core.models import InboxMessage
 
     now = dt.datetime.now(dt.UTC)
     with stack.sessions.begin() as session:

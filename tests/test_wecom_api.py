@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.channels.wecom_api import RobotClient, WeComClient
-from scheduler.outbox import PermanentFailure, TemporaryFailure
+from bot.core.delivery import PermanentFailure, TemporaryFailure
 from tests.doubles.wecom_api import AGENT_ID, CORP_ID, SECRET, WeComDouble
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from bot.core.delivery import Sender
+from bot.core.send_limits import ChannelLimits
 from bot.http_server import Route
-from scheduler.outbox import Sender
-from scheduler.send_limits import ChannelLimits
 
 
 class Channel(Protocol):

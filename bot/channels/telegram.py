@@ -36,15 +36,15 @@ from tornado.web import RequestHandler
 
 from bot.channels import split
 from bot.channels.telegram_request import AiohttpRequest
+from bot.core.delivery import PermanentFailure, TemporaryFailure
+from bot.core.messages import Incoming, Reply, StaffChat, Target
+from bot.core.send_limits import ChannelLimits, Window
 from bot.http_server import Route
 from bot.media_source import MediaTooLarge, read_limited
-from bot.messages import Incoming, Reply, StaffChat, Target
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 from handlers.commands import menu_commands
-from handlers.tip_photos import MAX_BYTES as PHOTO_LIMIT
-from scheduler.outbox import PermanentFailure, TemporaryFailure
-from scheduler.send_limits import ChannelLimits, Window
+from handlers.tips.photos import MAX_BYTES as PHOTO_LIMIT
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -52,7 +52,7 @@ MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH
 POLL_TIMEOUT = 25  # seconds a getUpdates call waits for news
 ALLOWED_UPDATES = ["message", "callback_query"]
 GROUP_PER_MINUTE = 20  # Telegram: no more than 20 messages a minute to one group
-PRIVATE_PER_SECOND = 1  # and about one a second to one person (proactive messages; see scheduler/outbox.py)
+PRIVATE_PER_SECOND = 1  # and about one a second to one person (proactive messages; see bot/core/outbox.py)
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:

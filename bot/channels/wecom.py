@@ -38,13 +38,13 @@ from bot.channels import split
 from bot.channels import wecom_texts as text
 from bot.channels.wecom_api import RobotClient, WeComClient
 from bot.channels.wecom_crypto import WeComCrypto, WeComCryptoError
+from bot.core.delivery import PermanentFailure, TemporaryFailure
+from bot.core.messages import Button, Incoming, Reply, StaffChat, Target
+from bot.core.send_limits import ChannelLimits, Window
 from bot.http_server import Route
-from bot.messages import Button, Incoming, Reply, StaffChat, Target
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 from handlers.commands import app_menu_commands
-from scheduler.outbox import PermanentFailure, TemporaryFailure
-from scheduler.send_limits import ChannelLimits, Window
 
 log = logging.getLogger(__name__)
 CHANNEL = "wecom"

@@ -16,8 +16,8 @@ from typing import Any
 
 import httpx
 
+from bot.core.delivery import PermanentFailure, TemporaryFailure
 from bot.media_source import read_limited
-from scheduler.outbox import PermanentFailure, TemporaryFailure
 
 TOKEN_INVALID = frozenset({40014, 42001})
 BUSY = frozenset({-1, 45009, 45033})  # system busy; frequency limit; too many concurrent calls

@@ -13,14 +13,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.console import texts
-from bot.messages import Address, parse_target
-from bot.models import ConsoleSession, StaffAccount, StaffLink
+from bot.core.messages import Address, parse_target
+from bot.core.models import ConsoleSession, StaffAccount, StaffLink
 
 ROLES = ("admin", "staff")
 NAME = re.compile(r"^[\w.@\-]{1,64}$")
 MIN_PASSWORD = 8
 MAX_PASSWORD = 256
-CHANNELS = ("telegram", "wecom", "console")
+CHANNELS = ("telegram", "wecom", "terminal")
 
 _hasher = PasswordHasher()
 # Checked when the name is unknown, so a wrong name takes as long as a wrong password.

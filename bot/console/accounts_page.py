@@ -8,7 +8,7 @@ from tornado.web import HTTPError
 
 from bot.console import accounts, audit, texts
 from bot.console.web import ConsoleHandler
-from bot.models import AuditLog
+from bot.core.models import AuditLog
 
 ACTIONS = ("add", "disable", "enable", "role", "link", "unlink")
 

@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.models import AuditLog
+from bot.core.models import AuditLog
 
 MAX_DETAIL = 500
 SHOWN = 200

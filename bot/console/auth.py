@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.console import accounts
-from bot.models import ConsoleSession, ConsoleSetting, LoginFailure, StaffAccount
+from bot.core.models import ConsoleSession, ConsoleSetting, LoginFailure, StaffAccount
 
 SESSION_LIFETIME = dt.timedelta(hours=12)
 THROTTLE_LIMIT = 5

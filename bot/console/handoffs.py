@@ -1,7 +1,7 @@
 """人工服务: the open handoffs with the conversation so far; reply and end from the browser.
 
 Replies go the way a staff member's reply in chat goes (handlers/handoff.py), queued in the outbox as the
-pipeline queues them (scheduler.outbox.row_values), with a note to the channel's staff chat so the others see
+pipeline queues them (bot.core.outbox.row_values), with a note to the channel's staff chat so the others see
 it was answered; then the dispatcher is woken. The conversation is read back from what was queued: the
 notices to the staff chat about this handoff and what was sent to the user's chat while it was open."""
 
@@ -16,11 +16,11 @@ from tornado.web import HTTPError
 
 from bot.console import texts
 from bot.console.web import ConsoleHandler
-from bot.messages import Address, Reply, StaffChat
-from bot.models import HandoffRequest, OutboxMessage, QuestionLog
+from bot.core.messages import Address, Reply, StaffChat
+from bot.core.models import HandoffRequest, OutboxMessage, QuestionLog
+from bot.core.outbox import row_values
 from handlers import handoff
 from handlers.texts import handoff as handoff_text
-from scheduler.outbox import row_values
 
 MAX_REPLY = handoff.MAX_RELAYED_CHARS
 CLOSED_SHOWN = 10

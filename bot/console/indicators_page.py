@@ -1,4 +1,4 @@
-"""指标: the plan's indicators (handlers/data/plan-*.yaml) against their targets — baseline, target, the latest
+"""指标: the plan's indicators (handlers/indicators/data/) against their targets — baseline, target, the latest
 figure with its period and source, progress and pace, every recorded figure — recording a figure (as the
 chat's /indicator and `ipbot indicators set` do: handlers/indicators.record), the chart and the XLSX report
 (handlers/indicator_export)."""
@@ -8,10 +8,11 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from bot.console.web import ConsoleHandler
-from handlers import indicator_export, indicators
-from handlers.indicators import IndicatorError, Status
-from handlers.plan import Plan, current_plans
-from handlers.texts import indicators as indicator_text
+from handlers.indicators import export as indicator_export
+from handlers.indicators import progress as indicators
+from handlers.indicators import texts as indicator_text
+from handlers.indicators.plan import Plan, current_plans
+from handlers.indicators.progress import IndicatorError, Status
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIELDS = ("indicator", "period", "value", "source")

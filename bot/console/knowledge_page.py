@@ -14,7 +14,7 @@ from tornado.web import HTTPError
 
 from bot.console import texts
 from bot.console.web import ConsoleHandler
-from bot.models import KbEntryVersion
+from bot.core.models import KbEntryVersion
 from handlers import kb_edits
 from handlers.texts import kb_edits as kb_text
 from handlers.texts import menu as menu_text

@@ -12,10 +12,10 @@ from tornado.web import HTTPError
 
 from bot.console import texts
 from bot.console.web import ConsoleHandler
-from bot.models import OutboxMessage
+from bot.core.models import OutboxMessage
+from bot.core.outbox import status_counts, target_of
 from handlers import delivery
 from handlers.texts import delivery as delivery_text
-from scheduler.outbox import status_counts, target_of
 
 DEAD_SHOWN = 100
 

@@ -9,12 +9,12 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.console.web import ConsoleHandler
-from bot.models import HandoffRequest, QuestionLog, Reminder
-from handlers import survey
+from bot.core.models import HandoffRequest, QuestionLog, Reminder
+from bot.core.outbox import status_counts
 from handlers.staff import _figures as figures  # the numbers of /stats, so chat and console agree
-from handlers.survey_definition import SurveyDefinition
-from handlers.survey_scoring import Report
-from scheduler.outbox import status_counts
+from handlers.survey import conversation as survey
+from handlers.survey.definition import SurveyDefinition
+from handlers.survey.scoring import Report
 
 UNANSWERED_DAYS = 14
 UNANSWERED_SHOWN = 10

@@ -14,11 +14,11 @@ from tornado.web import HTTPError
 
 from bot.console import accounts, texts
 from bot.console.web import ConsoleHandler
-from bot.messages import Address, StaffChat
-from bot.models import OutboxMessage, Reminder, Subscription
+from bot.core.messages import Address, StaffChat
+from bot.core.models import OutboxMessage, Reminder, Subscription
+from bot.core.outbox import target_of
 from handlers import remind
 from scheduler import reminders
-from scheduler.outbox import target_of
 
 SHOWN = 200
 ACKS_SHOWN = 20

@@ -1,6 +1,6 @@
 """满意度: the waves (open one, close it), a wave's index with its 95 % interval, by dimension, group and
 county, against the target of 85 and the previous wave; downloads as CSV, XLSX and PNG (the same code as
-`ipbot survey report` and the chat's /report: handlers/survey_export.py)."""
+`ipbot survey report` and the chat's /report: handlers/survey/export.py)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from tornado.web import HTTPError
 
 from bot.console import texts
 from bot.console.web import ConsoleHandler
-from bot.models import SurveyResponse, SurveyWave
-from handlers import survey, survey_export
-from handlers.survey_definition import SurveyDefinition
-from handlers.survey_scoring import Report
+from bot.core.models import SurveyResponse, SurveyWave
+from handlers.survey import conversation as survey
+from handlers.survey import export as survey_export
+from handlers.survey.definition import SurveyDefinition
+from handlers.survey.scoring import Report
 
 DOWNLOADS = {"csv": ("text/csv; charset=utf-8", "csv"),
              "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),

@@ -1,4 +1,4 @@
-"""线索: the infringement reports (handlers/tips.py) as staff work on them — a filtered, paged list with the
+"""线索: the infringement reports (handlers/tips/) as staff work on them — a filtered, paged list with the
 reports about the same shop or link together, a report in full with its record and photos, moving it to its
 next status (the reporter told through the outbox, as the chat's /tip 编号 状态 说明 does), and a month's
 reports as a workbook (contact details only for an admin who asks, and then in the audit log).
@@ -17,11 +17,14 @@ from tornado.web import HTTPError
 
 from bot.console import texts
 from bot.console.web import ConsoleHandler
-from bot.models import Tip, TipPhoto
-from handlers import tip_photos, tips_export, tips_query, tips_status
-from handlers.texts import tips as tip_text
-from handlers.tips_query import TipView
-from scheduler.outbox import enqueue
+from bot.core.models import Tip, TipPhoto
+from bot.core.outbox import enqueue
+from handlers.tips import export as tips_export
+from handlers.tips import photos as tip_photos
+from handlers.tips import query as tips_query
+from handlers.tips import status as tips_status
+from handlers.tips import texts as tip_text
+from handlers.tips.query import TipView
 
 PAGE_SIZE = 50
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")

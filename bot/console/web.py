@@ -23,9 +23,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session, sessionmaker
 from tornado.web import HTTPError, RequestHandler, create_signed_value, decode_signed_value
 
-from bot.clock import Clock, system_clock
 from bot.console import audit, auth, texts
-from handlers.survey_definition import SurveyDefinition
+from bot.core.clock import Clock, system_clock
+from handlers.survey.definition import SurveyDefinition
 from knowledge.service import KnowledgeService
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,82 @@
+"""The plan's indicators for the joint meeting: a chart of every indicator's progress against the straight
+path (PNG) and a report with the figures and their history (XLSX)."""
+
+from __future__ import annotations
+
+import io
+import math
+
+from handlers import charts
+from handlers.indicators import texts as text
+from handlers.indicators.progress import Status
+
+
+def to_png(all_statuses: list[Status]) -> bytes:
+    """One bar per indicator: progress from baseline (0 %) to target (100 %), the straight path's mark at the
+    latest period; indicators without a figure show no bar. Labels are the indicators' ids without a Chinese
+    font."""
+    font = charts.cjk_font()
+    plt = charts.pyplot()
+
+    def label(words: str) -> str:
+        return words if font else text.CHART_FALLBACK.get(words, words)
+
+    shown = list(reversed(all_statuses))  # the file's first indicator on top
+    names = [(s.indicator.name if font else s.indicator.id) for s in shown]
+    progress = [100 * s.progress if s.progress is not None else math.nan for s in shown]
+    with charts.font_context(font):
+        figure, axes = plt.subplots(figsize=(10, 1.2 + 0.45 * max(len(shown), 1)), dpi=100)
+        positions = list(range(len(shown)))
+        bars = axes.barh(positions, [0 if math.isnan(p) else p for p in progress], color="tab:blue")
+        for bar, value in zip(bars, progress, strict=True):
+            if not math.isnan(value):
+                axes.annotate(f"{value:.0f}%", (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+                              xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
+        expected = [(pos, 100 * s.expected) for pos, s in zip(positions, shown, strict=True) if s.expected is not None]
+        if expected:
+            axes.scatter([e for _p, e in expected], [p for p, _e in expected], marker="|", s=300, color="tab:orange",
+                         label=label(text.CHART_EXPECTED), zorder=3)
+            axes.legend(loc="lower right")
+        axes.axvline(100, color="tab:red", linestyle="--")
+        axes.set_yticks(positions, names)
+        top = max([100.0, *[p for p in progress if not math.isnan(p)]])
+        axes.set_xlim(min([0.0, *[p for p in progress if not math.isnan(p)]]), top * 1.12)
+        axes.set_xlabel(label(text.CHART_AXIS))
+        axes.set_title(label(text.CHART_TITLE))
+        figure.tight_layout()
+        return charts.to_png(figure)
+
+
+def _share(value: float | None) -> float | str:
+    return "" if value is None else round(value, 4)
+
+
+def to_xlsx(all_statuses: list[Status]) -> bytes:
+    """Sheet 指标: one row per indicator (latest figure, progress, straight path, pace); sheet 历次数据: every
+    period's figure with its source and who recorded it."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = text.REPORT_SHEET
+    sheet.append(list(text.REPORT_HEADER))
+    for s in all_statuses:
+        i, latest = s.indicator, s.latest
+        sheet.append([s.plan.name, i.id, i.name, i.unit, i.kind, "" if i.baseline is None else i.baseline, i.target,
+                      latest.value if latest else "", latest.period.label if latest else "",
+                      latest.source if latest else "", _share(s.progress), _share(s.expected),
+                      text.PACE[s.pace] if s.pace else ""])
+    for column in ("K", "L"):
+        for cell in sheet[column][1:]:
+            cell.number_format = "0%"
+    history = book.create_sheet(text.HISTORY_SHEET)
+    history.append(list(text.HISTORY_HEADER))
+    for s in all_statuses:
+        for r in s.history:
+            history.append([s.plan.name, s.indicator.id, s.indicator.name, r.period.label, r.value, s.indicator.unit,
+                            r.source, r.recorded_by, r.recorded_at.strftime("%Y-%m-%d %H:%M")])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+

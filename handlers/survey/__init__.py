@@ -1,0 +1,1 @@
+"""The satisfaction survey: the conversation, its definition file, scoring, insights, exports and invitations."""

@@ -1,0 +1,136 @@
+"""Survey exports: the summary as text, responses as CSV or XLSX (salted-hash ids, no names) and a PNG chart
+(index by wave against the 85 line, and the five dimensions of the wave)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.core.messages import Reply
+from bot.core.models import SurveyResponse, SurveyWave
+from handlers.charts import cjk_font
+from handlers.survey import insights as survey_insights
+from handlers.survey import texts as text
+from handlers.survey.conversation import completed
+from handlers.survey.definition import SurveyDefinition
+from handlers.survey.scoring import Report, index_of
+
+
+def summary(report: Report) -> str:
+    def show(value: float | None) -> str:
+        return text.NOT_AVAILABLE if value is None else f"{value:g}"
+
+    low, high = report.ci95 if report.ci95 else (None, None)
+    dimensions = "；".join(f"{name} {show(score)}" for name, score in report.dimensions.items())
+    change = report.change_since_previous
+    return text.REPORT.format(wave=report.wave, n=report.n, index=show(report.index), low=show(low),
+                              high=show(high), target=show(report.target), gap=show(report.gap_to_target),
+                              baseline=show(report.baseline),
+                              change=text.NOT_AVAILABLE if change is None else f"{change:+g}", dimensions=dimensions)
+
+
+def _rows(session: Session, definition: SurveyDefinition, wave: SurveyWave) -> tuple[list[str], list[list[object]]]:
+    items = definition.items
+    header = ["respondent", "version", "group", "county", "completed_at", *[i.id for i in items], "comment"]
+    rows: list[list[object]] = []
+    for r in session.scalars(select(SurveyResponse).where(SurveyResponse.wave_id == wave.id,
+                                                          SurveyResponse.step == "done").order_by(SurveyResponse.id)):
+        answers = dict(r.answers)
+        completed_at = r.completed_at.isoformat() if r.completed_at else ""
+        rows.append([r.respondent, r.version, r.group or "", r.county or "", completed_at,
+                     *[answers.get(i.id, "") for i in items], r.comment or ""])
+    return header, rows
+
+
+def to_csv(session: Session, definition: SurveyDefinition, wave: SurveyWave) -> bytes:
+    header, rows = _rows(session, definition, wave)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
+
+
+def to_xlsx(session: Session, definition: SurveyDefinition, wave: SurveyWave, report: Report) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "汇总"
+    sheet.append(["期次", report.wave])
+    sheet.append(["答卷数", report.n])
+    sheet.append(["指数", report.index])
+    sheet.append(["95%区间", *(report.ci95 or ("", ""))])
+    sheet.append(["目标", report.target])
+    sheet.append(["基线", report.baseline])
+    sheet.append(["比上一期", report.change_since_previous])
+    for name, score in report.dimensions.items():
+        sheet.append([name, score])
+    responses = book.create_sheet("答卷")
+    header, rows = _rows(session, definition, wave)
+    responses.append(header)
+    for row in rows:
+        responses.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _font() -> str | None:
+    return cjk_font()
+
+
+def to_png(session: Session, definition: SurveyDefinition, report: Report) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    font = _font()
+
+    def label(words: str) -> str:
+        return words if font else text.CHART_FALLBACK.get(words, words)
+
+    waves: Sequence[SurveyWave] = list(session.scalars(select(SurveyWave).order_by(SurveyWave.id)))
+    indexes = [index_of(definition, completed(session, w)) for w in waves]
+    with matplotlib.rc_context({"font.family": [font] if font else ["DejaVu Sans"]}):
+        figure, (left, right) = pyplot.subplots(1, 2, figsize=(10, 4), dpi=100)
+        names = [w.name for w in waves]
+        left.plot(names, [i if i is not None else float("nan") for i in indexes], marker="o")
+        left.axhline(definition.target, color="tab:red", linestyle="--", label=f"{label('目标')} {definition.target:g}")
+        left.axhline(definition.baseline, color="tab:gray", linestyle=":",
+                     label=f"{label('基线')} {definition.baseline:g}")
+        left.set_ylim(0, 100)
+        left.set_title(label(text.CHART_TITLE_INDEX))
+        left.legend(loc="lower right")
+        dims = list(report.dimensions)
+        right.barh([label(d) for d in dims], [report.dimensions[d] or 0 for d in dims], color="tab:blue")
+        right.axvline(definition.target, color="tab:red", linestyle="--")
+        right.set_xlim(0, 100)
+        right.set_title(label(text.CHART_TITLE_DIMENSIONS))
+        figure.tight_layout()
+        out = io.BytesIO()
+        figure.savefig(out, format="png")
+        pyplot.close(figure)
+    return out.getvalue()
+
+
+def survey_report(session: Session, definition: SurveyDefinition) -> list[Reply]:
+    """Staff /report: the summary and the chart."""
+    from handlers.survey.conversation import wave_report
+
+    report = wave_report(session, definition)
+    if report is None:
+        return [Reply(text.REPORT_NONE)]
+    replies = [Reply(summary(report)), Reply("", image=to_png(session, definition, report), file_name="report.png")]
+    insights = survey_insights.wave_insights(session, definition, report.wave)
+    if insights is not None:  # what changed since the last wave, and what drives overall satisfaction
+        replies.append(Reply(survey_insights.summary(insights)))
+        if survey_insights.has_chart(insights):
+            replies.append(Reply("", image=survey_insights.to_png(insights), file_name="drivers.png"))
+    return replies
