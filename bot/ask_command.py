@@ -14,6 +14,7 @@ from typing import Any, BinaryIO, TextIO
 
 from handlers.decline import decline_text
 from handlers.texts import ask as text
+from knowledge import office
 from knowledge.engine import Result, SearchEngine
 from knowledge.normalize import strip_control
 
@@ -46,6 +47,8 @@ Figures = Callable[[str], str]  # entry id → the recorded plan figures its ans
 def answer(engine: SearchEngine, question: str, figures: Figures | None = None) -> dict[str, Any]:
     clean = strip_control(question)
     payload = as_json(question, engine.search(clean))
+    if payload["confident"]:  # the bureau's contact details, from office.yaml as it stands now
+        payload["answer"] = office.render(payload["answer"], office.for_kb(engine.kb))
     if figures is not None and payload["confident"] and (extra := figures(payload["entry_id"])):
         payload["answer"] = f"{payload['answer']}\n\n{extra}"
     return payload

@@ -17,6 +17,7 @@ from handlers.decline import decline_text, suggestions
 from handlers.indicators import chat as indicator_chat
 from handlers.texts import ask as text
 from handlers.tips import conversation as tips
+from knowledge import office
 from knowledge.engine import MAX_QUESTION_CHARS, Result, SearchEngine
 from knowledge.loader import Entry
 
@@ -37,9 +38,11 @@ def entry_button(entry: Entry) -> tuple[Button, ...]:
 
 def answer_reply(engine: SearchEngine, entry: Entry, question_id: int, session: Session | None = None) -> Reply:
     """The entry's answer and sources; an entry about one of the plan's indicators also carries the figures
-    staff recorded (or that none is published yet), read in `session`."""
+    staff recorded (or that none is published yet), read in `session`. The bureau's contact details are filled
+    in from office.yaml as it stands now."""
     figures = indicator_chat.figures_for_entry(session, entry.id) if session is not None else ""
-    answer = f"{entry.answer}\n\n{figures}" if figures else entry.answer
+    own = office.render(entry.answer, office.for_kb(engine.kb))
+    answer = f"{own}\n\n{figures}" if figures else own
     body = f"{answer}\n\n{text.SOURCES.format(sources='；'.join(entry.sources))}"
     rows: list[tuple[Button, ...]] = []
     for related_id in entry.related[:MAX_RELATED]:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from bot.core.messages import Address, Button, Incoming, Reply, StaffChat
 from bot.core.models import HandoffRequest, QuestionLog
 from handlers.texts import handoff as text
+from knowledge import office
 from knowledge.engine import SearchEngine
 
 HANDOFF_IDLE = dt.timedelta(minutes=30)
@@ -99,7 +100,9 @@ def request(session: Session, incoming: Incoming, question_id: int | None,
     session.add(row)
     session.flush()
     staff_notice = text.STAFF_NEW.format(number=row.id, who=_who(row), channel=row.channel, context=context)
-    return [*notices, Reply(text.OPENED.format(number=row.id), end_button(row)), _to_staff(row, staff_notice)]
+    contact = office.contact_text(office.for_kb(engine.kb if engine else None))
+    return [*notices, Reply(text.OPENED.format(number=row.id, contact=contact), end_button(row)),
+            _to_staff(row, staff_notice)]
 
 
 def relay_from_user(row: HandoffRequest, message: str, now: dt.datetime) -> list[Reply]:

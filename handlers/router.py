@@ -151,7 +151,7 @@ class Router:
             return [*notices, *survey.on_text(self.survey, response, message, ctx.now)]
         kind = smalltalk.classify(message) if len(message) <= smalltalk.MAX_CHARS else None
         if kind is smalltalk.Kind.HANDOFF:
-            return [*notices, *handoff.request(session, incoming, None, now=ctx.now)]
+            return [*notices, *handoff.request(session, incoming, None, ctx.engine, now=ctx.now)]
         if kind is not None:
             return [*notices, smalltalk.reply(kind)]
         logger = question_log.session_logger(session, ctx.now)

@@ -20,6 +20,7 @@ from bot.core.datafile import Loader as _Loader
 from bot.core.datafile import Problem
 from bot.core.datafile import compose as _compose
 from bot.core.datafile import line_of as _line
+from knowledge import office as _office
 from knowledge.errors import KnowledgeBaseError
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -354,8 +355,10 @@ def collect(data_dir: Path = DATA_DIR) -> tuple[KnowledgeBase, list[Problem]]:
     scope = load_scope(data_dir / "scope.yaml", out)
     declined_path = data_dir / DECLINED_FILE
     declined = tuple(text for _line, text in _read_lines(declined_path, out)) if declined_path.exists() else ()
+    office_path = _office.check(data_dir, entries, out)  # the bureau's contact details (knowledge/office.py)
     files = (topics_path, *entry_files, data_dir / "userdict.txt", data_dir / "synonyms.yaml",
-             data_dir / "stopwords.txt", data_dir / "scope.yaml", *([declined_path] if declined else []))
+             data_dir / "stopwords.txt", data_dir / "scope.yaml", *([declined_path] if declined else []),
+             *([office_path] if office_path else []))
     kb = KnowledgeBase(tuple(entries), topics, lexicon, scope, files, declined)
     return kb, out.problems
 

@@ -2,7 +2,8 @@
 
 END_BUTTON = "结束人工"
 OPENED = ("已为你转接人工（编号{number}）。工作人员会在这个对话里回复你；在此期间你发的消息都会转给工作人员。"
-          "不需要了可以点“结束人工”或发送 /cancel。着急的话，也可以直接到州或所在县市市场监督管理局窗口咨询。")
+          "不需要了可以点“结束人工”或发送 /cancel。着急的话，也可以直接到州或所在县市市场监督管理局窗口咨询。\n"
+          "{contact}")  # {contact}: the bureau's details from office.yaml, or where to find them (knowledge/office.py)
 ALREADY = "你的人工咨询（编号{number}）正在进行，工作人员会在这个对话里回复你。发送 /cancel 可以结束。"
 STAFF_NEW = ("【人工咨询 #{number}】来自 {who}（{channel}）\n{context}\n"
              "直接回复本消息（企业微信：给应用发送 /reply {number} 内容）即可答复用户；发送 /end {number} 结束。")
