@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from bot.core.clock import Clock, system_clock
 from bot.core.datafile import DataFileError
 from bot.core.db import open_database
+from bot.core.kept_secrets import SURVEY_SALT, TELEGRAM_WEBHOOK_SECRET, kept_secret
 from bot.core.outbox import Dispatcher
 from bot.photo_fetcher import PhotoFetcher
 from bot.pipeline import Pipeline
@@ -139,6 +140,8 @@ def build_router(settings: Settings, knowledge: KnowledgeService | None = None, 
                  writer: AbstractContextManager[object] | None = None, learn: bool = False) -> Router:
     """learn: also answer with what staff taught in this database (always when no knowledge is given)."""
     _engine, sessions = open_database(settings.database_url)
+    with sessions.begin() as session:  # one salt per install, kept: respondents cannot be found by hashing ids
+        salt = kept_secret(session, SURVEY_SALT, settings.survey_salt)
     definition = survey_definition.load(Path(settings.survey_file) if settings.survey_file
                                         else survey_definition.DEFINITION)
     if knowledge is None:
@@ -148,7 +151,7 @@ def build_router(settings: Settings, knowledge: KnowledgeService | None = None, 
         knowledge.attach(LearnedSource(sessions))
     router = Router(knowledge, sessions, staff_ids=settings.staff_ids,
                   rate_limiter=RateLimiter(limit=settings.user_messages_per_minute, window=60.0),
-                  survey_definition=definition, survey_salt=settings.survey_salt, timezone=settings.timezone,
+                  survey_definition=definition, survey_salt=salt, timezone=settings.timezone,
                   clock=clock, writer=writer)
     router.media_dir = settings.media_folder
     return router
@@ -185,6 +188,10 @@ def build_app(settings: Settings | None = None, knowledge: KnowledgeService | No
     pipeline = Pipeline(router, sessions, wake, concurrency=lanes, clock=clock, writer=writer,
                         photos=lambda: fetcher.wake())
     channels: list[Channel] = []
+    if settings.telegram_token and settings.telegram_webhook_url:
+        with sessions.begin() as session:  # a webhook is always authenticated: Telegram is told this secret
+            secret = kept_secret(session, TELEGRAM_WEBHOOK_SECRET, settings.telegram_webhook_secret)
+        settings = settings.model_copy(update={"telegram_webhook_secret": secret})
     if settings.telegram_token:
         channels.append(TelegramChannel(settings, pipeline))
     if settings.wecom_configured:

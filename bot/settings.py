@@ -22,11 +22,11 @@ class Settings(BaseSettings):
     telegram_base_url: str | None = None  # scheme and host of a local Bot API server or a test double
     telegram_staff_chat: str | None = None  # chat id where staff receive handoffs
     telegram_webhook_url: str | None = None  # public https URL: webhook mode instead of long polling
-    telegram_webhook_secret: str | None = None  # checked against X-Telegram-Bot-Api-Secret-Token
+    telegram_webhook_secret: str | None = None  # X-Telegram-Bot-Api-Secret-Token; unset: generated and kept
     telegram_max_rate: float = 30.0  # messages a second overall (Telegram's limit)
     telegram_concurrent_updates: int = Field(default=4, ge=1, le=256)  # updates at once, each chat's in order
     user_messages_per_minute: int = 20  # per-user flood limit
-    survey_salt: str = "ipbot-survey"  # mixed into respondent hashes in exports; set your own secret
+    survey_salt: str | None = None  # mixed into respondent hashes; unset: one generated and kept in the database
     survey_file: str | None = None  # another survey definition (defaults to the packaged one)
     reminder_late_after_seconds: int = 120  # a reminder sent later than this after its time is marked late
     reminder_check_seconds: float = 1.0  # besides sleeping until the next due time: how often to look for reminders

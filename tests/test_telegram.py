@@ -299,6 +299,66 @@ def test_webhook_mode_checks_the_secret_token(setup: Setup) -> None:
     assert len([s for s in setup.double.sent if s.chat_id == USER]) == 1
 
 
+def test_a_webhook_without_a_configured_secret_gets_a_generated_one_and_refuses_forged_staff_commands(
+        setup: Setup, sessions: sessionmaker[Session]) -> None:
+    port = _free_port()
+    settings = setup.settings.model_copy(update={
+        "telegram_webhook_url": "https://bot.example.org/tg-hook", "telegram_webhook_secret": None,
+        "http_listen": f"127.0.0.1:{port}"})
+    url = f"http://127.0.0.1:{port}/tg-hook"
+
+    def staff_update(update_id: int, text: str) -> dict[str, object]:
+        return {"update_id": update_id, "message": {
+            "message_id": update_id, "date": 0, "chat": {"id": STAFF_MEMBER, "type": "private"},
+            "from": {"id": STAFF_MEMBER, "is_bot": False, "first_name": "x"}, "text": text}}
+
+    running = setup.run(settings=settings)
+    try:
+        secret = setup.double.called("setWebhook")[0]["secret_token"]
+        assert secret and len(secret) >= 32  # generated, and Telegram was told it
+        assert _post(url, staff_update(1, "/survey_open FORGED-WAVE"), None) == 403
+        assert _post(url, staff_update(2, "/stats"), "") == 403
+        assert _post(url, staff_update(3, "/stats"), "guess") == 403
+        assert _post(url, staff_update(4, "/help"), secret) == 200
+        setup.double.wait_for(1, STAFF_MEMBER)  # the genuine update is answered; the forged ones never were
+    finally:
+        running.stop()
+    from bot.core.models import SurveyWave
+    with sessions() as session:
+        assert session.scalars(select(SurveyWave)).all() == []
+    assert not any("问答统计" in s.text for s in setup.double.sent)
+    running = setup.run(settings=settings)  # a restart keeps the same secret: Telegram's calls still pass
+    try:
+        assert setup.double.called("setWebhook")[-1]["secret_token"] == secret
+    finally:
+        running.stop()
+
+
+@pytest.mark.parametrize("body", [
+    b'{"update_id": 1e400}', b"[" * 100_000 + b"]" * 100_000, b"not json", b'"text"',
+    b'{"update_id": 5, "message": {"chat": {"id": 1}, "from": {}, "text": "hi"}}',
+    b'{"update_id": 6, "callback_query": {"id": "q", "data": "m:0", "from": {}}}',
+    b'{"update_id": 7, "callback_query": {"id": "q", "data": "m:0", "from": {"id": 1}, "message": {"chat": {}}}}'])
+def test_a_malformed_webhook_update_is_refused_with_400_and_nothing_stored(setup: Setup, body: bytes,
+                                                                          sessions: sessionmaker[Session]) -> None:
+    port = _free_port()
+    settings = setup.settings.model_copy(update={
+        "telegram_webhook_url": "https://bot.example.org/tg-hook", "telegram_webhook_secret": "s3cret-Token_1",
+        "http_listen": f"127.0.0.1:{port}"})
+    running = setup.run(settings=settings)
+    try:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/tg-hook", data=body, method="POST", headers={
+            "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_1"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+        assert refused.value.code == 400
+    finally:
+        running.stop()
+    from bot.core.models import InboxMessage
+    with sessions() as session:
+        assert session.scalars(select(InboxMessage)).all() == []
+
+
 def test_the_whole_survey_through_telegram_then_the_report(setup: Setup) -> None:
     running = setup.run(settings=setup.settings.model_copy(update={"survey_salt": "pepper"}))
     d = setup.double

@@ -99,19 +99,44 @@ def _full_name(user: dict[str, Any]) -> str:
     return " ".join(part for part in (user.get("first_name"), user.get("last_name")) if part)
 
 
+def _size(item: dict[str, Any]) -> int:
+    size = item.get("file_size")
+    return size if isinstance(size, int) and not isinstance(size, bool) else 0
+
+
+def _id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**63
+
+
+def well_formed(update: Any) -> bool:
+    """An update whose ids are whole numbers where the Bot API gives them (a forged or broken one is refused
+    before anything is stored; a kind of update the bot does not handle is still well formed)."""
+    if not isinstance(update, dict) or not _id(update.get("update_id")):
+        return False
+    parts = [update.get("message"), update.get("callback_query")]
+    query = update.get("callback_query")
+    if isinstance(query, dict):
+        parts.append(query.get("message"))
+    for part in (p for p in parts if isinstance(p, dict)):
+        for key in ("from", "chat"):
+            if key in part and not (isinstance(part[key], dict) and _id(part[key].get("id"))):
+                return False
+    return True
+
+
 def _attachments(message: dict[str, Any]) -> tuple[tuple[str, ...], str | None]:
     """A picture as its file id (the largest size of a photo; a file that says it is an image), or what
     else came instead of text. What the file really is, the downloader checks by its content."""
     photo, document = message.get("photo"), message.get("document")
     if isinstance(photo, list) and photo and isinstance(photo[-1], dict) and photo[-1].get("file_id"):
-        biggest = max((p for p in photo if isinstance(p, dict)), key=lambda p: int(p.get("file_size") or 0))
-        if int(biggest.get("file_size") or 0) > PHOTO_LIMIT:
+        biggest = max((p for p in photo if isinstance(p, dict)), key=_size)
+        if _size(biggest) > PHOTO_LIMIT:
             return (), "too_large"
         return (str(biggest["file_id"]),), None
     if isinstance(document, dict) and document.get("file_id"):
         if not str(document.get("mime_type") or "").startswith("image/"):
             return (), "file"
-        if int(document.get("file_size") or 0) > PHOTO_LIMIT:
+        if _size(document) > PHOTO_LIMIT:
             return (), "too_large"
         return (str(document["file_id"]),), None
     if "sticker" in message:
@@ -269,18 +294,19 @@ class WebhookHandler(RequestHandler):
     async def post(self) -> None:
         expected = self.channel.settings.telegram_webhook_secret or ""
         given = self.request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
-        if expected and not hmac.compare_digest(given.encode(), expected.encode()):
+        if not expected or not hmac.compare_digest(given.encode(), expected.encode()):  # never open
             self.set_status(403)
             self.finish()
             return
         try:
             update = json.loads(self.request.body)
-            update_id = int(update["update_id"])
-        except (ValueError, TypeError, KeyError):
+        except (ValueError, RecursionError):  # not JSON, or nested past any real update
+            update = None
+        if not well_formed(update):
             self.set_status(400)
             self.finish()
             return
-        await self.channel.take([update_id], [update])
+        await self.channel.take([update["update_id"]], [update])
         self.finish()
 
 
@@ -344,8 +370,10 @@ class TelegramChannel:
                                                         read_timeout=POLL_TIMEOUT + 10)
                 if not isinstance(updates, list):
                     updates = []
-                valid = [u for u in updates if isinstance(u, dict) and isinstance(u.get("update_id"), int)]
+                valid = [u for u in updates if well_formed(u)]
                 await self.take([u["update_id"] for u in valid], valid)
+                # a malformed update is confirmed with the rest, never fetched again and again
+                seen = [u["update_id"] for u in updates if isinstance(u, dict) and _id(u.get("update_id"))]
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # Telegram or the database unreachable: the same updates come again
@@ -354,8 +382,8 @@ class TelegramChannel:
                 backoff = min(backoff * 2, 30.0)
                 continue
             backoff = 1.0
-            if valid:
-                offset = max(u["update_id"] for u in valid) + 1
+            if seen:
+                offset = max(seen) + 1
 
     async def start(self) -> None:
         await self.bot.initialize()

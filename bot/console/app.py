@@ -13,7 +13,6 @@ from tornado.web import RedirectHandler, StaticFileHandler
 
 from bot.console import (
     accounts_page,
-    auth,
     handoffs,
     indicators_page,
     knowledge_page,
@@ -26,6 +25,7 @@ from bot.console import (
     tips_page,
 )
 from bot.console.web import ConsoleDeps, NotFound
+from bot.core.kept_secrets import COOKIE_SECRET, kept_secret
 from bot.http_server import Route, parse_listen
 from bot.settings import Settings
 from handlers.router import Router
@@ -75,7 +75,7 @@ def deps_for(settings: Settings, router: Router, wake: Callable[[], None], chann
              writer: AbstractContextManager[object]) -> ConsoleDeps:
     """What the pages need, from the running bot's parts (the cookie secret is read, or made and stored)."""
     with writer, router.sessions.begin() as session:
-        secret = auth.cookie_secret(session, settings.console_secret)
+        secret = kept_secret(session, COOKIE_SECRET, settings.console_secret)
     return ConsoleDeps(router.sessions, secret, router.survey, router.zone,
                        lambda session: router.linked_staff.together(session, router.staff_ids),
                        wake=wake, clock=router.clock, channels=channels, writer=writer,

@@ -15,16 +15,14 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.console import accounts
-from bot.core.models import ConsoleSession, ConsoleSetting, LoginFailure, StaffAccount
+from bot.core.models import ConsoleSession, LoginFailure, StaffAccount
 
 SESSION_LIFETIME = dt.timedelta(hours=12)
 THROTTLE_LIMIT = 5
 THROTTLE_WINDOW = dt.timedelta(minutes=15)
-SECRET_NAME = "cookie_secret"
 
 
 @dataclass(frozen=True)
@@ -39,22 +37,6 @@ class Staff:
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
-
-
-def cookie_secret(session: Session, configured: str | None) -> str:
-    if configured:
-        return configured
-    found = session.get(ConsoleSetting, SECRET_NAME)
-    if found is not None:
-        return found.value
-    try:
-        with session.begin_nested():
-            session.add(ConsoleSetting(name=SECRET_NAME, value=secrets.token_urlsafe(48)))
-    except IntegrityError:  # another process stored one at the same moment
-        pass
-    stored = session.get(ConsoleSetting, SECRET_NAME)
-    assert stored is not None
-    return stored.value
 
 
 def _hash(token: str) -> str:

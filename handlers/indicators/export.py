@@ -3,9 +3,10 @@ path (PNG) and a report with the figures and their history (XLSX)."""
 
 from __future__ import annotations
 
-import io
 import math
 
+from bot.core import spreadsheets
+from bot.core.spreadsheets import Sheet
 from handlers import charts
 from handlers.indicators import texts as text
 from handlers.indicators.progress import Status
@@ -54,29 +55,19 @@ def _share(value: float | None) -> float | str:
 def to_xlsx(all_statuses: list[Status]) -> bytes:
     """Sheet 指标: one row per indicator (latest figure, progress, straight path, pace); sheet 历次数据: every
     period's figure with its source and who recorded it."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = text.REPORT_SHEET
-    sheet.append(list(text.REPORT_HEADER))
+    listing: list[list[object]] = [list(text.REPORT_HEADER)]
     for s in all_statuses:
         i, latest = s.indicator, s.latest
-        sheet.append([s.plan.name, i.id, i.name, i.unit, i.kind, "" if i.baseline is None else i.baseline, i.target,
-                      latest.value if latest else "", latest.period.label if latest else "",
-                      latest.source if latest else "", _share(s.progress), _share(s.expected),
-                      text.PACE[s.pace] if s.pace else ""])
-    for column in ("K", "L"):
-        for cell in sheet[column][1:]:
-            cell.number_format = "0%"
-    history = book.create_sheet(text.HISTORY_SHEET)
-    history.append(list(text.HISTORY_HEADER))
+        listing.append([s.plan.name, i.id, i.name, i.unit, i.kind, "" if i.baseline is None else i.baseline,
+                        i.target, latest.value if latest else "", latest.period.label if latest else "",
+                        latest.source if latest else "", _share(s.progress), _share(s.expected),
+                        text.PACE[s.pace] if s.pace else ""])
+    history: list[list[object]] = [list(text.HISTORY_HEADER)]
     for s in all_statuses:
         for r in s.history:
             history.append([s.plan.name, s.indicator.id, s.indicator.name, r.period.label, r.value, s.indicator.unit,
                             r.source, r.recorded_by, r.recorded_at.strftime("%Y-%m-%d %H:%M")])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return spreadsheets.to_xlsx([Sheet(text.REPORT_SHEET, listing, {"K": "0%", "L": "0%"}),
+                                 Sheet(text.HISTORY_SHEET, history)])
+
 

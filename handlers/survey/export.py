@@ -3,15 +3,16 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.core import spreadsheets
 from bot.core.messages import Reply
 from bot.core.models import SurveyResponse, SurveyWave
+from bot.core.spreadsheets import Sheet
 from handlers.charts import cjk_font
 from handlers.survey import insights as survey_insights
 from handlers.survey import texts as text
@@ -48,37 +49,16 @@ def _rows(session: Session, definition: SurveyDefinition, wave: SurveyWave) -> t
 
 def to_csv(session: Session, definition: SurveyDefinition, wave: SurveyWave) -> bytes:
     header, rows = _rows(session, definition, wave)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
+    return spreadsheets.to_csv([header, *rows])
 
 
 def to_xlsx(session: Session, definition: SurveyDefinition, wave: SurveyWave, report: Report) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "汇总"
-    sheet.append(["期次", report.wave])
-    sheet.append(["答卷数", report.n])
-    sheet.append(["指数", report.index])
-    sheet.append(["95%区间", *(report.ci95 or ("", ""))])
-    sheet.append(["目标", report.target])
-    sheet.append(["基线", report.baseline])
-    sheet.append(["比上一期", report.change_since_previous])
-    for name, score in report.dimensions.items():
-        sheet.append([name, score])
-    responses = book.create_sheet("答卷")
+    summary: list[Sequence[object]] = [
+        ["期次", report.wave], ["答卷数", report.n], ["指数", report.index], ["95%区间", *(report.ci95 or ("", ""))],
+        ["目标", report.target], ["基线", report.baseline], ["比上一期", report.change_since_previous],
+        *([name, score] for name, score in report.dimensions.items())]
     header, rows = _rows(session, definition, wave)
-    responses.append(header)
-    for row in rows:
-        responses.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return spreadsheets.to_xlsx([Sheet("汇总", summary), Sheet("答卷", [header, *rows])])
 
 
 def _font() -> str | None:

@@ -4,12 +4,12 @@ summary by kind and status and by county."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
+from bot.core.spreadsheets import Sheet
+from bot.core.spreadsheets import to_xlsx as write_xlsx
 from handlers.tips import query as tips_query
 from handlers.tips import status as tips_status
 from handlers.tips import texts as text
@@ -29,11 +29,8 @@ def to_xlsx(session: Session, zone: ZoneInfo, since: dt.datetime | None = None, 
             include_contacts: bool = False) -> bytes:
     views = tips_query.list_tips(session, status, county, kind, since, until, limit=MAX_ROWS,
                                  include_contacts=include_contacts)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = text.EXPORT_LIST
-    headers = list(text.EXPORT_HEADERS) + ([text.EXPORT_CONTACT] if include_contacts else [])
-    sheet.append(headers)
+    headers: list[object] = [*text.EXPORT_HEADERS, *([text.EXPORT_CONTACT] if include_contacts else [])]
+    listing: list[list[object]] = [headers]
     for view in reversed(views):  # oldest first, as a register reads
         full = tips_query.get_tip(session, view.number, include_contacts)
         events = full.events if full else ()
@@ -46,8 +43,8 @@ def to_xlsx(session: Session, zone: ZoneInfo, since: dt.datetime | None = None, 
                              record]
         if include_contacts:
             row.append(view.contact or "")
-        sheet.append(row)
-    summary = book.create_sheet(text.EXPORT_SUMMARY)
+        listing.append(row)
+    summary: list[list[object]] = []
     statuses = list(text.STATUS)
     summary.append([text.EXPORT_BY_KIND, *(text.STATUS[s] for s in statuses), text.EXPORT_TOTAL])
     for kind_code, label in text.KINDS.items():
@@ -57,6 +54,4 @@ def to_xlsx(session: Session, zone: ZoneInfo, since: dt.datetime | None = None, 
     summary.append([text.EXPORT_BY_COUNTY, text.EXPORT_TOTAL])
     for place in dict.fromkeys(v.county or "" for v in views):
         summary.append([place, sum((v.county or "") == place for v in views)])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return write_xlsx([Sheet(text.EXPORT_LIST, listing), Sheet(text.EXPORT_SUMMARY, summary)])

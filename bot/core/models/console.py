@@ -85,7 +85,7 @@ class AuditLog(Base):
 
 
 class ConsoleSetting(Base):
-    """Console values kept across restarts (the generated cookie secret when IPBOT_CONSOLE_SECRET is unset)."""
+    """Values kept across restarts: the secrets an install generates (bot/core/kept_secrets.py)."""
 
     __tablename__ = "console_setting"
 
