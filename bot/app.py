@@ -171,19 +171,18 @@ def build_app(settings: Settings | None = None, knowledge: KnowledgeService | No
     router = build_router(settings, knowledge, clock, writer, learn)
     sessions = router.sessions
 
-    def wake() -> None:  # replies were queued (and perhaps a reminder scheduled)
+    def wake_all() -> None:  # the console changed something: any of them may have work
         dispatcher.wake()
         jobs.wake()
-
-    def wake_all() -> None:  # the console changed something: any of them may have work
-        wake()
         fetcher.wake()
 
     # On SQLite one transaction writes at a time: one lane, with bigger batches, beats several waiting on the lock.
     lanes = 1 if settings.database_url.startswith("sqlite") else settings.telegram_concurrent_updates
-    # the photo downloader is woken only by messages that carried a photo: a look costs a write transaction
-    pipeline = Pipeline(router, sessions, wake, concurrency=lanes, clock=clock, writer=writer,
-                        photos=lambda: fetcher.wake())
+    # Handled messages wake the outbox dispatcher (replies were queued). The photo downloader is woken only by
+    # messages that carried a photo (a look costs a write transaction), the reminder loop only by a batch that
+    # added or changed a reminder.
+    pipeline = Pipeline(router, sessions, lambda: dispatcher.wake(), concurrency=lanes, clock=clock,
+                        writer=writer, photos=lambda: fetcher.wake(), scheduled=lambda: jobs.wake())
     channels: list[Channel] = []
     if settings.telegram_token:
         channels.append(TelegramChannel(settings, pipeline))
