@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import gc
 import logging
 import signal
 import threading
@@ -164,7 +163,6 @@ def build_app(settings: Settings | None = None, knowledge: KnowledgeService | No
     from bot.http_server import HttpServer, Route
 
     settings = settings or Settings()
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # SQLite takes one writer at a time: waiting on a lock here is cheaper than its own back-off
     writer: AbstractContextManager[object] = threading.Lock() if settings.database_url.startswith("sqlite") \
         else contextlib.nullcontext()
@@ -203,12 +201,9 @@ def build_app(settings: Settings | None = None, knowledge: KnowledgeService | No
     # the staff console in the browser, under /console/ (served even with no channel configured)
     routes += console_app.routes(console_app.deps_for(settings, router, wake_all, tuple(c.name for c in channels),
                                                       writer))
-    app = App(settings, router, pipeline, dispatcher, jobs, channels, HttpServer(settings.http_listen, routes),
-              fetcher)
-    # What start-up loaded lives as long as the process: out of the cyclic collector's sight, its full
-    # collections stop walking it on every message's garbage.
-    gc.freeze()
-    return app
+    # (process-wide setup — logging, gc.freeze — is the command's: bot/process.py)
+    return App(settings, router, pipeline, dispatcher, jobs, channels, HttpServer(settings.http_listen, routes),
+               fetcher)
 
 
 async def serve_until_stopped(app: App) -> None:
