@@ -195,7 +195,7 @@ def build_app(settings: Settings | None = None, knowledge: KnowledgeService | No
                           poll=poll, late_after=dt.timedelta(seconds=settings.reminder_late_after_seconds),
                           escalate_after=dt.timedelta(seconds=settings.reminder_escalate_after_seconds),
                           daily=daily, clock=clock)
-    fetcher = PhotoFetcher(sessions, {c.name: c.media for c in channels if hasattr(c, "media")},
+    fetcher = PhotoFetcher(sessions, {c.name: c.media for c in channels if c.media is not None},
                            settings.media_folder, writer, clock, dispatcher.wake_threadsafe, poll=max(poll, 0.05))
     routes: list[Route] = [route for channel in channels for route in channel.routes()]
     # the staff console in the browser, under /console/ (served even with no channel configured)
