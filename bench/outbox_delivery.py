@@ -1,8 +1,8 @@
 """Outbox delivery under Telegram's limits: 3,000 messages through the Bot API double (in its own process)
 capped at 30 messages a second, with a 429 injected every 1,000th call. Target: delivered rate >= 0.95 x the
 cap, 0 lost, 0 duplicated. The dispatcher keeps to the cap with a sliding window counted from each answer's arrival,
-sends to several chats at once, and honours Retry-After (PTB's AIORateLimiter pauses all sending for the
-Retry-After time, as Telegram asks).
+sends to several chats at once, and honours Retry-After (the message, and its chat's later ones, wait that
+long before the next attempt).
 
     python bench/outbox_delivery.py [--messages 3000] [--cap 30]
 """

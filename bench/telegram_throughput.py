@@ -110,12 +110,14 @@ def full_bot(base_url: str, folder: str
     import uuid
 
     from bot.app import build_app
+    from bot.process import startup_done
     from bot.settings import Settings
 
     settings = Settings(telegram_token=TOKEN, telegram_base_url=base_url, telegram_max_rate=1_000_000,
                         database_url=f"sqlite:///{folder}/bench-{uuid.uuid4().hex[:8]}.db",
                         user_messages_per_minute=10**6, http_listen="127.0.0.1:0")
     app = build_app(settings)  # as `ipbot run` builds it
+    startup_done()  # and as it then settles the process (gc.freeze)
     return app.start, app.stop
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import gc
 import logging
 import signal
 import threading
@@ -167,26 +166,24 @@ def build_app(settings: Settings | None = None, knowledge: KnowledgeService | No
     from bot.http_server import HttpServer, Route
 
     settings = settings or Settings()
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # SQLite takes one writer at a time: waiting on a lock here is cheaper than its own back-off
     writer: AbstractContextManager[object] = threading.Lock() if settings.database_url.startswith("sqlite") \
         else contextlib.nullcontext()
     router = build_router(settings, knowledge, clock, writer, learn)
     sessions = router.sessions
 
-    def wake() -> None:  # replies were queued (and perhaps a reminder scheduled)
+    def wake_all() -> None:  # the console changed something: any of them may have work
         dispatcher.wake()
         jobs.wake()
-
-    def wake_all() -> None:  # the console changed something: any of them may have work
-        wake()
         fetcher.wake()
 
     # On SQLite one transaction writes at a time: one lane, with bigger batches, beats several waiting on the lock.
     lanes = 1 if settings.database_url.startswith("sqlite") else settings.telegram_concurrent_updates
-    # the photo downloader is woken only by messages that carried a photo: a look costs a write transaction
-    pipeline = Pipeline(router, sessions, wake, concurrency=lanes, clock=clock, writer=writer,
-                        photos=lambda: fetcher.wake())
+    # Handled messages wake the outbox dispatcher (replies were queued). The photo downloader is woken only by
+    # messages that carried a photo (a look costs a write transaction), the reminder loop only by a batch that
+    # added or changed a reminder.
+    pipeline = Pipeline(router, sessions, lambda: dispatcher.wake(), concurrency=lanes, clock=clock,
+                        writer=writer, photos=lambda: fetcher.wake(), scheduled=lambda: jobs.wake())
     channels: list[Channel] = []
     if settings.telegram_token and settings.telegram_webhook_url:
         with sessions.begin() as session:  # a webhook is always authenticated: Telegram is told this secret
@@ -205,18 +202,15 @@ def build_app(settings: Settings | None = None, knowledge: KnowledgeService | No
                           poll=poll, late_after=dt.timedelta(seconds=settings.reminder_late_after_seconds),
                           escalate_after=dt.timedelta(seconds=settings.reminder_escalate_after_seconds),
                           daily=daily, clock=clock)
-    fetcher = PhotoFetcher(sessions, {c.name: c.media for c in channels if hasattr(c, "media")},
+    fetcher = PhotoFetcher(sessions, {c.name: c.media for c in channels if c.media is not None},
                            settings.media_folder, writer, clock, dispatcher.wake_threadsafe, poll=max(poll, 0.05))
     routes: list[Route] = [route for channel in channels for route in channel.routes()]
     # the staff console in the browser, under /console/ (served even with no channel configured)
     routes += console_app.routes(console_app.deps_for(settings, router, wake_all, tuple(c.name for c in channels),
                                                       writer))
-    app = App(settings, router, pipeline, dispatcher, jobs, channels, HttpServer(settings.http_listen, routes),
-              fetcher)
-    # What start-up loaded lives as long as the process: out of the cyclic collector's sight, its full
-    # collections stop walking it on every message's garbage.
-    gc.freeze()
-    return app
+    # (process-wide setup — logging, gc.freeze — is the command's: bot/process.py)
+    return App(settings, router, pipeline, dispatcher, jobs, channels, HttpServer(settings.http_listen, routes),
+               fetcher)
 
 
 async def serve_until_stopped(app: App) -> None:

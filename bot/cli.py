@@ -90,9 +90,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     from bot.app import build_router
     from bot.channels.terminal import TerminalChannel
+    from bot.process import configure_process, startup_done
     from bot.settings import Settings
 
+    configure_process()
     router = build_router(Settings(), _knowledge(overlay=False), learn=True)
+    startup_done()
     TerminalChannel(router.handle, sys.stdin, sys.stdout, user_id=args.user,
                    interactive=sys.stdin.isatty()).run()
     return 0
@@ -102,8 +105,10 @@ def cmd_run(_args: argparse.Namespace) -> int:
     import asyncio
 
     from bot.app import build_app, serve_until_stopped
+    from bot.process import configure_process, startup_done
     from bot.settings import Settings
 
+    configure_process()
     settings = Settings()
     if settings.wecom_missing:
         sys.stderr.write(f"WeCom is partly configured; also set: {', '.join(settings.wecom_missing)}\n")
@@ -114,6 +119,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
     except ValueError as exc:  # e.g. an EncodingAESKey that is not 43 characters
         sys.stderr.write(f"cannot start: {exc}\n")
         return 2
+    startup_done()
     logging.getLogger("bot").setLevel(logging.INFO)
     if console_only:
         from bot.console.app import url

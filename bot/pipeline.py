@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.core.clock import Clock, system_clock
 from bot.core.messages import Incoming, Reply
 from bot.core.models import InboxMessage, OutboxMessage
+from bot.core.models.reminders import reminders_changed
 from bot.core.outbox import row_values
 from handlers.router import Router
 from handlers.texts import ask as ask_text
@@ -55,14 +56,18 @@ class Pipeline:
     def __init__(self, router: Router, sessions: sessionmaker[Session], wake: Callable[[], None] = lambda: None,
                  concurrency: int = 4, clock: Clock = system_clock,
                  writer: AbstractContextManager[object] | None = None,
-                 photos: Callable[[], None] = lambda: None) -> None:
+                 photos: Callable[[], None] = lambda: None,
+                 scheduled: Callable[[], None] = lambda: None) -> None:
         """wake: the outbox dispatcher's wake-up, called when replies were queued. photos: called when a
-        handled message carried photos (the downloader's wake-up). writer: a context manager held around each
-        transaction (SQLite takes one writer at a time; waiting here is cheaper than its own back-off)."""
+        handled message carried photos (the downloader's wake-up). scheduled: called when a handled batch
+        added or changed a reminder (the reminder loop's wake-up; a batch that did not leaves it asleep).
+        writer: a context manager held around each transaction (SQLite takes one writer at a time; waiting
+        here is cheaper than its own back-off)."""
         self.router = router
         self.sessions = sessions
         self.wake = wake
         self.photos = photos
+        self.scheduled = scheduled
         self._with_photos: set[int] = set()  # rows scheduled here whose message carried photos
         self.clock = clock
         self.concurrency = concurrency
@@ -122,14 +127,19 @@ class Pipeline:
         back and each message is handled again in a transaction of its own, so one bad message costs only
         itself: its changes are rolled back and its sender gets an apology. If that fails too (the database
         is down), the rows stay pending for the sweep."""
+        return self._handle_batch(row_ids)[0]
+
+    def _handle_batch(self, row_ids: Sequence[int]) -> tuple[int, bool]:
+        """handle(); also whether a reminder was added or changed."""
         try:
             return self._handle(row_ids, guarded=False)
         except Exception:
             if len(row_ids) == 1:
                 log.exception("failed to handle inbox message %d", row_ids[0])
-            return sum(self._handle([row_id], guarded=True) for row_id in row_ids)
+            results = [self._handle([row_id], guarded=True) for row_id in row_ids]
+            return sum(handled for handled, _ in results), any(scheduled for _, scheduled in results)
 
-    def _handle(self, row_ids: Sequence[int], guarded: bool) -> int:
+    def _handle(self, row_ids: Sequence[int], guarded: bool) -> tuple[int, bool]:
         now = self.clock()
         with self._writer, self.sessions.begin() as session:
             rows = session.execute(select(InboxMessage.id, InboxMessage.incoming)
@@ -155,7 +165,7 @@ class Pipeline:
             if rows:
                 session.execute(update(InboxMessage).where(InboxMessage.id.in_([r[0] for r in rows]))
                                 .values(status="done", handled_at=now))
-            return len(rows)
+        return len(rows), reminders_changed(session)  # (marked by the commit's flush)
 
     def _schedule(self, row_id: int, incoming: Incoming) -> None:
         """To the lane of its chat: one lane handles its messages in order, lanes run side by side."""
@@ -191,10 +201,10 @@ class Pipeline:
             while not queue.empty() and len(batch) < BATCH:
                 batch.append(queue.get_nowait())
             try:
-                handled = await asyncio.to_thread(self.handle, batch)
+                handled, scheduled = await asyncio.to_thread(self._handle_batch, batch)
             except Exception:  # the database is unreachable: the rows stay pending for the sweep
                 log.exception("%d inbox message(s) left pending", len(batch))
-                handled = 0
+                handled, scheduled = 0, False
             finally:
                 photos = any(row_id in self._with_photos for row_id in batch)
                 for row_id in batch:
@@ -205,6 +215,8 @@ class Pipeline:
                 self.wake()
                 if photos:
                     self.photos()
+                if scheduled:
+                    self.scheduled()
 
     # ---- recovery -------------------------------------------------------------------------------------
     def pending(self, older_than: dt.timedelta | None = None) -> list[tuple[int, Incoming]]:

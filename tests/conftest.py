@@ -21,8 +21,10 @@ from knowledge import loader
 from knowledge.service import KnowledgeService
 
 PG_URL = os.environ.get("IPBOT_TEST_DATABASE_URL")
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-DEV_SET = SHARED / "eval" / "dev-questions.jsonl"
+# the project's own labelled question sets (scripts/holdout/README.md): what the tests measure answering on
+HOLDOUT = Path(__file__).resolve().parents[1] / "scripts" / "holdout"
+QUESTION_SETS = sorted(HOLDOUT.glob("set-*.jsonl"))
+UNSEEN_SET = HOLDOUT / "set-q.jsonl"  # the newest set, measured unseen and not tuned on
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
 
 

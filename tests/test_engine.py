@@ -7,7 +7,7 @@ import pytest
 from knowledge.engine import SearchEngine
 from knowledge.evaluate import evaluate, load_questions
 from knowledge.service import KnowledgeService
-from tests.conftest import DEV_SET
+from tests.conftest import QUESTION_SETS
 
 
 @pytest.fixture(scope="module")
@@ -118,9 +118,8 @@ def test_alternatives_come_from_different_topics(engine: SearchEngine) -> None:
     assert len(topics) == len(set(topics)) >= 2
 
 
-@pytest.mark.skipif(not DEV_SET.exists(), reason="dev set not beside the project")
-def test_dev_set_meets_the_targets(engine: SearchEngine) -> None:
-    scores = evaluate(engine, load_questions(DEV_SET))
+def test_the_question_sets_together_meet_the_targets(engine: SearchEngine) -> None:
+    scores = evaluate(engine, [row for path in QUESTION_SETS for row in load_questions(path)])
     assert scores.top1 >= 0.95, scores.summary()
     assert scores.declined_out_of_scope >= 0.95, scores.summary()
     assert scores.declined_in_scope <= 0.03, scores.summary()
@@ -145,7 +144,7 @@ def test_our_own_question_sets_stay_answered(engine: SearchEngine, name: str, fl
 
 
 def test_a_replaced_engine_is_freed_by_reference_counting_alone() -> None:
-    """`ipbot run` freezes what start-up loaded out of the cycle collector's sight (bot/wiring.py): a knowledge
+    """`ipbot run` freezes what start-up loaded out of the cycle collector's sight (bot/process.py): a knowledge
     base replaced by a reload must then go by reference counting, i.e. hold no reference cycles."""
     import gc
     import weakref

@@ -20,10 +20,9 @@ from knowledge import engine as engine_module
 from knowledge import loader, native
 from knowledge.normalize import normalize
 from knowledge.overlay import MAX_KEY, Overlay, TaughtEngine, phrasing_key
-from tests.conftest import DEV_SET
+from tests.conftest import QUESTION_SETS
 
 COMPILED = native.running_compiled(engine_module)
-HOLDOUT = Path(__file__).resolve().parents[1] / "scripts" / "holdout"
 
 
 def _source_engine() -> ModuleType:
@@ -42,11 +41,10 @@ def _questions() -> Iterator[str]:
     for entry in kb.entries:
         yield entry.question
         yield from entry.alternates
-    for path in [DEV_SET, *sorted(HOLDOUT.glob("set-*.jsonl"))]:
-        if path.exists():
-            for line in path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    yield json.loads(line)["q"]
+    for path in QUESTION_SETS:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                yield json.loads(line)["q"]
     # odd input: empty, blank, too long, symbols only, pinyin, mixed scripts
     yield from ["", "   ", "专利" * 400, "？？！！😊", "zhuanli zhiya", "shangbiao xuzhan", "Patent 质押 ok?"]
 

@@ -8,7 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.outbox import Dispatcher
-from scheduler.runner import BackgroundJobs
+from scheduler.runner import LEADER_LOCK, BackgroundJobs
 
 
 def test_one_leader_idle_between_ticks_and_a_successor(sessions: sessionmaker[Session], database_url: str) -> None:
@@ -20,10 +20,12 @@ def test_one_leader_idle_between_ticks_and_a_successor(sessions: sessionmaker[Se
         assert first.take_leadership() and first.take_leadership()  # and it stays leader
         assert not second.take_leadership()
         assert first.is_leader and not second.is_leader
-        with sessions() as session:
+        with sessions() as session:  # (other schemas' tests may hold their own schema's lock meanwhile)
             states = session.execute(text(
                 "SELECT a.state FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-                "WHERE l.locktype = 'advisory' AND l.granted")).scalars().all()
+                "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = :key "
+                "AND l.objid = (hashtext(current_schema())::bigint & 4294967295)::oid"),
+                {"key": LEADER_LOCK}).scalars().all()
         assert states == ["idle"]  # one holder, not "idle in transaction": vacuum is not held back
         first.release_leadership()  # the leader goes away
         assert second.take_leadership()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 import rjieba
 
 from knowledge import loader
-from tests.conftest import DEV_SET
+from tests.conftest import QUESTION_SETS
 
 
 @pytest.fixture(scope="module")
@@ -24,8 +25,8 @@ def both() -> tuple[rjieba.Jieba, jieba.Tokenizer]:
 def _texts() -> list[str]:
     kb = loader.load()
     texts = [p for e in kb.entries for p in (e.question, *e.alternates, e.answer)]
-    if DEV_SET.exists():
-        texts += DEV_SET.read_text(encoding="utf-8").splitlines()
+    for path in QUESTION_SETS:
+        texts += [json.loads(line)["q"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return texts
 
 

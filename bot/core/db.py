@@ -32,8 +32,8 @@ def make_reader(engine: Engine) -> Engine:
     """An engine for short reads beside the writers. On SQLite every transaction of `engine` begins with
     BEGIN IMMEDIATE (it takes the write lock), so a read inside another transaction would wait for that one
     to end; this engine's plain reads do not (WAL lets readers go alongside the writer)."""
-    if engine.url.get_backend_name() != "sqlite":
-        return engine
+    if engine.url.get_backend_name() != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return engine  # (an in-memory database is private to its engine: there is no other to read it with)
     reader = create_engine(engine.url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(reader, "connect")

@@ -167,7 +167,7 @@ def _find(session: Session, wave: SurveyWave, incoming: Incoming) -> SurveyRespo
 
 # Built once (this runs for every message): the id of a person's unfinished response in the open wave.
 # The steps are spelled out rather than IN (…), which SQLAlchemy expands at execution time: this way the
-# statement compiles once and can also run on the driver directly (handlers/plain_message.py).
+# statement compiles to the same SQL every time (one cached form).
 ACTIVE_ID = (select(SurveyResponse.id).join(SurveyWave, SurveyWave.id == SurveyResponse.wave_id)
              .where(SurveyWave.closed_at.is_(None), SurveyResponse.channel == bindparam("channel"),
                     SurveyResponse.user_id == bindparam("user_id"),

@@ -1,9 +1,14 @@
-"""Reminders and deadline subscriptions."""
+"""Reminders and deadline subscriptions.
+
+Writing a reminder row (added, moved, cancelled) marks the session: `reminders_changed(session)` tells
+whoever committed it that the reminder loop should look again (see bot/pipeline.py).
+"""
 
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -14,8 +19,9 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    event,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, object_session
 
 from bot.core.models.base import Base, UTCDateTime, utcnow
 
@@ -36,6 +42,22 @@ class Reminder(Base):
     subscription_id: Mapped[int | None] = mapped_column(ForeignKey("subscription.id"), nullable=True)
 
     __table_args__ = (Index("ix_reminder_due", "active", "next_fire_at"),)
+
+
+_CHANGED = "reminders_changed"
+
+
+@event.listens_for(Reminder, "after_insert")
+@event.listens_for(Reminder, "after_update")
+def _mark_changed(_mapper: Any, _connection: Any, target: Reminder) -> None:
+    session = object_session(target)
+    if session is not None:
+        session.info[_CHANGED] = True
+
+
+def reminders_changed(session: Session) -> bool:
+    """Whether this session wrote a reminder row (through the ORM) since it was made."""
+    return bool(session.info.get(_CHANGED))
 
 
 class Subscription(Base):

@@ -20,7 +20,7 @@ from bot.core.models.base import Base, UTCDateTime, utcnow
 class Tip(Base):
     """An infringement report (线上快速维权): a draft while the person fills it in (status 'draft', one per
     person: `draft_owner` is set only then and is unique), then a report with its WQ number that staff move
-    through its statuses (handlers/tips_status.py). After the retention period a closed report keeps its
+    through its statuses (handlers/tips/status.py). After the retention period a closed report keeps its
     figures (kind, county, status, dates) and loses the reporter's contact, chat and photos (`purged_at`)."""
 
     __tablename__ = "tip"

@@ -1,0 +1,25 @@
+"""Process-wide setup, done by the commands that run the bot (`ipbot run`, `ipbot chat`) and never by
+`build_app` or `build_router`: tests, benchmarks and other callers build apps without changing the process
+they run in.
+
+    configure_process()   first thing in the command: logging
+    startup_done()        once the app is built (everything start-up loads is in memory): gc.freeze
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def configure_process(level: int = logging.WARNING) -> None:
+    """Log records to standard error with time and source (a root handler already set up is kept)."""
+    logging.basicConfig(level=level, format=LOG_FORMAT)
+
+
+def startup_done() -> None:
+    """What start-up loaded (knowledge base, indexes, dictionaries) lives as long as the process: out of the
+    cyclic collector's sight, its full collections stop walking it on every message's garbage."""
+    gc.freeze()
