@@ -18,7 +18,6 @@ from handlers.texts import kb_edits as text
 from knowledge.loader import Entry, KnowledgeBase, entry_from_data
 
 FIELDS = ("question", "alternates", "keywords", "answer", "sources", "related", "topic")
-LIST_FIELDS = ("alternates", "keywords", "sources", "related")
 _SPLIT_WORDS = re.compile(r"[,，、;；\s]+")
 
 
