@@ -35,7 +35,7 @@ from handlers.indicators import calendar as indicator_calendar
 from handlers.rate_limit import RateLimiter
 from handlers.router import Router
 from handlers.survey import definition as survey_definition
-from handlers.teaching import LearnedSource
+from handlers.taught_phrasings import LearnedSource
 from handlers.tips import upkeep as tips_upkeep
 from knowledge.service import KnowledgeService
 from scheduler import calendar

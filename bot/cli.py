@@ -33,7 +33,7 @@ def _overlay_source() -> Any:
     if parsed.get_backend_name() == "sqlite" and (not parsed.database or not Path(parsed.database).exists()):
         return None
     from bot.core.db import open_database
-    from handlers.teaching import LearnedSource
+    from handlers.taught_phrasings import LearnedSource
 
     _engine, sessions = open_database(url)
     return LearnedSource(sessions)
@@ -464,7 +464,7 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
 
 def cmd_kb_learned(args: argparse.Namespace) -> int:
     from bot.core.db import open_database
-    from handlers.teaching import LearnedSource, learned
+    from handlers.taught_phrasings import LearnedSource, learned
     from knowledge.export import export
 
     _engine, sessions = open_database(os.environ.get("IPBOT_DATABASE_URL") or _settings_database_url())

@@ -6,13 +6,13 @@ Payloads of its buttons: `a:<entry id>` shows an entry, `f:<question id>:y|n` is
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from sqlalchemy.orm import Session
 
 from bot.core.messages import Button, Incoming, Reply
 from handlers import handoff, question_log
+from handlers.context import Context
 from handlers.decline import decline_text, suggestions
 from handlers.indicators import chat as indicator_chat
 from handlers.texts import ask as text
@@ -79,9 +79,9 @@ def ask(log: question_log.Logger, engine: SearchEngine, incoming: Incoming, ques
     return [not_sure_reply(result, question_id, stripped)]
 
 
-def handle_payload(session: Session, engine: SearchEngine, incoming: Incoming, payload: str,
-                   now: dt.datetime) -> list[Reply] | None:
+def handle_payload(ctx: Context, incoming: Incoming, payload: str) -> list[Reply] | None:
     """Replies for this feature's buttons, or None when the payload is not one of them."""
+    session, engine, now = ctx.session, ctx.engine, ctx.now
     if match := ENTRY_PAYLOAD.match(payload):
         entry = engine.kb.entry(match.group(1))
         if entry is None:

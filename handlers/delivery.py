@@ -9,16 +9,19 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.core.messages import Button, Reply
+from bot.core.messages import Button, Incoming, Reply
 from bot.core.models import OutboxMessage
 from bot.core.outbox import status_counts
+from handlers.context import Context
 from handlers.texts import delivery as text
 
 RETRY_PAYLOAD = re.compile(r"^or:(\d{1,12})$")
 MAX_LISTED = 10
 
 
-def status(session: Session) -> list[Reply]:
+def status(ctx: Context, _incoming: Incoming, _argument: str) -> list[Reply]:
+    """/outbox: the outbox's counts and the messages given up on, each with a retry button."""
+    session = ctx.session
     counts = status_counts(session)
     lines = [text.STATUS.format(**counts)]
     dead = list(session.scalars(select(OutboxMessage).where(OutboxMessage.status == "dead")
@@ -41,3 +44,7 @@ def retry(session: Session, payload: str, now: dt.datetime) -> list[Reply] | Non
         return [Reply(text.NOT_DEAD.format(number=match.group(1)))]
     row.status, row.attempts, row.next_attempt_at, row.claimed_at = "pending", 0, now, None
     return [Reply(text.RETRIED.format(number=row.id))]
+
+
+def retry_button(ctx: Context, _incoming: Incoming, payload: str) -> list[Reply] | None:
+    return retry(ctx.session, payload, ctx.now)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.messages import Address, Button, Incoming, Reply, StaffChat
 from bot.core.models import HandoffRequest, QuestionLog
+from handlers.context import Context
 from handlers.texts import handoff as text
 from knowledge import office
 from knowledge.engine import SearchEngine
@@ -105,6 +106,11 @@ def request(session: Session, incoming: Incoming, question_id: int | None,
             _to_staff(row, staff_notice)]
 
 
+def human(ctx: Context, incoming: Incoming, _argument: str) -> list[Reply]:
+    """/human"""
+    return request(ctx.session, incoming, None, ctx.engine, now=ctx.now)
+
+
 def relay_from_user(row: HandoffRequest, message: str, now: dt.datetime) -> list[Reply]:
     """A message from a user in a handoff goes to staff (nothing is answered by the bot)."""
     row.last_activity_at = now
@@ -145,8 +151,24 @@ def number_replied_to(incoming: Incoming) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def handle_payload(session: Session, incoming: Incoming, payload: str, now: dt.datetime) -> list[Reply] | None:
+def handle_payload(ctx: Context, incoming: Incoming, payload: str) -> list[Reply] | None:
     if match := END_PAYLOAD.match(payload):
-        return end_by_user(session, incoming, int(match.group(1)), now=now)
+        return end_by_user(ctx.session, incoming, int(match.group(1)), now=ctx.now)
     return None
 
+
+def end_command(ctx: Context, incoming: Incoming, argument: str) -> list[Reply]:
+    """/end N, or /end in reply to a handoff's notice."""
+    number = argument.strip()
+    if number.isdigit():
+        return end_by_staff(ctx.session, int(number), ctx.now)
+    replied = number_replied_to(incoming)
+    return end_by_staff(ctx.session, replied, ctx.now) if replied else [Reply(text.STAFF_HOW)]
+
+
+def reply_command(ctx: Context, _incoming: Incoming, argument: str) -> list[Reply]:
+    """/reply N text"""
+    number, _, message = argument.strip().partition(" ")
+    if not number.isdigit() or len(number) > 12 or not message.strip():
+        return [Reply(text.STAFF_HOW)]
+    return reply_from_staff(ctx.session, int(number), message.strip(), ctx.now)

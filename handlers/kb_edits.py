@@ -1,7 +1,7 @@
 """Knowledge-base entries edited by staff (the console's 知识库 page): saved as versions in the database,
 layered over the packaged files, checked exactly as `ipbot kb check` checks a file, and reverted by adding
 a version — nothing is overwritten. Every running instance answers with a saved edit within seconds (the
-overlay in handlers/teaching.py reads the newest version of each entry)."""
+overlay in handlers/taught_phrasings.py reads the newest version of each entry)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.core.models import KbEntryVersion
@@ -18,7 +18,6 @@ from handlers.texts import kb_edits as text
 from knowledge.loader import Entry, KnowledgeBase, entry_from_data
 
 FIELDS = ("question", "alternates", "keywords", "answer", "sources", "related", "topic")
-LIST_FIELDS = ("alternates", "keywords", "sources", "related")
 _SPLIT_WORDS = re.compile(r"[,，、;；\s]+")
 
 
@@ -131,8 +130,15 @@ def changed_summary(before: dict[str, Any], after: dict[str, Any]) -> str:
     return text.CHANGED.format(fields="、".join(names)) if names else text.NOTHING_CHANGED
 
 
+def latest_edits(session: Session) -> dict[str, dict[str, object] | None]:
+    """The newest version of each entry edited in the console (None: back to its file)."""
+    newest = select(KbEntryVersion.entry_id, func.max(KbEntryVersion.id).label("id")) \
+        .group_by(KbEntryVersion.entry_id).subquery()
+    rows = session.execute(select(KbEntryVersion.entry_id, KbEntryVersion.data)
+                           .join(newest, KbEntryVersion.id == newest.c.id)).all()
+    return {entry_id: data for entry_id, data in rows}
+
+
 def edited_ids(session: Session) -> set[str]:
     """Entries whose answer now comes from a console edit (not their packaged file)."""
-    from handlers.teaching import latest_edits
-
     return {entry_id for entry_id, data in latest_edits(session).items() if data is not None}

@@ -1,14 +1,15 @@
 """The main menu (/start) and browsing the knowledge base by category (/menu).
 
 Payloads: `m` the categories, `mc:<category>` that category's questions, `r` reminders; the survey button
-carries the survey's own payload (handlers/survey_invite.START_PAYLOAD).
+carries the survey's own payload (handlers/survey/invite.py START_PAYLOAD).
 """
 
 from __future__ import annotations
 
 import re
 
-from bot.core.messages import Button, Reply
+from bot.core.messages import Button, Incoming, Reply
+from handlers.context import Context
 from handlers.survey.invite import START_PAYLOAD
 from handlers.texts import menu as text
 from handlers.texts import subscriptions as subscription_text
@@ -20,18 +21,24 @@ CATEGORY_PAYLOAD = re.compile(r"^mc:([a-z]{1,32})$")
 MAX_QUESTIONS = 15
 
 
-def main_menu() -> Reply:
-    return Reply(text.WELCOME, (
+def main_menu(_ctx: Context, _incoming: Incoming, _argument: str) -> list[Reply]:
+    """/start"""
+    return [Reply(text.WELCOME, (
         (Button(text.ASK, "m"), Button(text.SURVEY, START_PAYLOAD)),
         (Button(text.REMIND, "r"), Button(text.HANDOFF, "h:0")),
         (Button(text.REPORT, TIP_PAYLOAD),),
-    ))
+    ))]
 
 
 def categories(engine: SearchEngine) -> Reply:
     present = dict.fromkeys(engine.kb.topics[e.topic] for e in engine.kb.entries)
     rows = [(Button(text.CATEGORY_NAMES.get(c, c), f"mc:{c}"),) for c in present]
     return Reply(text.CATEGORIES, tuple(rows))
+
+
+def browse(ctx: Context, _incoming: Incoming, _argument: str) -> list[Reply]:
+    """/menu"""
+    return [categories(ctx.engine)]
 
 
 def questions(engine: SearchEngine, category: str) -> Reply | None:
@@ -48,7 +55,8 @@ def questions(engine: SearchEngine, category: str) -> Reply | None:
     return Reply(text.QUESTIONS.format(category=name), (*rows, (Button(text.BACK, "m"),)))
 
 
-def handle_payload(engine: SearchEngine, payload: str) -> list[Reply] | None:
+def handle_payload(ctx: Context, _incoming: Incoming, payload: str) -> list[Reply] | None:
+    engine = ctx.engine
     if payload == "m":
         return [categories(engine)]
     if match := CATEGORY_PAYLOAD.match(payload):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Session
 from bot.core.messages import Address, Button, Incoming, Reply, StaffChat
 from bot.core.models import OutboxMessage, Reminder, Subscription
 from bot.core.outbox import target_of
+from handlers.context import Context
 from handlers.texts import remind as text
 from scheduler import reminders
 
@@ -37,8 +37,9 @@ def _audience(session: Session, incoming: Incoming, who: str, staff_ids: frozens
     return reminders.parse_recipients([who])
 
 
-def add(session: Session, incoming: Incoming, argument: str, staff_ids: frozenset[str], zone: ZoneInfo,
-        now: dt.datetime) -> list[Reply]:
+def add(ctx: Context, incoming: Incoming, argument: str) -> list[Reply]:
+    """/remind 日期 时间 对象 内容"""
+    session, zone, now = ctx.session, ctx.zone, ctx.now
     parts = argument.split(maxsplit=3)
     if len(parts) < 4:
         return [Reply(text.USAGE)]
@@ -50,7 +51,7 @@ def add(session: Session, incoming: Incoming, argument: str, staff_ids: frozense
     if when < now:
         return [Reply(text.PAST.format(value=when_text))]
     try:
-        audience = _audience(session, incoming, parts[2], staff_ids)
+        audience = _audience(session, incoming, parts[2], ctx.staff_ids)
     except reminders.ReminderError:
         audience = []
     if not audience:
@@ -59,7 +60,8 @@ def add(session: Session, incoming: Incoming, argument: str, staff_ids: frozense
     return [Reply(text.ADDED.format(number=row.id, when=when_text, count=len(audience), text=row.text))]
 
 
-def listing(session: Session, zone: ZoneInfo) -> list[Reply]:
+def listing(ctx: Context, _incoming: Incoming, _argument: str) -> list[Reply]:
+    session, zone = ctx.session, ctx.zone
     rows = list(session.scalars(select(Reminder).where(Reminder.active.is_(True), Reminder.subscription_id.is_(None))
                                 .order_by(Reminder.next_fire_at).limit(MAX_LISTED)))
     if not rows:
@@ -73,27 +75,27 @@ def listing(session: Session, zone: ZoneInfo) -> list[Reply]:
     return [Reply("\n".join(lines), tuple(buttons))]
 
 
-def handle_payload(session: Session, payload: str) -> list[Reply] | None:
+def handle_payload(ctx: Context, _incoming: Incoming, payload: str) -> list[Reply] | None:
     match = CANCEL_PAYLOAD.match(payload)
     if match is None:
         return None
-    row = session.get(Reminder, int(match.group(1)))
+    row = ctx.session.get(Reminder, int(match.group(1)))
     if row is None or not row.active:
         return [Reply(text.NOT_ACTIVE.format(number=match.group(1)))]
     row.active = False
     return [Reply(text.CANCELLED.format(number=row.id))]
 
 
-def acknowledge(session: Session, incoming: Incoming, payload: str, is_staff: bool,
-                zone: ZoneInfo, now: dt.datetime) -> list[Reply] | None:
+def acknowledge(ctx: Context, incoming: Incoming, payload: str) -> list[Reply] | None:
     """已办 pressed on a staff reminder (or its repeat): recorded once, by its recipient or any staff member."""
+    session, zone, now = ctx.session, ctx.zone, ctx.now
     match = ACK_PAYLOAD.match(payload)
     if match is None:
         return None
     row = session.get(OutboxMessage, int(match.group(1)))
     if row is None or not row.ack_required:
         return [Reply(text.ACK_UNKNOWN)]
-    if not is_staff and target_of(row) != incoming.address:
+    if not ctx.is_staff(incoming) and target_of(row) != incoming.address:
         return [Reply(text.ACK_NOT_YOURS)]
     if row.acknowledged_at is not None:
         return [Reply(text.ALREADY_ACKED.format(who=row.acknowledged_by or "",

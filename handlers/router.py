@@ -61,18 +61,16 @@ class ButtonOwner:
 
 # Every button payload, by prefix, with one owner each (the only place payloads are told apart).
 BUTTONS: tuple[ButtonOwner, ...] = (
-    ButtonOwner(re.compile(rf"^{re.escape(survey_invite.START_PAYLOAD)}$"),
-                lambda ctx, i, p: survey.start(ctx.session, i, ctx.survey, ctx.survey_salt, ctx.now)),
-    ButtonOwner(survey.PAYLOAD, lambda ctx, i, p: survey.on_payload(ctx.session, i, ctx.survey, p, ctx.now)),
-    ButtonOwner(tips.PAYLOAD, lambda ctx, i, p: tips.on_payload(ctx.session, i, p, ctx.media, ctx.zone, ctx.now)),
-    ButtonOwner(remind.CANCEL_PAYLOAD, lambda ctx, i, p: remind.handle_payload(ctx.session, p), staff_only=True),
-    ButtonOwner(delivery.RETRY_PAYLOAD, lambda ctx, i, p: delivery.retry(ctx.session, p, ctx.now), staff_only=True),
-    ButtonOwner(remind.ACK_PAYLOAD,
-                lambda ctx, i, p: remind.acknowledge(ctx.session, i, p, ctx.is_staff(i), ctx.zone, ctx.now)),
-    ButtonOwner(handoff.END_PAYLOAD, lambda ctx, i, p: handoff.handle_payload(ctx.session, i, p, ctx.now)),
+    ButtonOwner(re.compile(rf"^{re.escape(survey_invite.START_PAYLOAD)}$"), survey.start),
+    ButtonOwner(survey.PAYLOAD, survey.on_payload),
+    ButtonOwner(tips.PAYLOAD, tips.on_payload),
+    ButtonOwner(remind.CANCEL_PAYLOAD, remind.handle_payload, staff_only=True),
+    ButtonOwner(delivery.RETRY_PAYLOAD, delivery.retry_button, staff_only=True),
+    ButtonOwner(remind.ACK_PAYLOAD, remind.acknowledge),
+    ButtonOwner(handoff.END_PAYLOAD, handoff.handle_payload),
     ButtonOwner(teaching.PAYLOAD, teaching.button, staff_only=True),
-    ButtonOwner(menu.PAYLOAD, lambda ctx, i, p: menu.handle_payload(ctx.engine, p)),
-    ButtonOwner(ask.PAYLOAD, lambda ctx, i, p: ask.handle_payload(ctx.session, ctx.engine, i, p, ctx.now)),
+    ButtonOwner(menu.PAYLOAD, menu.handle_payload),
+    ButtonOwner(ask.PAYLOAD, ask.handle_payload),
 )
 
 

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.core.messages import Incoming, Reply
-from bot.core.models import HandoffRequest, QuestionLog, utcnow
+from bot.core.models import HandoffRequest, QuestionLog
+from handlers.context import Context
 from handlers.texts import staff as text
 
 
@@ -36,9 +37,9 @@ def _figures(session: Session, since: dt.datetime) -> dict[str, int]:
     return {"q": asked, "a": answered, "h": helpful, "r": rated, "o": handoffs}
 
 
-def stats(session: Session, now: dt.datetime | None = None) -> list[Reply]:
-    """Questions, answer rate and helpful rate over 7 and 30 days."""
-    now = now or utcnow()
+def stats(ctx: Context, _incoming: Incoming, _argument: str) -> list[Reply]:
+    """/stats: questions, answer rate and helpful rate over 7 and 30 days."""
+    session, now = ctx.session, ctx.now
     week = _figures(session, now - dt.timedelta(days=7))
     month = _figures(session, now - dt.timedelta(days=30))
     return [Reply(text.STATS.format(

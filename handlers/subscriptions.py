@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.messages import Address, Incoming, Reply
 from bot.core.models import Reminder, Subscription
+from handlers.context import Context
 from handlers.texts import subscriptions as text
 from scheduler.deadlines import (
     PatentKind,
@@ -53,7 +54,9 @@ def _describe(events: list[Event]) -> str:
                      for day, key, _leads, values in events)
 
 
-def subscribe(session: Session, incoming: Incoming, argument: str, zone: ZoneInfo, now: dt.datetime) -> list[Reply]:
+def subscribe(ctx: Context, incoming: Incoming, argument: str) -> list[Reply]:
+    """/subscribe 类型 日期 [名称]"""
+    session, zone, now = ctx.session, ctx.zone, ctx.now
     parts = argument.split(maxsplit=2)
     if len(parts) < 2 or parts[0] not in text.KINDS:
         return [Reply(text.USAGE)]
@@ -113,8 +116,9 @@ def _own(session: Session, incoming: Incoming) -> list[Subscription]:
         Subscription.active.is_(True)).order_by(Subscription.id)))
 
 
-def my_deadlines(session: Session, incoming: Incoming, zone: ZoneInfo) -> list[Reply]:
-    rows = _own(session, incoming)
+def my_deadlines(ctx: Context, incoming: Incoming, _argument: str) -> list[Reply]:
+    zone = ctx.zone
+    rows = _own(ctx.session, incoming)
     if not rows:
         return [Reply(text.NONE)]
     today = dt.datetime.now(zone).date()
@@ -124,7 +128,8 @@ def my_deadlines(session: Session, incoming: Incoming, zone: ZoneInfo) -> list[R
     return [Reply("\n".join([text.LIST_TITLE, *items]))]
 
 
-def unsubscribe(session: Session, incoming: Incoming, argument: str) -> list[Reply]:
+def unsubscribe(ctx: Context, incoming: Incoming, argument: str) -> list[Reply]:
+    session = ctx.session
     number = argument.strip()
     rows = {r.id: r for r in _own(session, incoming)}
     if not number.isdigit() or int(number) not in rows:

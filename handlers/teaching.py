@@ -1,10 +1,10 @@
 """Staff teach the bot what it missed: the review queue, teaching a phrasing to an entry, marking one not about
-IP, ignoring one — and the knowledge overlay those make, read by every running instance.
+IP, ignoring one. What is taught is kept by handlers/taught_phrasings.py, which every running instance reads.
 
 The queue groups the questions of the last REVIEW_DAYS the bot was unsure about, or that someone marked 没用,
 by their comparable form (the same question asked ten times is one group with a count). A group's 编号 is the
-id of its latest logged question. Teaching stores the phrasing (who, when) in `learned_phrasing` and marks
-the group's questions reviewed; the chat (/unanswered, /teach) and the console use these same functions.
+id of its latest logged question. Teaching stores the phrasing (who, when: handlers/taught_phrasings.py) and
+marks the group's questions reviewed; the chat (/unanswered, /teach) and the console use these same functions.
 
 Payloads of this feature's buttons: `t:<编号>:<entry id>` teaches, `t:<编号>:-` marks not about IP,
 `t:<编号>:x` ignores.
@@ -15,23 +15,21 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Hashable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select, update
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
-from bot.core.db import make_reader
 from bot.core.messages import Button, Incoming, Reply
-from bot.core.models import KbEntryVersion, LearnedPhrasing, QuestionLog
+from bot.core.models import QuestionLog
+from handlers import taught_phrasings
 from handlers.context import Context
 from handlers.texts import teaching as text
 from knowledge.engine import SearchEngine
-from knowledge.loader import Entry, KnowledgeBase, entry_from_data
-from knowledge.overlay import Overlay, phrasing_key
+from knowledge.loader import Entry
+from knowledge.overlay import phrasing_key
 
 REVIEW_DAYS = 30
 QUEUE_LIMIT = 10  # groups shown in chat at once
@@ -133,17 +131,6 @@ def _count(times: int) -> str:
     return text.GROUP_COUNT.format(times=times) if times > 1 else ""
 
 
-def _remember(session: Session, row: QuestionLog, entry_id: str | None, who: str, now: dt.datetime) -> None:
-    key = phrasing_key(row.text)
-    learned = session.scalar(select(LearnedPhrasing).where(LearnedPhrasing.key == key))
-    if learned is None:
-        session.add(LearnedPhrasing(key=key, text=row.text.strip(), entry_id=entry_id, taught_by=who,
-                                    taught_at=now, question_id=row.id))
-    else:  # taught again: the latest word counts
-        learned.entry_id, learned.taught_by, learned.taught_at, learned.question_id = entry_id, who, now, row.id
-    session.flush()
-
-
 def _mark(session: Session, ids: list[int], review: str) -> None:
     if ids:
         session.execute(update(QuestionLog).where(QuestionLog.id.in_(ids)).values(review=review))
@@ -161,7 +148,7 @@ def teach(session: Session, engine: SearchEngine, number: int, entry_id: str, wh
                                                                                                row.text)))
     if not phrasing_key(row.text):
         return Outcome(False, text.NO_SUCH_QUESTION.format(number=number))
-    _remember(session, row, entry.id, who, now)
+    taught_phrasings.remember(session, row.text, entry.id, who, now, row.id)
     _mark(session, ids, TAUGHT)
     return Outcome(True, text.TAUGHT.format(text=row.text.strip()[:60], question=entry.question, entry_id=entry.id,
                                             count=_count(len(ids))), len(ids))
@@ -172,7 +159,7 @@ def mark_not_ip(session: Session, number: int, who: str, now: dt.datetime) -> Ou
     row, ids = _group_of(session, number, now)
     if row is None or not phrasing_key(row.text):
         return Outcome(False, text.NO_SUCH_QUESTION.format(number=number))
-    _remember(session, row, None, who, now)
+    taught_phrasings.remember(session, row.text, None, who, now, row.id)
     _mark(session, ids, MARKED_NOT_IP)
     return Outcome(True, text.MARKED_NOT_IP.format(text=row.text.strip()[:60], count=_count(len(ids))), len(ids))
 
@@ -258,64 +245,3 @@ def on_payload(session: Session, engine: SearchEngine, payload: str, who: str, n
     if target == IGNORE:
         return ignore(session, number, now)
     return teach(session, engine, number, target, who, now)
-
-
-# ---- the overlay every instance reads ------------------------------------------------------------------
-@dataclass(frozen=True)
-class Learned:
-    id: int
-    text: str
-    entry_id: str | None  # None: declined as not about IP
-    taught_by: str
-    taught_at: dt.datetime
-
-    def to_json(self) -> dict[str, object]:
-        return {"id": self.id, "text": self.text, "entry_id": self.entry_id, "not_ip": self.entry_id is None,
-                "taught_by": self.taught_by, "taught_at": self.taught_at.isoformat()}
-
-
-def learned(session: Session) -> list[Learned]:
-    rows = session.scalars(select(LearnedPhrasing).order_by(LearnedPhrasing.id))
-    return [Learned(r.id, r.text, r.entry_id, r.taught_by, r.taught_at) for r in rows]
-
-
-def latest_edits(session: Session) -> dict[str, dict[str, object] | None]:
-    """The newest version of each entry edited in the console (None: back to its file)."""
-    newest = select(KbEntryVersion.entry_id, func.max(KbEntryVersion.id).label("id")) \
-        .group_by(KbEntryVersion.entry_id).subquery()
-    rows = session.execute(select(KbEntryVersion.entry_id, KbEntryVersion.data)
-                           .join(newest, KbEntryVersion.id == newest.c.id)).all()
-    return {entry_id: data for entry_id, data in rows}
-
-
-class LearnedSource:
-    """The knowledge overlay (knowledge.overlay.OverlaySource) kept in the database."""
-
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
-        bind = sessions.kw.get("bind")
-        # read beside the message's own transaction (the check runs while it is open)
-        self.sessions = sessionmaker(make_reader(bind)) if isinstance(bind, Engine) else sessions
-
-    def version(self) -> Hashable:
-        with self.sessions() as session:
-            taught = session.execute(select(func.count(), func.max(LearnedPhrasing.id),
-                                            func.max(LearnedPhrasing.taught_at))).one()
-            edits = session.execute(select(func.count(), func.max(KbEntryVersion.id))).one()
-        return (tuple(taught), tuple(edits))
-
-    def load(self, kb: KnowledgeBase) -> Overlay:
-        with self.sessions() as session:
-            version = self.version()
-            rows = learned(session)
-            edits = latest_edits(session)
-        taught = {phrasing_key(r.text): (r.entry_id, r.text) for r in rows if r.entry_id}
-        declined = {phrasing_key(r.text): r.text for r in rows if r.entry_id is None}
-        entries: dict[str, Entry | None] = {}
-        for entry_id, data in edits.items():
-            if data is None:
-                continue  # reverted to the file
-            entry, _problems = entry_from_data(dict(data), kb.topics)
-            if entry is not None:  # checked when saved; a file change since may make it fail: the file wins
-                entries[entry_id] = entry
-        return Overlay(version=version, taught=taught, declined=declined, decline_referral=text.DECLINE_REFERRAL,
-                       entries=entries)

@@ -171,12 +171,6 @@ class SearchEngine:
         self._build()
 
     # ---- analysis -------------------------------------------------------------------------------
-    def _canonical(self, word: str) -> str | None:
-        word = self._synonyms.get(word, word)
-        if not word.strip() or word in self._stopwords:
-            return None
-        return word
-
     def analyze(self, text: str) -> dict[str, float]:
         """Index-side analysis: term -> weight (1, or part_factor for a word's minor form)."""
         terms: dict[str, float] = {}

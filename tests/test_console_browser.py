@@ -158,7 +158,7 @@ def test_the_browser_is_refused_without_a_session_and_without_a_csrf_token(brows
 @pytest.fixture
 def learning_console(tmp_path: Path) -> Iterator[RunningConsole]:
     from bot.core.db import open_database
-    from handlers.teaching import LearnedSource
+    from handlers.taught_phrasings import LearnedSource
 
     url = f"sqlite:///{tmp_path / 'learning.db'}"
     engine, sessions = open_database(url)

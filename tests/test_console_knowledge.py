@@ -15,7 +15,7 @@ from sqlalchemy import select
 from bot.core.db import open_database
 from bot.core.messages import Incoming
 from bot.core.models import AuditLog
-from handlers.teaching import LearnedSource
+from handlers.taught_phrasings import LearnedSource
 from knowledge.service import KnowledgeService
 from tests.console_running import RunningConsole
 

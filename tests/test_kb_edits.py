@@ -12,7 +12,7 @@ import yaml
 from sqlalchemy.orm import Session, sessionmaker
 
 from handlers import kb_edits
-from handlers.teaching import LearnedSource
+from handlers.taught_phrasings import LearnedSource
 from knowledge.service import KnowledgeService
 
 ENTRY = "tm-renewal-rules"

@@ -13,7 +13,7 @@ import yaml
 from sqlalchemy.orm import Session, sessionmaker
 
 from handlers.router import Router
-from handlers.teaching import LearnedSource
+from handlers.taught_phrasings import LearnedSource
 from knowledge.service import KnowledgeService
 from tests.conftest import Person
 

@@ -172,7 +172,7 @@ def test_staff_commands_refused_and_allowed(setup: Setup, bot: RunningBot) -> No
 
 
 def test_staff_teach_a_declined_question_and_it_is_answered_with_confidence(setup: Setup) -> None:
-    from handlers.teaching import LearnedSource
+    from handlers.taught_phrasings import LearnedSource
 
     question = "我们合作社的牌子被隔壁县的人用了"
     learning = KnowledgeService(overlay=LearnedSource(setup.sessions))

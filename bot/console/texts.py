@@ -41,16 +41,9 @@ REPLIED = "已发送给用户（#{number}），将通过消息队列送达。"
 ENDED = "人工咨询 #{number} 已结束，已通知用户。"
 STAFF_NOTE_REPLY = "【人工咨询 #{number}】{name}（工作台）回复：{text}"
 STAFF_NOTE_END = "【人工咨询 #{number}】{name}（工作台）已结束。"
-CONVERSATION_QUESTION = "用户的问题"
-CONVERSATION_USER = "用户"
-CONVERSATION_STAFF = "工作人员"
-CONVERSATION_BOT = "机器人"
 
 # survey
-WAVE_OPENED = "已开始调查期次 {wave}。"
-WAVE_CLOSED = "调查期次已结束。"
 WAVE_NAME_EMPTY = "请填写期次名称，例如 2026Q4。"
-NO_WAVE = "还没有调查期次。"
 UNKNOWN_WAVE = "没有期次 {wave}。"
 
 # reminders

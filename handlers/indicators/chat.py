@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -11,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.datafile import DataFileError
 from bot.core.messages import Incoming, Reply
+from handlers.context import Context
 from handlers.indicators import export as indicator_export
 from handlers.indicators import progress as indicators
 from handlers.indicators import texts as text
@@ -45,25 +45,24 @@ def listing_text(all_statuses: list[Status]) -> str:
     return "\n".join(lines)
 
 
-def listing(session: Session, plans: Plans | None = None) -> list[Reply]:
+def listing(ctx: Context, _incoming: Incoming, _argument: str) -> list[Reply]:
     """Staff /indicators: the list, and the chart when any figure is recorded."""
-    found = indicators.statuses(session, plans or current_plans())
+    found = indicators.statuses(ctx.session, current_plans())
     replies = [Reply(listing_text(found))]
     if any(s.latest is not None for s in found):
         replies.append(Reply("", image=indicator_export.to_png(found), file_name="indicators.png"))
     return replies
 
 
-def set_value(session: Session, incoming: Incoming, argument: str, now: dt.datetime,
-              plans: Plans | None = None) -> list[Reply]:
+def set_value(ctx: Context, incoming: Incoming, argument: str) -> list[Reply]:
     """Staff /indicator ID 期间 数值 来源."""
     parts = argument.split(maxsplit=3)
     if len(parts) < 3:
         return [Reply(text.SET_HOW)]
     indicator_id, period, value = parts[:3]
     try:
-        status, latest, before = indicators.record(session, plans or current_plans(), indicator_id, period, value,
-                                           parts[3] if len(parts) == 4 else "", str(incoming.sender), now)
+        status, latest, before = indicators.record(ctx.session, current_plans(), indicator_id, period, value,
+                                           parts[3] if len(parts) == 4 else "", str(incoming.sender), ctx.now)
     except IndicatorError as exc:
         return [Reply(str(exc))]
     i = status.indicator

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.messages import Button, Incoming, Reply
 from bot.core.models import SurveyResponse, SurveyWave
+from handlers.context import Context
 from handlers.survey import texts as text
 from handlers.survey.definition import SurveyDefinition
 from handlers.survey.scoring import Answered, Report, index_of, report
@@ -132,16 +133,16 @@ def _restart(definition: SurveyDefinition, response: SurveyResponse, now: dt.dat
     _touch(response, now)
 
 
-def start(session: Session, incoming: Incoming, definition: SurveyDefinition, salt: str,
-          now: dt.datetime) -> list[Reply]:
+def start(ctx: Context, incoming: Incoming, _argument: str) -> list[Reply]:
     """/survey or the menu button: begin, resume, or say why not."""
+    session, definition, now = ctx.session, ctx.survey, ctx.now
     wave = open_wave(session)
     if wave is None:
         return [Reply(text.NO_WAVE)]
     response = _find(session, wave, incoming)
     if response is None:
         response = SurveyResponse(wave_id=wave.id, channel=incoming.channel, user_id=incoming.user_id,
-                                  respondent=respondent_hash(salt, incoming), version=definition.version,
+                                  respondent=respondent_hash(ctx.survey_salt, incoming), version=definition.version,
                                   step="consent", item_index=0, answers={}, started_at=now, updated_at=now)
         try:
             with session.begin_nested():
@@ -187,8 +188,8 @@ def active(session: Session, incoming: Incoming, now: dt.datetime) -> SurveyResp
 
 
 # ---- answering ---------------------------------------------------------------------------------
-def on_payload(session: Session, incoming: Incoming, definition: SurveyDefinition, payload: str,
-               now: dt.datetime) -> list[Reply] | None:
+def on_payload(ctx: Context, incoming: Incoming, payload: str) -> list[Reply] | None:
+    session, definition, now = ctx.session, ctx.survey, ctx.now
     match = PAYLOAD.match(payload)
     if match is None:
         return None
@@ -237,6 +238,11 @@ def staff_open(session: Session, name: str, now: dt.datetime) -> list[Reply]:
     return [Reply(text.STAFF_OPENED.format(wave=name))]
 
 
+def open_command(ctx: Context, _incoming: Incoming, argument: str) -> list[Reply]:
+    """/survey_open 名称"""
+    return staff_open(ctx.session, argument, ctx.now)
+
+
 def staff_close(session: Session, now: dt.datetime) -> list[Reply]:
     wave = open_wave(session)
     if wave is None:
@@ -245,6 +251,11 @@ def staff_close(session: Session, now: dt.datetime) -> list[Reply]:
     done = session.scalar(select(func.count()).select_from(SurveyResponse).where(
         SurveyResponse.wave_id == wave.id, SurveyResponse.step == "done")) or 0
     return [Reply(text.STAFF_CLOSED.format(wave=wave.name, n=done))]
+
+
+def close_command(ctx: Context, _incoming: Incoming, _argument: str) -> list[Reply]:
+    """/survey_close"""
+    return staff_close(ctx.session, ctx.now)
 
 
 def completed(session: Session, wave: SurveyWave) -> list[Answered]:

@@ -10,10 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core import spreadsheets
-from bot.core.messages import Reply
+from bot.core.messages import Incoming, Reply
 from bot.core.models import SurveyResponse, SurveyWave
 from bot.core.spreadsheets import Sheet
 from handlers.charts import cjk_font
+from handlers.context import Context
 from handlers.survey import insights as survey_insights
 from handlers.survey import texts as text
 from handlers.survey.conversation import completed
@@ -100,10 +101,11 @@ def to_png(session: Session, definition: SurveyDefinition, report: Report) -> by
     return out.getvalue()
 
 
-def survey_report(session: Session, definition: SurveyDefinition) -> list[Reply]:
+def survey_report(ctx: Context, _incoming: Incoming, _argument: str) -> list[Reply]:
     """Staff /report: the summary and the chart."""
     from handlers.survey.conversation import wave_report
 
+    session, definition = ctx.session, ctx.survey
     report = wave_report(session, definition)
     if report is None:
         return [Reply(text.REPORT_NONE)]

@@ -5,14 +5,13 @@ recipients (telegram:123 wecom:zhangsan) to those. Each person is invited once p
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.core.messages import Address, Button, Reply, parse_target
+from bot.core.messages import Address, Button, Incoming, Reply, parse_target
 from bot.core.models import QuestionLog, Subscription, SurveyResponse, SurveyWave
 from bot.core.outbox import enqueue
+from handlers.context import Context
 from handlers.survey import texts as text
 from handlers.survey.conversation import open_wave
 from scheduler import reminders
@@ -44,7 +43,9 @@ def _finished(session: Session, wave: SurveyWave) -> set[tuple[str, str]]:
     return {(channel, user) for channel, user in rows}
 
 
-def invite(session: Session, argument: str, staff_ids: frozenset[str], now: dt.datetime) -> list[Reply]:
+def invite(ctx: Context, _incoming: Incoming, argument: str) -> list[Reply]:
+    """/survey_invite [订阅 | recipients]: queue the invitation to the people who have not answered yet."""
+    session, staff_ids, now = ctx.session, ctx.staff_ids, ctx.now
     wave = open_wave(session)
     if wave is None:
         return [Reply(text.INVITE_NO_WAVE)]

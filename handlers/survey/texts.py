@@ -54,7 +54,6 @@ PRIORITY_MARK = " ← 优先改进"
 DRIVERS_ACT = "影响大、得分低，最该下功夫的（要达到85分）：{items}"
 DRIVERS_NO_PRIORITY = "目前没有既影响大又得分低的项。"
 DRIVERS_NONE = "关键驱动：完成的答卷不足{min_cell}份，暂不分析。"
-QUADRANTS = {"priority": "优先改进", "strength": "保持优势", "secondary": "次要", "surplus": "可维持"}
 CHART_TITLE_DRIVERS = "关键驱动：重要性 × 表现"
 CHART_AXIS_MEAN = "平均分（表现）"
 CHART_AXIS_R = "与总体满意的相关系数（重要性）"

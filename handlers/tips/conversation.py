@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.messages import Button, Incoming, Reply
 from bot.core.models import Tip, TipPhoto
+from handlers.context import Context
 from handlers.texts import general
 from handlers.tips import photos as tip_photos
 from handlers.tips import place as tips_place
@@ -212,8 +213,8 @@ def _redo(session: Session, tip: Tip) -> None:
     tip.kind = tip.right_name = tip.county = tip.place = tip.place_key = tip.description = tip.contact = None
 
 
-def on_payload(session: Session, incoming: Incoming, payload: str, media: Path | None, zone: ZoneInfo,
-               now: dt.datetime) -> list[Reply] | None:
+def on_payload(ctx: Context, incoming: Incoming, payload: str) -> list[Reply] | None:
+    session, media, zone, now = ctx.session, ctx.media, ctx.zone, ctx.now
     match = PAYLOAD.match(payload)
     if match is None:
         return None

@@ -34,11 +34,6 @@ def waiting(session: Session, now: dt.datetime, limit: int = 20) -> list[Waiting
     return [Waiting(p.id, p.tip_id, p.channel, p.file_id) for p in rows]
 
 
-def next_due(session: Session) -> dt.datetime | None:
-    return session.scalar(select(TipPhoto.next_attempt_at).where(TipPhoto.status == "pending")
-                          .order_by(TipPhoto.next_attempt_at).limit(1))
-
-
 def _after(session: Session, photo: TipPhoto, media: Path | None, now: dt.datetime) -> list[Reply]:
     tip = session.get(Tip, photo.tip_id)
     return tips_status.staff_notice(session, tip, media, now) if tip is not None else []

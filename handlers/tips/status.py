@@ -164,11 +164,6 @@ def photos_of(session: Session, tip: Tip) -> list[TipPhoto]:
                                                                                             TipPhoto.id)))
 
 
-def kind_and_right(tip: Tip) -> str:
-    kind = text.KINDS.get(tip.kind or "", text.KINDS["other"])
-    return f"{kind}（{tip.right_name}）" if tip.right_name else kind
-
-
 def place_of(tip: Tip) -> str:
     return " · ".join(part for part in (tip.county, tip.place) if part) or text.NOT_GIVEN
 

@@ -1,7 +1,6 @@
 """What the infringement-report flow (线上快速维权) says, to reporters and to staff."""
 
 START_BUTTON = "我要举报"
-OFFER = "发现侵权线索？可以直接在这里举报，附上照片，全程可查进度。"
 INTRO = ("举报侵权线索（可匿名）：接下来几步，带“跳过”的可以不填。随时发送 /cancel 放弃。\n"
          "第1步：是哪一类侵权？")
 INTRO_WITH_PHOTO = ("收到照片。如果是要举报侵权线索，请继续填写，照片会附在举报里"
@@ -37,7 +36,6 @@ SUMMARY = ("请核对你的举报：\n类型：{kind}\n权利：{right}\n地点�
 NOT_GIVEN = "未填写"
 ANONYMOUS_SHOWN = "匿名"
 USE_BUTTONS = "请点下面的按钮选择（看不到按钮可以发送 /tip 重新显示）。"
-NEED_TEXT = "这一步请用文字回答："
 TOO_LONG = "内容太长了（{length}字），请精简到{limit}字以内："
 STALE = "这个按钮已经过期了，请回答当前这一步："
 STALE_NOTHING_OPEN = "这个举报已经提交或放弃了。要再举报请发送 /tip。"

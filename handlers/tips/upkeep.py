@@ -14,7 +14,6 @@ from handlers.tips import conversation as tips
 from handlers.tips import photos as tip_photos
 from handlers.tips import status as tips_status
 
-DEFAULT_RETENTION = dt.timedelta(days=365)
 PURGED = "-"
 
 
