@@ -4,8 +4,7 @@
 
 1. Engine: N questions through the engine `ipbot ask` and the bot answer with (TaughtEngine: the
    knowledge files plus what staff taught, here nothing) vs segmentation alone of the same questions by the
-   jieba package (jieba.lcut(text, HMM=False), the mode the engine uses). Target ratio <= 1.5. The figure
-   says whether the engine ran compiled (mypyc, see setup.py) or as Python.
+   jieba package (jieba.lcut(text, HMM=False), the mode the engine uses). Target ratio <= 1.5.
    The questions are the dev set's (../shared/eval) repeated to N when it is there, else questions built
    from the knowledge base's phrasings with chat-style padding. Engine and baseline alternate in chunks,
    CPU time is measured, and the median of the rounds' ratios is reported.
@@ -70,8 +69,6 @@ def bench_engine(count: int, rounds: int) -> float:
 
     import jieba
 
-    from knowledge import engine as engine_module
-    from knowledge import native
     from knowledge.overlay import Overlay
     from knowledge.service import KnowledgeService
 
@@ -85,7 +82,6 @@ def bench_engine(count: int, rounds: int) -> float:
     jieba.setLogLevel(logging.ERROR)
     jieba.initialize()
     engine = KnowledgeService(overlay=NothingTaught()).engine
-    build = "compiled" if native.running_compiled(engine_module) else "as Python"
     questions, source = benchmark_questions(count)
     for q in questions[:500]:  # warm both sides
         engine.search(q)
@@ -108,7 +104,7 @@ def bench_engine(count: int, rounds: int) -> float:
         jieba_total += jieba_time
     ratio = statistics.median(ratios)
     per = 1e6 / (count * rounds)
-    print(f"engine ({type(engine).__name__}, {build}): {source}, {rounds} rounds; "
+    print(f"engine ({type(engine).__name__}): {source}, {rounds} rounds; "
           f"engine {engine_total * per:.0f} µs a question, "
           f"jieba segmentation alone {jieba_total * per:.0f} µs; ratio {ratio:.2f} "
           f"(rounds {min(ratios):.2f}–{max(ratios):.2f}; target <= 1.5)")

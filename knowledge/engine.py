@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from typing import NamedTuple
 
-from mypy_extensions import mypyc_attr
-
 from knowledge import pinyin
 from knowledge.loader import Entry, KnowledgeBase
 from knowledge.normalize import normalize
@@ -144,12 +142,8 @@ def _best_first(rescored: tuple[float, int, float]) -> tuple[float, int]:
     return -rescored[0], rescored[1]
 
 
-@mypyc_attr(allow_interpreted_subclasses=True)  # TaughtEngine (knowledge/overlay.py) is one
 class SearchEngine:
-    """An index over one loaded knowledge base. Build a new one to reload.
-
-    Compiled by mypyc where the install can (see setup.py): keep its type hints exact, they are checked at
-    run time there."""
+    """An index over one loaded knowledge base. Build a new one to reload."""
 
     def __init__(self, kb: KnowledgeBase, tuning: Tuning | None = None) -> None:
         self.kb = kb
@@ -326,7 +320,7 @@ class SearchEngine:
     def _mass(self, term: str) -> float:
         known = self._masses  # empty while it is being built
         if term in known:
-            return float(known[term])
+            return known[term]
         idf = self._idf.get(term, self._unknown_idf)
         return idf * (self.tuning.single_char_factor if len(term) == 1 and _CJK.match(term) else 1.0)
 
