@@ -150,10 +150,11 @@ class SearchEngine:
         self.tuning = tuning or Tuning()
         lex = kb.lexicon
         scope = kb.scope
+        # in a fixed order: a word added without a frequency is given one suggested by the words already there
         self.segmenter = Segmenter(lex.user_words)
-        self.segmenter.add_words((word, None) for word in {*lex.synonyms, *lex.synonyms.values()})
-        self.segmenter.add_words((word, None) for word in scope.anchors)
-        self.segmenter.add_words((word, None) for ref in scope.referrals for word in ref.words)
+        self.segmenter.add_words((word, None) for word in dict.fromkeys([*lex.synonyms, *lex.synonyms.values()]))
+        self.segmenter.add_words((word, None) for word in sorted(scope.anchors))
+        self.segmenter.add_words((word, None) for ref in scope.referrals for word in sorted(ref.words))
         self._synonyms = lex.synonyms
         self._stopwords = lex.stopwords
         self._anchors = frozenset(self._synonyms.get(word, word) for word in scope.anchors)
@@ -301,7 +302,7 @@ class SearchEngine:
         """Reading → term, for terms people type in questions (not words only found in answers)."""
         if self._pinyin_index is None or self._joined_pinyin is None:
             strong = frozenset().union(*self._strong)
-            spellings = [(term, term) for term in strong]
+            spellings = [(term, term) for term in sorted(strong)]  # sorted: of two alike, the same one wins
             spellings += [(variant, term) for variant, term in self._synonyms.items() if term in strong]
             index: dict[tuple[str, ...], str] = {}
             for written, term in spellings:
@@ -344,7 +345,9 @@ class SearchEngine:
         words = set(main)
         wanted = set(canonical) - stopwords
         known = wanted & self._vocabulary
-        weights = dict.fromkeys(known, 1.0)
+        # in the order the question gives them (never a set's: the order of the sums over the terms, so the
+        # last bits of every score, must not vary from one process to the next)
+        weights = dict.fromkeys([term for term in canonical if term in known], 1.0)
         spelled_out: set[str] = set()
         remembered = self._word_memo.get
         for word in main:
@@ -551,7 +554,8 @@ class SearchEngine:
         scores = self._keyword_scores(weights)
         if not scores:
             return Result(question, [], False, "no_match", names)
-        ranked = sorted(scores, key=scores.__getitem__, reverse=True)
+        # the best score first and, of equal scores, the entry listed first (sorted by entry, then stably by score)
+        ranked = sorted(sorted(scores), key=scores.__getitem__, reverse=True)
         named = {term for term, weight in weights.items() if weight >= 1.0}
         rescored = self._rescore(ranked[:t.candidates], scores, weights, named, total_mass)
         rescored.sort(key=_best_first)
@@ -583,7 +587,7 @@ class SearchEngine:
         if not FINANCE.isdisjoint(named) and not about_ip:
             # a loan question that names no IP: neither the finance words nor what is asked of them (融资是啥,
             # 贷款流程) make it specific
-            matched -= sum(shares[term] for term in _GENERIC_FOR_FINANCE.intersection(named))
+            matched -= sum(share for term, share in shares.items() if term in named and term in _GENERIC_FOR_FINANCE)
         specific = matched >= t.min_matched or (
             best.similarity >= t.close_phrasing and rival <= t.close_phrasing_max_rival)
         if best.score < t.min_score or not specific or not explains:
@@ -649,8 +653,7 @@ class SearchEngine:
         return None
 
     def _keyword_scores(self, weights: dict[str, float]) -> dict[int, float]:
-        """Entry -> BM25-style keyword score, summed over the question's terms' postings in the terms' order
-        (the order the entries first appear in breaks ties in the ranking).
+        """Entry -> BM25-style keyword score, summed over the question's terms' postings in the terms' order.
 
         The first term's postings become the scores as they are (a dict copy, in C); a weight of 1 needs no
         multiplication. Both give exactly the sums that adding to 0.0 would."""
