@@ -52,6 +52,28 @@ def test_batch_keeps_order_one_line_per_question() -> None:
     assert [r["topic"] for r in rows] == ["tm-renewal", None, "patent-annual-fee", None]
 
 
+def test_ask_json_is_byte_identical_under_any_hash_seed(tmp_path: Path) -> None:
+    """The documented contract: the same input gives byte-identical output in every process. String hashing
+    differs from one process to the next (PYTHONHASHSEED), so nothing may depend on a set's order: neither the
+    order of the sums over a question's terms (the last bits of every score) nor which of two tied entries
+    comes first."""
+    holdout = Path(__file__).resolve().parents[1] / "scripts" / "holdout"
+    questions = [json.loads(line)["q"] for path in sorted(holdout.glob("set-*.jsonl"))
+                 for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(questions) > 1000
+    stdin = "\n".join(questions) + "\n"
+    outputs = []
+    for seed in ("1", "2"):
+        proc = ipbot("ask", "--json", stdin=stdin, cwd=tmp_path, env={"PYTHONHASHSEED": seed})
+        assert proc.returncode == 0, proc.stderr
+        outputs.append(proc.stdout)
+    assert len(outputs[0].splitlines()) == len(questions)
+    differ = [q for q, one, two in zip(questions, outputs[0].splitlines(), outputs[1].splitlines(), strict=True)
+              if one != two]
+    assert differ == []
+    assert outputs[0] == outputs[1]
+
+
 def test_kb_check_reports_a_broken_base_with_exit_1(kb_copy: Path) -> None:
     path = kb_copy / "entries" / "gi.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("topic: gi-overview", "topic: gi-nope"),

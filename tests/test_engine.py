@@ -157,10 +157,8 @@ def test_a_replaced_engine_is_freed_by_reference_counting_alone() -> None:
         kb = loader.load(loader.DATA_DIR)
         engine = SearchEngine(kb)
         assert engine.search("专利质押登记要准备哪些材料").confident
-        # the compiled engine (setup.py) takes no weak reference; its knowledge base, which it holds, does:
-        # both go only if neither is caught in a cycle
-        gone = weakref.ref(kb)
+        gone = [weakref.ref(engine), weakref.ref(kb)]
         del engine, kb
-        assert gone() is None
+        assert [ref() for ref in gone] == [None, None]
     finally:
         gc.enable()

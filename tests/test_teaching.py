@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from handlers.router import Router
 from handlers.taught_phrasings import LearnedSource
+from knowledge.normalize import normalize
+from knowledge.overlay import MAX_KEY, phrasing_key
 from knowledge.service import KnowledgeService
 from tests.conftest import Person
 
@@ -204,3 +207,13 @@ def test_ipbot_ask_and_kb_learned_see_what_staff_taught(staffed: Router, databas
     first, second = (json.loads(line) for line in asked.stdout.splitlines())
     assert first["entry_id"] == ENTRY
     assert second["entry_id"] is None and "不属于知识产权" in second["answer"]
+
+
+def test_taught_phrasings_keep_their_keys() -> None:
+    """Phrasings taught earlier are stored by key: the key must keep exactly the letters and digits
+    (str.isalnum) of the normalized text, for every character there is."""
+    points = [chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) != "Cs"]
+    size = MAX_KEY // 2
+    for at in range(0, len(points), size):
+        text = "".join(points[at:at + size])
+        assert phrasing_key(text) == "".join(ch for ch in normalize(text) if ch.isalnum())[:MAX_KEY], at
