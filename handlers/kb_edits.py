@@ -84,13 +84,13 @@ def save(session: Session, kb: KnowledgeBase, entry_id: str, data: dict[str, Any
 
 def _in_chinese(message: str) -> str:
     """kb check's message (English, for maintainers) as staff read it in the console."""
-    if "missing or empty" in message:
+    if message.endswith((": missing", ": must not be empty")):
         return text.MISSING
-    if "must be a list" in message:
+    if "must be a list" in message or "must be text" in message:
         return text.NOT_A_LIST
     if "unknown topic" in message:
         return text.UNKNOWN_TOPIC
-    if (long := re.search(r"answer is (\d+) characters; keep it under (\d+)", message)) is not None:
+    if (long := re.search(r"answer: (\d+) characters; keep it under (\d+)", message)) is not None:
         return text.TOO_LONG.format(length=long.group(1), limit=long.group(2))
     return message
 

@@ -7,13 +7,14 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
-import yaml
+from pydantic import AfterValidator, BaseModel, Field, Strict, TypeAdapter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.core.datafile import DataFileError, Problem, read_yaml
+from bot.core.datafile import CONFIG, Collector, DataFileError, Text, line_at, node_at, read_yaml, validate
 from bot.core.models import Reminder
 from scheduler import reminders
 from scheduler.deadlines import reminder_days
@@ -49,44 +50,55 @@ class Event:
         return found
 
 
+def _calendar_date(value: str) -> str:
+    yearly = YEARLY.match(value)
+    valid = bool(yearly and 1 <= int(yearly.group(1)) <= 12 and 1 <= int(yearly.group(2)) <= 31)
+    if ONCE.match(value):
+        try:
+            valid = bool(dt.date.fromisoformat(value))
+        except ValueError:
+            valid = False
+    if not valid:
+        raise ValueError(f"{value!r}: use \"MM-DD\" (every year) or \"YYYY-MM-DD\"")
+    return value
+
+
+class _Event(BaseModel):
+    model_config = CONFIG
+    name: Text
+    date: Annotated[Text, AfterValidator(_calendar_date)]
+    remind_days_before: Annotated[list[Annotated[int, Strict(), Field(ge=0, le=366)]], Field(min_length=1)] = [7, 1]
+    to: list[Text] | None = None  # None: the calendar's `to`
+
+
+class _Calendar(BaseModel):
+    model_config = CONFIG
+    to: list[Text] = []
+    events: list[object]  # each checked on its own: one broken event does not hide another's problems
+
+
+_CALENDAR, _EVENT = TypeAdapter(_Calendar), TypeAdapter(_Event)
+
+
 def load(path: Path = CALENDAR) -> list[Event]:
     data, root = read_yaml(path)
-    problems: list[Problem] = []
-    if not isinstance(data, dict) or not isinstance(data.get("events"), list) or not isinstance(root, yaml.MappingNode):
-        raise DataFileError([Problem(path, 0, "expected a mapping with a list 'events'")])
-    default_to = data.get("to") or []
-    nodes: list[yaml.Node] = next((value.value for key, value in root.value if key.value == "events"), [])
+    out = Collector()
+    calendar = validate(_CALENDAR, data, root, path, out)
+    if calendar is None:
+        raise DataFileError(out.problems)
     events = []
-    for raw, node in zip(data["events"], nodes, strict=False):
-        line = node.start_mark.line + 1
-        if not isinstance(raw, dict) or not isinstance(raw.get("name"), str) or not raw["name"].strip():
-            problems.append(Problem(path, line, "an event needs a 'name'"))
+    for n, raw in enumerate(calendar.events):
+        event = validate(_EVENT, raw, node_at(root, "events", n), path, out)
+        if event is None:
             continue
-        date = str(raw.get("date", ""))
-        yearly = YEARLY.match(date)
-        valid = bool(ONCE.match(date)) or bool(yearly and 1 <= int(yearly.group(1)) <= 12
-                                               and 1 <= int(yearly.group(2)) <= 31)
-        if ONCE.match(date):
-            try:
-                dt.date.fromisoformat(date)
-            except ValueError:
-                valid = False
-        if not valid:
-            problems.append(Problem(path, line, f"date {date!r}: use \"MM-DD\" (every year) or \"YYYY-MM-DD\""))
-            continue
-        leads = raw.get("remind_days_before", [7, 1])
-        if not isinstance(leads, list) or not all(isinstance(n, int) and 0 <= n <= 366 for n in leads) or not leads:
-            problems.append(Problem(path, line, "remind_days_before must be a list of days (0–366)"))
-            continue
-        to = raw.get("to", default_to)
         try:
-            recipients = reminders.parse_recipients(to if isinstance(to, list) else [])
+            recipients = reminders.parse_recipients(event.to if event.to is not None else calendar.to)
         except reminders.ReminderError as exc:
-            problems.append(Problem(path, line, str(exc)))
+            out.add(path, line_at(root, "events", n, *(("to",) if event.to is not None else ())), f"to: {exc}")
             continue
-        events.append(Event(raw["name"].strip(), date, tuple(sorted(set(leads))), tuple(recipients)))
-    if problems:
-        raise DataFileError(problems)
+        events.append(Event(event.name, event.date, tuple(sorted(set(event.remind_days_before))), tuple(recipients)))
+    if out.problems:
+        raise DataFileError(out.problems)
     return events
 
 

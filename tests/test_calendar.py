@@ -50,5 +50,5 @@ def test_a_broken_calendar_names_file_and_line(tmp_path: Path) -> None:
     with pytest.raises(DataFileError) as info:
         calendar.load(path)
     messages = [str(p) for p in info.value.problems]
-    assert any(m.startswith(f"{path}:3:") and "MM-DD" in m for m in messages)
-    assert any(m.startswith(f"{path}:5:") and "not a recipient" in m for m in messages)
+    assert any(m.startswith(f"{path}:4: date: '13-45'") and "MM-DD" in m for m in messages)
+    assert any(m.startswith(f"{path}:7: to: not a recipient") for m in messages)

@@ -84,8 +84,9 @@ def test_a_broken_plan_names_file_and_line(tmp_path: Path) -> None:
         plan.load_plans(tmp_path)
     problems = [str(p) for p in caught.value.problems]
     target_line = broken.splitlines().index("    target: 七千") + 1
-    assert any(f"plan-2021-2025.yaml:{target_line}: 'target' must be a number" in p for p in problems)
-    assert any("report_by '02-30'" in p for p in problems)
+    assert any(f"plan-2021-2025.yaml:{target_line}: target: must be a number" in p for p in problems)
+    report_line = broken.splitlines().index("    report_by: \"02-30\"") + 1
+    assert any(f"plan-2021-2025.yaml:{report_line}: report_by: '02-30'" in p for p in problems)
 
 
 def test_overlapping_plans_are_refused(tmp_path: Path) -> None:

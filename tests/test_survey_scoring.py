@@ -87,7 +87,7 @@ def test_a_broken_definition_names_file_and_line(tmp_path: Path) -> None:
     with pytest.raises(DataFileError) as info:
         survey_definition.load(path)
     messages = [str(p) for p in info.value.problems]
-    assert any(m.startswith(f"{path}:16:") and "positive 'weight'" in m for m in messages)
+    assert any(m.startswith(f"{path}:16:") and "weight: must be more than 0" in m for m in messages)
     assert any("item id 'a1' is used twice" in m for m in messages)
 
 

@@ -9,16 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import logging
-import math
 import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Literal
 
-import yaml
+from pydantic import AfterValidator, BaseModel, Field, Strict, TypeAdapter
 
-from bot.core.datafile import DataFileError, Problem, read_yaml
+from bot.core.datafile import CONFIG, Collector, DataFileError, Problem, Text, line_at, read_yaml, validate
 from scheduler.reminders import ReminderError, parse_recipients
 
 PLAN_DIR = Path(__file__).parent / "data"
@@ -26,7 +25,6 @@ PLAN_GLOB = "plan-*.yaml"
 INDICATOR_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 PERIOD = re.compile(r"^(\d{4})(?:Q([1-4]))?$")
 YEARLY = re.compile(r"^(\d{2})-(\d{2})$")
-KINDS = ("预期性", "约束性")
 log = logging.getLogger(__name__)
 
 
@@ -122,121 +120,84 @@ class Plans:
         return any(entry_id in p.whole_plan_entries for p in self.plans)
 
 
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+def _indicator_id(value: str) -> str:
+    if not INDICATOR_ID.match(value):
+        raise ValueError(f"{value!r}: use lower-case letters, digits and hyphens (e.g. pledge-financing)")
+    return value
 
 
-def _year(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 1990 <= value <= 2100
+def _every_year(value: str) -> str:
+    match = YEARLY.match(value)
+    try:
+        valid = match is not None and bool(dt.date(2001, int(match.group(1)), int(match.group(2))))
+    except ValueError:  # 02-30, and 02-29 (not every year has one)
+        valid = False
+    if not valid:
+        raise ValueError(f"{value!r}: use \"MM-DD\" (a date every year has)")
+    return value
 
 
-def _ids(value: Any) -> bool:
-    return isinstance(value, list) and all(isinstance(v, str) and INDICATOR_ID.match(v) for v in value)
+Id = Annotated[Text, AfterValidator(_indicator_id)]
+Number = Annotated[float, Strict(), Field(allow_inf_nan=False)]
+Year = Annotated[int, Strict(), Field(ge=1990, le=2100)]
+Days = Annotated[list[Annotated[int, Strict(), Field(ge=0, le=366)]], Field(min_length=1)]
 
 
-def _fields(node: yaml.Node | None) -> dict[str, yaml.Node]:
-    if not isinstance(node, yaml.MappingNode):
-        return {}
-    return {str(key.value): value for key, value in node.value}
+class _Indicator(BaseModel):
+    model_config = CONFIG
+    id: Id
+    name: Text
+    unit: Text
+    baseline: Number | None  # null: the plan gives none
+    target: Number
+    kind: Literal["预期性", "约束性"]
+    entries: list[Id] = []  # knowledge-base entry ids
+    report_by: Annotated[Text, AfterValidator(_every_year)] | None = None
+    report_days_before: Days = [14, 3]
 
 
-def _line(node: yaml.Node | None) -> int:
-    return node.start_mark.line + 1 if node is not None else 0
+class _Plan(BaseModel):
+    model_config = CONFIG
+    name: Text
+    document: Text
+    start_year: Year
+    end_year: Year
+    baseline_year: Year
+    target_year: Year
+    report_to: list[Text] = []
+    whole_plan_entries: list[Id] = []  # knowledge-base entry ids
+    indicators: Annotated[list[_Indicator], Field(min_length=1)]
 
 
-def _indicator(path: Path, raw: Any, node: yaml.Node, problems: list[Problem]) -> Indicator | None:
-    fields = _fields(node)
-    before = len(problems)
-
-    def bad(name: str, message: str) -> None:
-        problems.append(Problem(path, _line(fields.get(name, node)), message))
-
-    if not isinstance(raw, dict):
-        problems.append(Problem(path, _line(node), "an indicator needs id, name, unit, baseline, target and kind"))
-        return None
-    if not isinstance(raw.get("id"), str) or not INDICATOR_ID.match(raw["id"]):
-        bad("id", "'id' must be lower-case letters, digits and hyphens (e.g. pledge-financing)")
-    for name in ("name", "unit"):
-        if not isinstance(raw.get(name), str) or not raw[name].strip():
-            bad(name, f"{name!r} must be non-empty text")
-    if "baseline" not in raw or not (raw["baseline"] is None or _number(raw["baseline"])):
-        bad("baseline", "'baseline' must be a number, or null when the plan gives none")
-    if not _number(raw.get("target")):
-        bad("target", "'target' must be a number")
-    if raw.get("kind") not in KINDS:
-        bad("kind", f"'kind' must be one of {'/'.join(KINDS)}")
-    if not _ids(raw.get("entries", [])):
-        bad("entries", "'entries' must be a list of knowledge-base entry ids")
-    report_by = raw.get("report_by")
-    if report_by is not None:
-        match = YEARLY.match(str(report_by))
-        try:
-            valid = match is not None and bool(dt.date(2001, int(match.group(1)), int(match.group(2))))
-        except ValueError:  # 02-30, and 02-29 (not every year has one)
-            valid = False
-        if not valid:
-            bad("report_by", f"report_by {report_by!r}: use \"MM-DD\" (a date every year has)")
-    leads = raw.get("report_days_before", [14, 3])
-    if not isinstance(leads, list) or not leads or not all(isinstance(n, int) and 0 <= n <= 366 for n in leads):
-        bad("report_days_before", "report_days_before must be a list of days (0–366)")
-    if len(problems) > before:
-        return None
-    return Indicator(raw["id"], raw["name"].strip(), raw["unit"].strip(),
-                     None if raw["baseline"] is None else float(raw["baseline"]), float(raw["target"]),
-                     raw["kind"], tuple(raw.get("entries", [])), str(report_by) if report_by is not None else None,
-                     tuple(sorted(set(leads))))
+_PLAN = TypeAdapter(_Plan)
 
 
 def load_plan(path: Path) -> Plan:
     """One plan file; raises DataFileError listing every problem."""
     data, root = read_yaml(path)
-    if not isinstance(data, dict) or not isinstance(root, yaml.MappingNode):
-        raise DataFileError([Problem(path, 0, "expected a mapping with the plan's years and 'indicators'")])
-    fields = _fields(root)
-    problems: list[Problem] = []
-    for name in ("name", "document"):
-        if not isinstance(data.get(name), str) or not data[name].strip():
-            problems.append(Problem(path, _line(fields.get(name, root)), f"{name!r} must be non-empty text"))
-    for name in ("start_year", "end_year", "baseline_year", "target_year"):
-        if not _year(data.get(name)):
-            problems.append(Problem(path, _line(fields.get(name, root)), f"{name!r} must be a year (e.g. 2025)"))
-    if not problems and not (data["baseline_year"] < data["start_year"] <= data["end_year"]
-                             and data["start_year"] <= data["target_year"] <= data["end_year"]):
-        problems.append(Problem(path, _line(fields.get("start_year", root)),
-                                "years must run baseline_year < start_year ≤ target_year ≤ end_year"))
-    report_to = data.get("report_to", [])
-    if not isinstance(report_to, list) or not all(isinstance(r, str) for r in report_to):
-        problems.append(Problem(path, _line(fields.get("report_to", root)), "'report_to' must be a list of recipients"))
-        report_to = []
-    elif report_to:
-        try:
-            report_to = parse_recipients(report_to)
-        except ReminderError as exc:
-            problems.append(Problem(path, _line(fields.get("report_to", root)), str(exc)))
-    whole = data.get("whole_plan_entries", [])
-    if not _ids(whole):
-        problems.append(Problem(path, _line(fields.get("whole_plan_entries", root)),
-                                "'whole_plan_entries' must be a list of knowledge-base entry ids"))
-        whole = []
-    indicators: list[Indicator] = []
-    nodes = fields.get("indicators")
-    if not isinstance(data.get("indicators"), list) or not isinstance(nodes, yaml.SequenceNode) or not nodes.value:
-        problems.append(Problem(path, _line(nodes or root), "'indicators' must be a non-empty list"))
-    else:
-        seen: set[str] = set()
-        for raw, node in zip(data["indicators"], nodes.value, strict=False):
-            indicator = _indicator(path, raw, node, problems)
-            if indicator is None:
-                continue
-            if indicator.id in seen:
-                problems.append(Problem(path, _line(node), f"indicator id {indicator.id!r} is used twice"))
-                continue
-            seen.add(indicator.id)
-            indicators.append(indicator)
-    if problems:
-        raise DataFileError(problems)
-    return Plan(path, data["name"].strip(), data["document"].strip(), data["start_year"], data["end_year"],
-                data["baseline_year"], data["target_year"], tuple(report_to), tuple(indicators), tuple(whole))
+    out = Collector()
+    plan = validate(_PLAN, data, root, path, out)
+    if plan is None:
+        raise DataFileError(out.problems)
+    if not (plan.baseline_year < plan.start_year <= plan.end_year and
+            plan.start_year <= plan.target_year <= plan.end_year):
+        out.add(path, line_at(root, "start_year"), "years must run baseline_year < start_year ≤ target_year ≤ end_year")
+    report_to: list[str] = []
+    try:
+        report_to = parse_recipients(plan.report_to) if plan.report_to else []
+    except ReminderError as exc:
+        out.add(path, line_at(root, "report_to"), f"report_to: {exc}")
+    seen: set[str] = set()
+    for n, indicator in enumerate(plan.indicators):
+        if indicator.id in seen:
+            out.add(path, line_at(root, "indicators", n), f"indicator id {indicator.id!r} is used twice")
+        seen.add(indicator.id)
+    if out.problems:
+        raise DataFileError(out.problems)
+    indicators = tuple(Indicator(i.id, i.name, i.unit, i.baseline, i.target, i.kind, tuple(i.entries), i.report_by,
+                                 tuple(sorted(set(i.report_days_before)))) for i in plan.indicators)
+    return Plan(path, plan.name, plan.document, plan.start_year, plan.end_year, plan.baseline_year,
+                plan.target_year, tuple(report_to), indicators, tuple(plan.whole_plan_entries))
 
 
 def load_plans(directory: Path = PLAN_DIR) -> Plans:

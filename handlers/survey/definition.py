@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated
 
-import yaml
+from pydantic import BaseModel, Field, Strict, TypeAdapter
 
-from bot.core.datafile import DataFileError, Problem, read_yaml
+from bot.core.datafile import CONFIG, Collector, DataFileError, Text, line_at, node_at, read_yaml, validate
 
 DEFINITION = Path(__file__).parent / "data" / "survey.yaml"
 REQUIRED_OPTIONS = ("非常满意", "满意", "一般", "不满意", "非常不满意", "不了解")
@@ -52,90 +52,75 @@ class SurveyDefinition:
         return dict(self.groups).get(group, 1.0)
 
 
-class _Reader:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.problems: list[Problem] = []
-
-    def add(self, node: yaml.Node | None, message: str) -> None:
-        self.problems.append(Problem(self.path, node.start_mark.line + 1 if node is not None else 0, message))
-
-    def field(self, node: yaml.Node, name: str) -> yaml.Node | None:
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                if key.value == name:
-                    return value  # type: ignore[no-any-return]
-        return None
+Positive = Annotated[float, Strict(), Field(gt=0, allow_inf_nan=False)]
 
 
-def _positive(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
+class _Option(BaseModel):
+    model_config = CONFIG
+    label: Text
+    score: Positive | None = None  # null: left out of the item's score
+
+
+class _Group(BaseModel):
+    model_config = CONFIG
+    label: Text
+    weight: Positive = 1
+
+
+class _Item(BaseModel):
+    model_config = CONFIG
+    id: Text
+    text: Text
+
+
+class _Dimension(BaseModel):
+    model_config = CONFIG
+    name: Text
+    weight: Positive = 1
+    items: Annotated[list[_Item], Field(min_length=1)]
+
+
+class _Survey(BaseModel):
+    model_config = CONFIG
+    version: Text
+    title: Text
+    consent: Text
+    target: Positive
+    baseline: Positive
+    options: list[_Option]
+    groups: Annotated[list[_Group], Field(min_length=1)]
+    counties: Annotated[list[Text], Field(min_length=1)]
+    dimensions: Annotated[list[object], Field(min_length=1)]  # each checked on its own: see load()
+
+
+_SURVEY, _DIMENSION = TypeAdapter(_Survey), TypeAdapter(_Dimension)
 
 
 def load(path: Path = DEFINITION) -> SurveyDefinition:
     """Load and validate the definition; raises DataFileError listing every problem."""
-    reader = _Reader(path)
     data, node = read_yaml(path)
-    if not isinstance(data, dict) or node is None:
-        raise DataFileError([Problem(path, 0, "expected a mapping")])
-    for name in ("version", "title", "consent"):
-        if not isinstance(data.get(name), str) or not data[name].strip():
-            reader.add(reader.field(node, name) or node, f"{name!r} must be non-empty text")
-    for name in ("target", "baseline"):
-        if not _positive(data.get(name)):
-            reader.add(reader.field(node, name) or node, f"{name!r} must be a positive number")
-    options: list[tuple[str, float | None]] = []
-    options_node = reader.field(node, "options")
-    for raw, item_node in zip(data.get("options") or [], getattr(options_node, "value", []), strict=False):
-        score = raw.get("score") if isinstance(raw, dict) else "?"
-        valid_score = score is None or _positive(score)
-        if not isinstance(raw, dict) or not isinstance(raw.get("label"), str) or not valid_score:
-            reader.add(item_node, "an option needs a 'label' and a 'score' (a number, or null to leave it out)")
-            continue
-        options.append((raw["label"], float(score) if score is not None else None))
-    if tuple(label for label, _ in options) != REQUIRED_OPTIONS:
-        reader.add(options_node or node, f"options must be exactly {'/'.join(REQUIRED_OPTIONS)}, in that order")
-    groups: list[tuple[str, float]] = []
-    groups_node = reader.field(node, "groups")
-    for raw, item_node in zip(data.get("groups") or [], getattr(groups_node, "value", []), strict=False):
-        if not isinstance(raw, dict) or not isinstance(raw.get("label"), str) or not _positive(raw.get("weight", 1)):
-            reader.add(item_node, "a group needs a 'label' and a positive 'weight'")
-            continue
-        groups.append((raw["label"], float(raw.get("weight", 1))))
-    if not groups:
-        reader.add(groups_node or node, "at least one respondent group is needed")
-    counties = data.get("counties")
-    if not isinstance(counties, list) or not counties or not all(isinstance(c, str) and c for c in counties):
-        reader.add(reader.field(node, "counties") or node, "'counties' must be a non-empty list of names")
-        counties = []
+    out = Collector()
+    survey = validate(_SURVEY, data, node, path, out)
+    if survey is not None and tuple(option.label for option in survey.options) != REQUIRED_OPTIONS:
+        out.add(path, line_at(node, "options"), f"options must be exactly {'/'.join(REQUIRED_OPTIONS)}, in that order")
     dimensions: list[Dimension] = []
     seen: set[str] = set()
-    dims_node = reader.field(node, "dimensions")
-    for raw, dim_node in zip(data.get("dimensions") or [], getattr(dims_node, "value", []), strict=False):
-        if not isinstance(raw, dict) or not isinstance(raw.get("name"), str) or not _positive(raw.get("weight", 1)):
-            reader.add(dim_node, "a dimension needs a 'name', a positive 'weight' and 'items'")
-            continue
-        items: list[Item] = []
-        items_node = reader.field(dim_node, "items")
-        for item, item_node in zip(raw.get("items") or [], getattr(items_node, "value", []), strict=False):
-            well_formed = (isinstance(item, dict) and isinstance(item.get("id"), str)
-                           and isinstance(item.get("text"), str))
-            if not well_formed:
-                reader.add(item_node, "an item needs an 'id' and a 'text'")
-            elif item["id"] in seen:
-                reader.add(item_node, f"item id {item['id']!r} is used twice")
-            else:
-                seen.add(item["id"])
-                items.append(Item(item["id"], item["text"].strip(), raw["name"]))
-        if not items:
-            reader.add(dim_node, f"dimension {raw['name']!r} has no items")
-        dimensions.append(Dimension(raw["name"], float(raw.get("weight", 1)), tuple(items)))
-    if not dimensions:
-        reader.add(dims_node or node, "at least one dimension is needed")
-    if reader.problems:
-        raise DataFileError(reader.problems)
+    raw_dimensions = data.get("dimensions") if isinstance(data, dict) else None  # checked even if the rest is not
+    for d, raw in enumerate(raw_dimensions if isinstance(raw_dimensions, list) else []):
+        dim_node = node_at(node, "dimensions", d)
+        dimension = validate(_DIMENSION, raw, dim_node, path, out)
+        for i, item in enumerate(dimension.items if dimension is not None else []):
+            if item.id in seen:
+                out.add(path, line_at(dim_node, "items", i), f"item id {item.id!r} is used twice")
+            seen.add(item.id)
+        if dimension is not None:
+            items = tuple(Item(i.id, i.text, dimension.name) for i in dimension.items)
+            dimensions.append(Dimension(dimension.name, dimension.weight, items))
+    if survey is None or out.problems:
+        raise DataFileError(out.problems)
     return SurveyDefinition(
-        version=str(data["version"]), title=data["title"], consent=" ".join(data["consent"].split()),
-        target=float(data["target"]), baseline=float(data["baseline"]), options=tuple(options),
-        groups=tuple(groups), counties=tuple(counties), dimensions=tuple(dimensions),
+        version=survey.version, title=survey.title, consent=" ".join(survey.consent.split()),
+        target=survey.target, baseline=survey.baseline, options=tuple((o.label, o.score) for o in survey.options),
+        groups=tuple((g.label, g.weight) for g in survey.groups), counties=tuple(survey.counties),
+        dimensions=tuple(dimensions),
     )
