@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from bot.core.datafile import DataFileError, Problem, read_yaml
-from scheduler.reminders import ReminderError, parse_recipients
+from scheduler.recipients import ReminderError, parse_recipients
 
 PLAN_DIR = Path(__file__).parent / "data"
 PLAN_GLOB = "plan-*.yaml"
