@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, inspect
 
 from bot.cli import main
-
-
-def ipbot(*args: str, stdin: str = "", cwd: Path | None = None,
-          env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True,
-                          text=True, timeout=120, cwd=cwd, env={**os.environ, **(env or {})})
+from tests.cli_runner import ipbot, smoke
 
 
 def test_ask_json_gives_the_contract_fields(capsys: pytest.CaptureFixture[str]) -> None:
@@ -77,9 +69,8 @@ def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
 
 
 def test_chat_on_a_fresh_folder_creates_the_database_and_answers(tmp_path: Path) -> None:
-    env = {key: value for key, value in os.environ.items() if key != "IPBOT_DATABASE_URL"}
-    proc = subprocess.run([sys.executable, "-m", "bot.cli", "chat"], input="商标到期了怎么续展\n有用\n2\n退出\n",
-                          capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env)
+    # the `chat` group's run of the installed entry point, in a process of its own
+    proc = smoke("chat", stdin="商标到期了怎么续展\n有用\n2\n退出\n", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "宽展期" in proc.stdout  # the answer
     assert re.search(r"\[\d\] 有用", proc.stdout) and "很高兴能帮上忙" in proc.stdout  # label typed
@@ -100,6 +91,7 @@ def test_outbox_status_json_on_a_fresh_database(tmp_path: Path) -> None:
 ])
 def test_a_wrong_setting_is_named_without_a_traceback(tmp_path: Path, variable: str, value: str, says: str) -> None:
     result = ipbot("run", cwd=tmp_path, env={variable: value, "IPBOT_DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    # (in this process: a wrong setting stops `run` before it serves anything)
     assert result.returncode == 2
     assert variable in result.stderr and says in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "x.db").exists()  # nothing was started
@@ -127,3 +119,22 @@ def test_kb_eval_names_each_bad_line(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert f"{bad}:2: not JSON" in err and f"{bad}:3: unknown topic 'no-such'" in err and f"{bad}:4: expected" in err
     assert main(["kb", "eval", str(tmp_path / "missing.jsonl")]) == 2
     assert "cannot read file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("args", "code", "says"), [
+    (("ask", "--json", "商标到期了怎么续展"), 0, '"entry_id": "tm-renewal-rules"'),
+    (("kb", "check"), 0, "OK: "),
+    (("survey", "report"), 1, "ipbot survey open NAME"),
+    (("remind", "list", "--json"), 0, "[]"),
+    (("outbox", "status"), 0, "pending 0"),
+    (("indicators", "list", "--json"), 0, '"id": "high-value-patents"'),
+    (("staff", "list", "--json"), 0, "[]"),
+    (("db", "upgrade"), 0, "Database is up to date: sqlite:///"),
+])
+def test_the_installed_ipbot_runs_each_command_group(tmp_path: Path, args: tuple[str, ...], code: int,
+                                                     says: str) -> None:
+    """One real process a group (the others run in this process: tests/cli_runner.py); `chat` and `run` have
+    theirs in test_chat_on_a_fresh_folder… and test_console_accounts.py."""
+    proc = smoke(*args, cwd=tmp_path, env={"IPBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'smoke.db'}"})
+    assert proc.returncode == code, proc.stderr
+    assert says in proc.stdout + proc.stderr and "Traceback" not in proc.stderr
