@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -138,3 +139,60 @@ def test_the_installed_ipbot_runs_each_command_group(tmp_path: Path, args: tuple
     proc = smoke(*args, cwd=tmp_path, env={"IPBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'smoke.db'}"})
     assert proc.returncode == code, proc.stderr
     assert says in proc.stdout + proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_ask_without_a_database_imports_no_database_layer(tmp_path: Path) -> None:
+    """`ipbot ask` in a folder with no database: answered from the files, without SQLAlchemy or pydantic (they
+    cost about half its start), and no database is created."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from bot.cli import main; assert main(['ask', '专利保护期多久']) == 0; "
+            "assert main(['ask', '质押融资完成得怎么样']) == 0; "  # an answer carrying the plan's figures
+            "loaded = [m for m in ('sqlalchemy', 'pydantic', 'bot.settings', 'bot.core.models') if m in sys.modules]; "
+            "assert not loaded, loaded")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("IPBOT_")}
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "还没有登记公布的数据" in done.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ask_never_migrates_an_older_database_and_answers_from_the_files(tmp_path: Path) -> None:
+    from bot.core import db
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = db.make_engine(url)
+    db.upgrade(engine, "0001")
+    engine.dispose()
+    before = (tmp_path / "old.db").read_bytes()
+    asked = ipbot("ask", "--json", "质押融资完成得怎么样", env={"IPBOT_DATABASE_URL": url})
+    assert asked.returncode == 0, asked.stderr
+    assert "还没有登记公布的数据" in json.loads(asked.stdout)["answer"]
+    assert (tmp_path / "old.db").read_bytes() == before  # not migrated, not written at all
+    assert "indicator_value" not in inspect(create_engine(url)).get_table_names()
+
+
+def test_ask_reads_the_default_database_url_without_the_settings(tmp_path: Path) -> None:
+    from bot.cli.ask import DEFAULT_DATABASE_URL, database_url
+    from bot.settings import DEFAULT_DATABASE_URL as SETTINGS_DEFAULT
+
+    assert DEFAULT_DATABASE_URL == SETTINGS_DEFAULT
+    (tmp_path / ".env").write_text(f"IPBOT_DATABASE_URL=sqlite:///{tmp_path / 'from-dotenv.db'}\n", encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("IPBOT_DATABASE_URL", raising=False)
+        patch.chdir(tmp_path)
+        assert database_url() == f"sqlite:///{tmp_path / 'from-dotenv.db'}"  # a .env file is read as before
+        patch.setenv("IPBOT_DATABASE_URL", "sqlite:///given.db")
+        assert database_url() == "sqlite:///given.db"
+
+
+@pytest.mark.parametrize("url", ["sqlite:///a%20b.db", "sqlite:////tmp/x.db?timeout=3", "sqlite://",
+                                 "sqlite:///:memory:", "sqlite+pysqlite:///rel.db", "sqlite:///ipbot.db"])
+def test_ask_finds_the_sqlite_file_as_sqlalchemy_does(url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    from bot.cli.ask import sqlite_path
+
+    assert sqlite_path(url) == (make_url(url).database or "")

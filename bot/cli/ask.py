@@ -13,6 +13,7 @@ import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from bot.cli import common
 
@@ -40,6 +41,13 @@ def database_url() -> str:
     return DEFAULT_DATABASE_URL
 
 
+def sqlite_path(url: str) -> str:
+    """The file of a SQLite URL, as SQLAlchemy's make_url reads it ("" or ":memory:" for a database in memory),
+    without importing SQLAlchemy."""
+    database = url.partition("://")[2].partition("/")[2].partition("?")[0]
+    return unquote(database)
+
+
 class ReadOnlyDatabase:
     """The bot's database, for reading only, opened on first need: None when there is none (a SQLite file that
     does not exist), when its schema is not the current one, or when it cannot be read."""
@@ -58,10 +66,7 @@ class ReadOnlyDatabase:
     def _exists(self) -> bool:
         if not self.url.startswith("sqlite"):
             return True  # a server's database: looked at when opened
-        from sqlalchemy.engine import make_url
-
-        path = make_url(self.url).database
-        return path not in (None, "", ":memory:") and Path(path or "").is_file()
+        return sqlite_path(self.url) not in ("", ":memory:") and Path(sqlite_path(self.url)).is_file()
 
     def _open(self) -> sessionmaker[Session] | None:
         if not self._exists():
