@@ -12,7 +12,7 @@ from bot.cli import common
 
 def register(sub: Any) -> None:
     chat = sub.add_parser("chat", help="chat with the bot in this terminal")
-    chat.add_argument("--user", default="local", help="user id for this console session")
+    chat.add_argument("--user", default="local", help="user id for this terminal session")
     chat.set_defaults(func=cmd_chat)
 
 
