@@ -1,7 +1,7 @@
 """`ipbot ask`: answers as JSON (one object, or one per input line) or as plain text.
 
-It searches the knowledge base only; it does not touch the database (scripts and evaluations use it,
-and their questions are not users' questions).
+It searches the knowledge base (with what staff taught, when the bot's database has it) and writes nothing:
+scripts and evaluations use it, and their questions are not users' questions.
 """
 
 from __future__ import annotations
@@ -9,14 +9,16 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
-from typing import Any, BinaryIO, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from handlers.decline import decline_text
 from handlers.texts import ask as text
 from knowledge import office
 from knowledge.engine import Result, SearchEngine
 from knowledge.normalize import strip_control
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 
 def as_json(question: str, result: Result) -> dict[str, Any]:
@@ -54,32 +56,22 @@ def answer(engine: SearchEngine, question: str, figures: Figures | None = None) 
     return payload
 
 
-def database_figures(database_url: Callable[[], str]) -> Figures:
-    """The plan figures staff recorded, read from the database as the bot answers with them. Opened
-    on first need (most answers are about no indicator); nothing is written, not even the schema: a database
-    that does not exist or has no figures gives none."""
-    state: dict[str, Any] = {}
+def database_figures(sessions: Callable[[], sessionmaker[Session] | None]) -> Figures:
+    """The plan figures staff recorded, read from the database as the bot answers with them. `sessions` is
+    called on first need (most answers are about no indicator) and gives None when there is no database to read:
+    then no figure is recorded yet."""
 
     def figures(entry_id: str) -> str:
-        from handlers.indicators.chat import figures_for_entry
         from handlers.indicators.plan import current_plans
 
         if not current_plans().entry_indicators(entry_id):
             return ""
-        if "sessions" not in state:
-            from sqlalchemy.engine import make_url
-            from sqlalchemy.orm import sessionmaker
+        from handlers.indicators.chat import figures_for_entry
 
-            from bot.core.db import make_engine
-
-            url = database_url()
-            parsed = make_url(url)
-            missing = parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") \
-                and not Path(parsed.database or "").exists()
-            state["sessions"] = None if missing else sessionmaker(make_engine(url))
-        if state["sessions"] is None:
+        factory = sessions()
+        if factory is None:
             return figures_for_entry(None, entry_id)
-        with state["sessions"]() as session:
+        with factory() as session:
             return figures_for_entry(session, entry_id)
 
     return figures

@@ -10,52 +10,24 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.core.messages import Reply, StaffChat, Target, parse_target
+from bot.core.messages import Reply, parse_target
 from bot.core.models import Reminder
 from bot.core.outbox import enqueue
 from scheduler import texts
+from scheduler.recipients import ReminderError as ReminderError  # re-exported: reminders.ReminderError
+from scheduler.recipients import parse_recipients as parse_recipients
 
 LATE_GRACE = dt.timedelta(hours=12)
 ON_TIME = dt.timedelta(minutes=2)
 LATE_NOTE = texts.LATE_NOTE
-CHANNELS = ("telegram", "wecom", "terminal")
-CHAT_ID = re.compile(r"^[\w@.\-]{1,128}$")
 EVERY = re.compile(r"^(\d{1,4})([mhdw])$")
 UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
 ACK_PREFIX = "ack:"  # button payload: ack:<outbox message id>
-
-
-class ReminderError(ValueError):
-    """Bad input for a reminder, with a message fit to show."""
-
-
-def parse_recipients(values: Iterable[str]) -> list[str]:
-    recipients = [v.strip() for v in values if v.strip()]
-    if not recipients:
-        raise ReminderError("no recipient: give --to telegram:123 (several comma-separated) or @FILE")
-    bad = [r for r in recipients if _recipient(r) is None]
-    if bad:
-        raise ReminderError("not a recipient (expected channel:id, e.g. telegram:123, or staff:telegram for the "
-                            f"staff group): {', '.join(bad[:3])}")
-    return list(dict.fromkeys(str(_recipient(r)) for r in recipients))
-
-
-def _recipient(text: str) -> Target | None:
-    try:
-        target = parse_target(text)
-    except ValueError:
-        return None
-    if target.channel not in CHANNELS:
-        return None
-    if isinstance(target, StaffChat):
-        return target
-    return target if CHAT_ID.match(target.chat) else None
 
 
 def parse_every(value: str | None) -> int | None:

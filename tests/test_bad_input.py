@@ -7,14 +7,13 @@ batch mode, which must answer every line, hostile ones included, in order.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.models import QuestionLog
+from tests.cli_runner import ipbot
 from tests.conftest import Person
 
 LONG = "专利" * 5001  # 10,002 characters
@@ -96,8 +95,7 @@ def test_batch_mode_answers_every_line_in_order() -> None:
     lines = [KINDS[k] for k in KINDS if k != "too long"] + [LONG, "商标怎么续展"]
     stdin = ("\n".join(lines) + "\n").encode("utf-8").replace(b"\x00", b"")  # NUL cannot be typed into a pipe
     stdin += b"\xff\xfe broken utf-8 \xc3\n"
-    proc = subprocess.run([sys.executable, "-m", "bot.cli", "ask", "--json"], input=stdin,
-                          capture_output=True, timeout=120)
+    proc = ipbot("ask", "--json", stdin=stdin, binary=True)
     assert proc.returncode == 0, proc.stderr.decode()
     assert b"Traceback" not in proc.stderr
     out = [json.loads(line) for line in proc.stdout.decode("utf-8").splitlines()]

@@ -5,20 +5,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, inspect
 
 from bot.cli import main
-
-
-def ipbot(*args: str, stdin: str = "", cwd: Path | None = None,
-          env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True,
-                          text=True, timeout=120, cwd=cwd, env={**os.environ, **(env or {})})
+from tests.cli_runner import ipbot, smoke
 
 
 def test_ask_json_gives_the_contract_fields(capsys: pytest.CaptureFixture[str]) -> None:
@@ -99,9 +92,8 @@ def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
 
 
 def test_chat_on_a_fresh_folder_creates_the_database_and_answers(tmp_path: Path) -> None:
-    env = {key: value for key, value in os.environ.items() if key != "IPBOT_DATABASE_URL"}
-    proc = subprocess.run([sys.executable, "-m", "bot.cli", "chat"], input="商标到期了怎么续展\n有用\n2\n退出\n",
-                          capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env)
+    # the `chat` group's run of the installed entry point, in a process of its own
+    proc = smoke("chat", stdin="商标到期了怎么续展\n有用\n2\n退出\n", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "宽展期" in proc.stdout  # the answer
     assert re.search(r"\[\d\] 有用", proc.stdout) and "很高兴能帮上忙" in proc.stdout  # label typed
@@ -122,6 +114,7 @@ def test_outbox_status_json_on_a_fresh_database(tmp_path: Path) -> None:
 ])
 def test_a_wrong_setting_is_named_without_a_traceback(tmp_path: Path, variable: str, value: str, says: str) -> None:
     result = ipbot("run", cwd=tmp_path, env={variable: value, "IPBOT_DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    # (in this process: a wrong setting stops `run` before it serves anything)
     assert result.returncode == 2
     assert variable in result.stderr and says in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "x.db").exists()  # nothing was started
@@ -149,3 +142,79 @@ def test_kb_eval_names_each_bad_line(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert f"{bad}:2: not JSON" in err and f"{bad}:3: unknown topic 'no-such'" in err and f"{bad}:4: expected" in err
     assert main(["kb", "eval", str(tmp_path / "missing.jsonl")]) == 2
     assert "cannot read file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("args", "code", "says"), [
+    (("ask", "--json", "商标到期了怎么续展"), 0, '"entry_id": "tm-renewal-rules"'),
+    (("kb", "check"), 0, "OK: "),
+    (("survey", "report"), 1, "ipbot survey open NAME"),
+    (("remind", "list", "--json"), 0, "[]"),
+    (("outbox", "status"), 0, "pending 0"),
+    (("indicators", "list", "--json"), 0, '"id": "high-value-patents"'),
+    (("staff", "list", "--json"), 0, "[]"),
+    (("db", "upgrade"), 0, "Database is up to date: sqlite:///"),
+])
+def test_the_installed_ipbot_runs_each_command_group(tmp_path: Path, args: tuple[str, ...], code: int,
+                                                     says: str) -> None:
+    """One real process a group (the others run in this process: tests/cli_runner.py); `chat` and `run` have
+    theirs in test_chat_on_a_fresh_folder… and test_console_accounts.py."""
+    proc = smoke(*args, cwd=tmp_path, env={"IPBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'smoke.db'}"})
+    assert proc.returncode == code, proc.stderr
+    assert says in proc.stdout + proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_ask_without_a_database_imports_no_database_layer(tmp_path: Path) -> None:
+    """`ipbot ask` in a folder with no database: answered from the files, without SQLAlchemy or pydantic (they
+    cost about half its start), and no database is created."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from bot.cli import main; assert main(['ask', '专利保护期多久']) == 0; "
+            "assert main(['ask', '质押融资完成得怎么样']) == 0; "  # an answer carrying the plan's figures
+            "loaded = [m for m in ('sqlalchemy', 'pydantic', 'bot.settings', 'bot.core.models') if m in sys.modules]; "
+            "assert not loaded, loaded")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("IPBOT_")}
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "还没有登记公布的数据" in done.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ask_never_migrates_an_older_database_and_answers_from_the_files(tmp_path: Path) -> None:
+    from bot.core import db
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = db.make_engine(url)
+    db.upgrade(engine, "0001")
+    engine.dispose()
+    before = (tmp_path / "old.db").read_bytes()
+    asked = ipbot("ask", "--json", "质押融资完成得怎么样", env={"IPBOT_DATABASE_URL": url})
+    assert asked.returncode == 0, asked.stderr
+    assert "还没有登记公布的数据" in json.loads(asked.stdout)["answer"]
+    assert (tmp_path / "old.db").read_bytes() == before  # not migrated, not written at all
+    assert "indicator_value" not in inspect(create_engine(url)).get_table_names()
+
+
+def test_ask_reads_the_default_database_url_without_the_settings(tmp_path: Path) -> None:
+    from bot.cli.ask import DEFAULT_DATABASE_URL, database_url
+    from bot.settings import DEFAULT_DATABASE_URL as SETTINGS_DEFAULT
+
+    assert DEFAULT_DATABASE_URL == SETTINGS_DEFAULT
+    (tmp_path / ".env").write_text(f"IPBOT_DATABASE_URL=sqlite:///{tmp_path / 'from-dotenv.db'}\n", encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("IPBOT_DATABASE_URL", raising=False)
+        patch.chdir(tmp_path)
+        assert database_url() == f"sqlite:///{tmp_path / 'from-dotenv.db'}"  # a .env file is read as before
+        patch.setenv("IPBOT_DATABASE_URL", "sqlite:///given.db")
+        assert database_url() == "sqlite:///given.db"
+
+
+@pytest.mark.parametrize("url", ["sqlite:///a%20b.db", "sqlite:////tmp/x.db?timeout=3", "sqlite://",
+                                 "sqlite:///:memory:", "sqlite+pysqlite:///rel.db", "sqlite:///ipbot.db"])
+def test_ask_finds_the_sqlite_file_as_sqlalchemy_does(url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    from bot.cli.ask import sqlite_path
+
+    assert sqlite_path(url) == (make_url(url).database or "")

@@ -19,12 +19,8 @@ from bot.core.clock import system_clock
 from bot.core.messages import Incoming
 from handlers.router import Router
 from knowledge.service import KnowledgeService
+from tests.cli_runner import ipbot
 from tests.console_running import XSRF
-
-
-def ipbot(*args: str, stdin: str = "", env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True, text=True,
-                          env={**os.environ, **env}, timeout=120)
 
 
 def test_staff_accounts_from_the_command_line(tmp_path: Path) -> None:
@@ -82,8 +78,9 @@ def test_ipbot_run_with_no_channel_serves_the_console_alone(tmp_path: Path) -> N
     env = {**os.environ, "IPBOT_DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "IPBOT_HTTP_LISTEN": f"127.0.0.1:{port}"}
     for name in ("IPBOT_TELEGRAM_TOKEN", "IPBOT_WECOM_CORP_ID"):
         env.pop(name, None)
-    subprocess.run([sys.executable, "-m", "bot.cli", "staff", "add", "boss", "--role", "admin"],
-                   input="long-enough-1\n", text=True, env=env, check=True, capture_output=True)
+    added = ipbot("staff", "add", "boss", "--role", "admin", stdin="long-enough-1\n",
+                  env={"IPBOT_DATABASE_URL": env["IPBOT_DATABASE_URL"]})
+    assert added.returncode == 0, added.stderr
     proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], cwd=tmp_path, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:

@@ -172,8 +172,6 @@ def learning_console(tmp_path: Path) -> Iterator[RunningConsole]:
 def test_a_staff_member_teaches_a_question_and_publishes_an_edit_that_ipbot_ask_answers(
         browser: Any, learning_console: RunningConsole, tmp_path: Path) -> None:
     import json
-    import subprocess
-    import sys
 
     console = learning_console
     missed = "我们合作社的牌子被隔壁县的人用了"
@@ -203,10 +201,11 @@ def test_a_staff_member_teaches_a_question_and_publishes_an_edit_that_ipbot_ask_
     page.screenshot(path=str(tmp_path / "entry-edited.png"), full_page=True)
     context.close()
 
-    env = {"IPBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'learning.db'}", "PATH": str(Path(sys.executable).parent)}
-    asked = subprocess.run([sys.executable, "-m", "bot.cli", "ask", "--json"],
-                           input=f"商标到期怎么续展\n{missed}\n", capture_output=True, text=True, env=env,
-                           timeout=120, check=True)
+    from tests.cli_runner import ipbot
+
+    asked = ipbot("ask", "--json", stdin=f"商标到期怎么续展\n{missed}\n",
+                  env={"IPBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'learning.db'}"})
+    assert asked.returncode == 0, asked.stderr
     renewal, taught = (json.loads(line) for line in asked.stdout.splitlines())
     assert "浏览器里改的新答案" in renewal["answer"]
     assert taught["entry_id"] == "tm-infringement-what"

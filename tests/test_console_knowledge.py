@@ -4,10 +4,7 @@ problems shown at their fields, publishing (answered at once, and by `ipbot ask`
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -17,6 +14,7 @@ from bot.core.messages import Incoming
 from bot.core.models import AuditLog
 from handlers.taught_phrasings import LearnedSource
 from knowledge.service import KnowledgeService
+from tests.cli_runner import ipbot
 from tests.console_running import RunningConsole
 
 MISSED = "我们合作社的牌子被隔壁县的人用了"
@@ -39,9 +37,8 @@ def _ask(console: RunningConsole, question: str, user: str = "u1") -> str:
 
 
 def _cli_ask(database_url: str, question: str) -> dict[str, object]:
-    done = subprocess.run([sys.executable, "-m", "bot.cli", "ask", "--json", question], capture_output=True,
-                          text=True, timeout=120, check=True,
-                          env={"IPBOT_DATABASE_URL": database_url, "PATH": str(Path(sys.executable).parent)})
+    done = ipbot("ask", "--json", question, env={"IPBOT_DATABASE_URL": database_url})
+    assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)  # type: ignore[no-any-return]
 
 

@@ -7,9 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +17,7 @@ from handlers.indicators import plan
 from handlers.indicators import progress as indicators
 from handlers.router import Router
 from knowledge.service import KnowledgeService
+from tests.cli_runner import ipbot
 from tests.conftest import Person
 
 NOW = dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)
@@ -28,11 +26,6 @@ NOW = dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)
 @pytest.fixture
 def staffed(knowledge: KnowledgeService, sessions: sessionmaker[Session]) -> Router:
     return Router(knowledge, sessions, staff_ids=frozenset({"terminal:boss"}))
-
-
-def ipbot(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, **env})
 
 
 def test_staff_record_a_figure_and_see_its_progress(staffed: Router) -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from handlers import kb_edits
 from handlers.taught_phrasings import LearnedSource
 from knowledge.service import KnowledgeService
+from tests.cli_runner import ipbot
 
 ENTRY = "tm-renewal-rules"
 QUESTION = "商标到期怎么续展"
@@ -88,9 +87,8 @@ def test_ipbot_kb_export_writes_the_edits_into_files_that_pass_the_check(
         sessions: sessionmaker[Session], live: KnowledgeService, database_url: str, tmp_path: Path) -> None:
     _save(sessions, live, answer="导出测试的新答案。", alternates="商标续展怎么办\n注册商标快到期了")
     out = tmp_path / "kb"
-    env = {"IPBOT_DATABASE_URL": database_url, "PATH": str(Path(sys.executable).parent)}
-    done = subprocess.run([sys.executable, "-m", "bot.cli", "kb", "export", str(out)], capture_output=True,
-                          text=True, env=env, timeout=120, check=False)
+    env = {"IPBOT_DATABASE_URL": database_url}
+    done = ipbot("kb", "export", str(out), env=env)
     assert done.returncode == 0, done.stderr
     assert "entries/trademark.yaml" in done.stdout
     entries = yaml.safe_load((out / "entries" / "trademark.yaml").read_text(encoding="utf-8"))
@@ -98,6 +96,5 @@ def test_ipbot_kb_export_writes_the_edits_into_files_that_pass_the_check(
     assert entry["answer"] == "导出测试的新答案。" and entry["alternates"] == ["商标续展怎么办", "注册商标快到期了"]
     untouched = (out / "entries" / "patent.yaml").read_text(encoding="utf-8")
     assert untouched == (Path(live.data_dir) / "entries" / "patent.yaml").read_text(encoding="utf-8")
-    checked = subprocess.run([sys.executable, "-m", "bot.cli", "kb", "check"], capture_output=True, text=True,
-                             env={**env, "IPBOT_KNOWLEDGE_DIR": str(out)}, timeout=120, check=False)
+    checked = ipbot("kb", "check", env={**env, "IPBOT_KNOWLEDGE_DIR": str(out)})
     assert checked.returncode == 0, checked.stdout

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from handlers.router import Router
 from handlers.survey import conversation as survey
 from handlers.survey import definition as survey_definition
 from knowledge.service import KnowledgeService
+from tests.cli_runner import ipbot
 from tests.conftest import PG_URL, Person
 
 OPTIONS = ["非常满意", "满意", "一般", "不满意", "非常不满意", "不了解"]
@@ -198,25 +197,24 @@ def test_cli_report_json_and_exports(tmp_path: Path, staffed: Router, database_u
     _open_wave(staffed)
     for n in range(5):
         _answer_all(Person(staffed, f"p{n}"))
-    env = {**os.environ, "IPBOT_DATABASE_URL": database_url}
+    env = {"IPBOT_DATABASE_URL": database_url}
 
-    def ipbot(*args: str) -> subprocess.CompletedProcess[bytes]:
-        return subprocess.run([sys.executable, "-m", "bot.cli", "survey", "report", *args], capture_output=True,
-                              env=env, timeout=120, cwd=tmp_path)
+    def survey_report(*args: str) -> subprocess.CompletedProcess[bytes]:
+        return ipbot("survey", "report", *args, env=env, cwd=tmp_path, binary=True)
 
-    report = json.loads(ipbot("--json").stdout)
+    report = json.loads(survey_report("--json").stdout)
     assert {"wave", "n", "index", "ci95", "target", "baseline", "dimensions", "groups", "counties",
             "change_since_previous"} <= set(report)
     assert report["n"] == 5 and report["index"] == 80.0 and report["groups"]["社会公众"] is None
-    csv_rows = ipbot("--format", "csv").stdout.decode("utf-8-sig").splitlines()
+    csv_rows = survey_report("--format", "csv").stdout.decode("utf-8-sig").splitlines()
     assert csv_rows[0].startswith("respondent,version,group,county") and len(csv_rows) == 6
     assert "p0" not in "".join(csv_rows)  # salted hashes, never the user ids
-    assert ipbot("--format", "xlsx", "-o", str(tmp_path / "r.xlsx")).returncode == 0
+    assert survey_report("--format", "xlsx", "-o", str(tmp_path / "r.xlsx")).returncode == 0
     from openpyxl import load_workbook
 
     book = load_workbook(tmp_path / "r.xlsx")
     assert book.sheetnames == ["汇总", "答卷"] and book["答卷"].max_row == 6
-    png = ipbot("--format", "png").stdout
+    png = survey_report("--format", "png").stdout
     assert png.startswith(b"\x89PNG")
 
 

@@ -4,9 +4,6 @@ of overall satisfaction — the items that matter most and score lowest are wher
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,6 +14,7 @@ from handlers.survey import insights as survey_insights
 from handlers.survey.drivers import changes, key_drivers, priorities
 from handlers.survey.scoring import Answered
 from knowledge.service import KnowledgeService
+from tests.cli_runner import ipbot
 from tests.conftest import Person
 
 LEVELS = ["非常满意", "满意", "一般", "不满意", "非常不满意"]  # 100 80 60 40 20
@@ -104,9 +102,7 @@ def test_report_in_chat_and_on_the_command_line_carries_the_drivers(staffed: Rou
     assert "关键驱动" in insights and "维权所需的成本：r=1.00，40分 ← 优先改进" in insights
     assert "最该下功夫的（要达到85分）：维权所需的成本" in insights
     assert replies[3].image is not None and replies[3].image.startswith(b"\x89PNG")
-    env = {**os.environ, "IPBOT_DATABASE_URL": database_url}
-    done = subprocess.run([sys.executable, "-m", "bot.cli", "survey", "report", "--json"], capture_output=True,
-                          text=True, timeout=120, env=env)
+    done = ipbot("survey", "report", "--json", env={"IPBOT_DATABASE_URL": database_url})
     assert done.returncode == 0, done.stderr
     payload = json.loads(done.stdout)["insights"]
     assert payload["previous_wave"] == "2026Q3" and payload["priorities"][0] == "enforce-cost"

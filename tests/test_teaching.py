@@ -18,6 +18,7 @@ from handlers.taught_phrasings import LearnedSource
 from knowledge.normalize import normalize
 from knowledge.overlay import MAX_KEY, phrasing_key
 from knowledge.service import KnowledgeService
+from tests.cli_runner import ipbot
 from tests.conftest import Person
 
 MISSED = "我们合作社的牌子被隔壁县的人用了"  # declined today: the bot is not sure
@@ -160,9 +161,7 @@ def test_another_instance_answers_what_one_was_taught_without_a_restart(
 
 
 def _cli(*args: str, database_url: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {"IPBOT_DATABASE_URL": database_url, "PATH": str(Path(sys.executable).parent)}
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True, text=True,
-                          env=env, timeout=120, check=False)
+    return ipbot(*args, stdin=stdin, env={"IPBOT_DATABASE_URL": database_url})
 
 
 def test_ipbot_ask_and_kb_learned_see_what_staff_taught(staffed: Router, database_url: str, tmp_path: Path) -> None:
@@ -194,16 +193,13 @@ def test_ipbot_ask_and_kb_learned_see_what_staff_taught(staffed: Router, databas
     entries = yaml.safe_load((out / "entries" / "trademark.yaml").read_text(encoding="utf-8"))
     entry = next(e for e in entries if e["id"] == ENTRY)
     assert MISSED in entry["alternates"]
-    checked = subprocess.run([sys.executable, "-m", "bot.cli", "kb", "check"], capture_output=True, text=True,
-                             env={"IPBOT_KNOWLEDGE_DIR": str(out), "PATH": str(Path(sys.executable).parent)},
-                             timeout=120, check=False)
+    checked = ipbot("kb", "check", env={"IPBOT_KNOWLEDGE_DIR": str(out)})
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "我们那个牌子咋弄" in (out / "declined.txt").read_text(encoding="utf-8")
     # the exported files alone (no database) answer and decline the same way
-    files_only = {"IPBOT_KNOWLEDGE_DIR": str(out), "IPBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'none.db'}",
-                  "PATH": str(Path(sys.executable).parent)}
-    asked = subprocess.run([sys.executable, "-m", "bot.cli", "ask", "--json"], input=f"{MISSED}\n我们那个牌子咋弄\n",
-                           capture_output=True, text=True, env=files_only, timeout=120, check=True)
+    files_only = {"IPBOT_KNOWLEDGE_DIR": str(out), "IPBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'none.db'}"}
+    asked = ipbot("ask", "--json", stdin=f"{MISSED}\n我们那个牌子咋弄\n", env=files_only)
+    assert asked.returncode == 0, asked.stderr
     first, second = (json.loads(line) for line in asked.stdout.splitlines())
     assert first["entry_id"] == ENTRY
     assert second["entry_id"] is None and "不属于知识产权" in second["answer"]

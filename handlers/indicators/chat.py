@@ -4,9 +4,7 @@
 from __future__ import annotations
 
 import logging
-
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from bot.core.datafile import DataFileError
 from bot.core.messages import Incoming, Reply
@@ -16,6 +14,9 @@ from handlers.indicators import progress as indicators
 from handlers.indicators import texts as text
 from handlers.indicators.plan import Plans, current_plans
 from handlers.indicators.progress import IndicatorError, Status, number
+
+if TYPE_CHECKING:  # the database layer is imported when a session is given (`ipbot ask` without one: never)
+    from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +111,8 @@ def figures_for_entry(session: Session | None, entry_id: str, plans: Plans | Non
     if session is None:
         return figures_text([Status(plan, indicator, ()) for plan, indicator in pairs],
                             plans.is_whole_plan_entry(entry_id))
+    from sqlalchemy.exc import SQLAlchemyError
+
     try:
         with session.begin_nested():
             found = [indicators.status_of(session, plan, indicator) for plan, indicator in pairs]

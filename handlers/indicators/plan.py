@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, Field, Strict, TypeAdapter
 
 from bot.core.datafile import CONFIG, Collector, DataFileError, Problem, Text, line_at, read_yaml, validate
-from scheduler.reminders import ReminderError, parse_recipients
+from scheduler.recipients import ReminderError, parse_recipients
 
 PLAN_DIR = Path(__file__).parent / "data"
 PLAN_GLOB = "plan-*.yaml"

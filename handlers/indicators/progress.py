@@ -11,14 +11,15 @@ import datetime as dt
 import math
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from bot.core.models import IndicatorValue
 from handlers.indicators import texts as text
 from handlers.indicators.plan import Indicator, Period, Plan, Plans
+
+if TYPE_CHECKING:  # the database layer is imported by the functions that read or write (not by `ipbot ask`)
+    from sqlalchemy.orm import Session
+
+    from bot.core.models import IndicatorValue
 
 MAX_SOURCE_CHARS = 200
 Pace = Literal["ahead", "behind", "on_track"]
@@ -153,6 +154,10 @@ def find(plans: Plans, indicator_id: str, period_text: str) -> tuple[Plan, Indic
 
 
 def _rows(session: Session, indicator_ids: list[str]) -> list[IndicatorValue]:
+    from sqlalchemy import select
+
+    from bot.core.models import IndicatorValue
+
     return list(session.scalars(select(IndicatorValue).where(IndicatorValue.indicator_id.in_(indicator_ids))
                                 .order_by(IndicatorValue.id)))
 
@@ -189,6 +194,8 @@ def record(session: Session, plans: Plans, indicator_id: str, period_text: str, 
         raise IndicatorError(text.NO_SOURCE)
     if len(source) > MAX_SOURCE_CHARS:
         raise IndicatorError(text.SOURCE_TOO_LONG.format(length=len(source), limit=MAX_SOURCE_CHARS))
+    from bot.core.models import IndicatorValue
+
     before = next((r for r in status_of(session, plan, indicator).history if r.period == period), None)
     session.add(IndicatorValue(indicator_id=indicator.id, period=str(period), value=value, source=source,
                                recorded_by=recorded_by, recorded_at=now))

@@ -1,0 +1,75 @@
+"""`ipbot chat` (the bot in this terminal) and `ipbot run` (every configured channel and the staff console)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import Any
+
+from bot.cli import common
+
+
+def register(sub: Any) -> None:
+    chat = sub.add_parser("chat", help="chat with the bot in this terminal")
+    chat.add_argument("--user", default="local", help="user id for this terminal session")
+    chat.set_defaults(func=cmd_chat)
+
+
+def register_run(sub: Any) -> None:
+    run = sub.add_parser("run", help="serve every configured channel (Telegram, WeCom), the reminders, the outbox "
+                                     "and the staff web console")
+    run.set_defaults(func=cmd_run)
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from bot.app import build_router
+    from bot.channels.terminal import TerminalChannel
+    from bot.process import configure_process, startup_done
+
+    configure_process()
+    router = build_router(common.settings(), common.knowledge(), learn=True)
+    startup_done()
+    TerminalChannel(router.handle, sys.stdin, sys.stdout, user_id=args.user,
+                    interactive=sys.stdin.isatty()).run()
+    return 0
+
+
+def cmd_run(_args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.app import build_app, serve_until_stopped
+    from bot.process import configure_process, startup_done
+
+    configure_process()
+    settings = common.settings()
+    if settings.wecom_missing:
+        sys.stderr.write(f"WeCom is partly configured; also set: {', '.join(settings.wecom_missing)}\n")
+        return 2
+    console_only = not settings.telegram_token and not settings.wecom_configured
+    try:
+        app = build_app(settings, common.knowledge(), learn=True)
+    except ValueError as exc:  # e.g. an EncodingAESKey that is not 43 characters
+        sys.stderr.write(f"cannot start: {exc}\n")
+        return 2
+    startup_done()
+    logging.getLogger("bot").setLevel(logging.INFO)
+    if console_only:
+        from bot.console.app import url
+
+        said = (f"没有配置任何渠道，只启动网页工作台 / no channel is configured: serving the staff console only, at "
+                f"{url(settings)} (channels: set IPBOT_TELEGRAM_TOKEN, or IPBOT_WECOM_CORP_ID, _AGENT_ID, _SECRET, "
+                f"_TOKEN and _AES_KEY; first admin: ipbot staff add NAME --role admin; the bot in a terminal: "
+                f"ipbot chat)")
+        sys.stdout.write(said + "\n")
+        sys.stdout.flush()
+        logging.getLogger("bot.console").info("%s", said)
+    sys.stderr.write(f"starting {app.describe()}, with reminders and the outbox; Ctrl-C stops it.\n")
+    from bot.http_server import ListenError
+
+    try:
+        asyncio.run(serve_until_stopped(app))
+    except ListenError as exc:
+        sys.stderr.write(f"cannot start: {exc}\n")
+        return 2
+    return 0
