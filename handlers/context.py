@@ -6,13 +6,16 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session
-
 from bot.core.messages import Incoming
-from handlers.survey.definition import SurveyDefinition
-from knowledge.engine import SearchEngine
+
+if TYPE_CHECKING:  # annotations only: a handler module that names Context loads no database layer for it
+    from sqlalchemy.orm import Session
+
+    from handlers.survey.definition import SurveyDefinition
+    from knowledge.engine import SearchEngine
 
 
 @dataclass(frozen=True)
