@@ -26,7 +26,8 @@ class Tip(Base):
     __tablename__ = "tip"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    number: Mapped[str | None] = mapped_column(String(16), nullable=True, unique=True)  # WQ202612 0007
+    # WQ202612 0007 4831: month, sequence, random part
+    number: Mapped[str | None] = mapped_column(String(16), nullable=True, unique=True)
     channel: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[str] = mapped_column(String(128))
     chat_id: Mapped[str] = mapped_column(String(128))
