@@ -7,12 +7,40 @@ import socket
 from typing import Any
 
 from tornado.httpserver import HTTPServer
+from tornado.httputil import HTTPHeaders, HTTPServerRequest
 from tornado.netutil import bind_sockets
-from tornado.web import Application, RequestHandler
+from tornado.web import Application, OutputTransform, RequestHandler
 
 MAX_BODY = 1024 * 1024  # no route takes more (each may check a smaller limit of its own)
 
 Route = tuple[str, type[RequestHandler], dict[str, Any]]
+
+
+# On every response, whatever produced it (a page, a static file, a redirect, an error): what a browser must
+# not do with it; pages that need more (the console's) set their own, which are kept.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "Cache-Control": "no-store",
+}
+
+
+class SecurityHeaders(OutputTransform):
+    """Adds SECURITY_HEADERS where a handler set none of its own, and drops the Server header (no version)."""
+
+    def __init__(self, request: HTTPServerRequest) -> None:
+        super().__init__(request)
+
+    def transform_first_chunk(self, status_code: int, headers: HTTPHeaders, chunk: bytes,
+                              finishing: bool) -> tuple[int, HTTPHeaders, bytes]:
+        for name, value in SECURITY_HEADERS.items():
+            if name not in headers:
+                headers[name] = value
+        if "Server" in headers:
+            del headers["Server"]
+        return status_code, headers, chunk
 
 
 class Health(RequestHandler):
@@ -34,7 +62,7 @@ class ListenError(RuntimeError):
 class HttpServer:
     def __init__(self, listen: str, routes: list[Route]) -> None:
         self.host, self.port = parse_listen(listen)
-        self.application = Application([("/healthz", Health, {}), *routes])
+        self.application = Application([("/healthz", Health, {}), *routes], transforms=[SecurityHeaders])
         self._server: HTTPServer | None = None
 
     def start(self) -> int:

@@ -154,7 +154,7 @@ class Pipeline:
                         with session.begin_nested():
                             replies = self.router.answer(session, incoming)
                     except Exception:
-                        log.exception("failed to handle inbox message %d from %s", row_id, incoming.sender)
+                        log.exception("failed to handle inbox message %d on %s", row_id, incoming.channel)
                         replies = [Reply(ask_text.ERROR)]
                 else:
                     replies = self.router.answer(session, incoming)

@@ -104,12 +104,13 @@ class Router:
         try:
             with self.writer, self.sessions.begin() as session:
                 return self.answer(session, incoming)
-        except Exception:
-            log.exception("failed to handle a message from %s", incoming.sender)
+        except Exception:  # logged without who sent it or what (no personal data in logs)
+            log.exception("failed to handle a message on %s", incoming.channel)
             return [Reply(ask_text.ERROR)]
 
     def answer(self, session: Session, incoming: Incoming) -> list[Reply]:
         """The replies to one message, written in the caller's transaction."""
+        incoming = incoming.cleaned()
         if not incoming.in_staff_chat:
             verdict = self.rate_limiter.check(str(incoming.sender), message=incoming.extra.get("inbox"))
             if verdict is not Verdict.OK and incoming.photos:  # too fast, but a report's photo is kept

@@ -95,3 +95,19 @@ def test_staff_chatter_and_bad_commands_are_handled_gracefully(router: Router) -
 def test_staff_notices_go_to_the_staff_chat(person: Person) -> None:
     person.says("转人工")
     assert any(r.to == StaffChat("terminal") for r in person.last)
+
+
+def test_control_characters_in_a_name_do_not_break_the_handoff_and_nothing_personal_is_logged(
+        router: Router, sessions: sessionmaker[Session], caplog) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL's text cannot hold NUL: a first name 'N\\x00UL' made 转人工 fail there, and the error log
+    printed the name and chat id."""
+    caplog.set_level("DEBUG")
+    name = "N\x00U\x07L"
+    router.handle(Incoming("terminal", "u-nul", "u-nul", text="商标到期怎么续展", display_name=name))
+    replies = router.handle(Incoming("terminal", "u-nul", "u-nul", text="/human", display_name=name))
+    notices = [r for r in replies if r.to == StaffChat("terminal")]
+    assert notices and "NUL" in notices[0].text and "\x00" not in notices[0].text
+    with sessions() as session:
+        (row,) = session.scalars(select(HandoffRequest)).all()
+    assert row.display_name == "NUL" and row.status == "open"
+    assert not any("u-nul" in r.getMessage() or "NUL" in r.getMessage() for r in caplog.records)

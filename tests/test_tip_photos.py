@@ -63,3 +63,61 @@ def test_names_that_would_leave_the_folder_are_not_read(tmp_path) -> None:  # ty
     (tmp_path / "secret.txt").write_text("x")
     folder = tmp_path / "media"
     assert tip_photos.read(folder, "../secret.txt") is None and tip_photos.read(folder, ".hidden") is None
+
+
+def _blank_png(width: int, height: int, color_type: int, bit_depth: int = 8) -> bytes:
+    """A valid PNG of zeros, compressed row by row (never held decoded here): 6 is RGBA, 0 grey."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    channels = {0: 1, 2: 3, 6: 4}[color_type]
+    row = b"\x00" * (1 + (width * channels * bit_depth + 7) // 8)
+    packer = zlib.compressobj(9)
+    body = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, bit_depth, color_type, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+
+
+def test_a_small_file_that_decodes_to_a_huge_picture_is_refused_from_its_header_in_bounded_memory(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The probe's 230 KB PNG of 7,700 x 7,700 RGBA took the bot from 261 to 893 MB and 6.8 s: now it is refused
+    by its header, in a fresh process whose peak memory and time stay small."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(_blank_png(7700, 7700, 6))
+    assert len(bomb.read_bytes()) < 1024 * 1024
+    script = ("import sys; from pathlib import Path; from handlers.tips import photos as p\n"
+              "try:\n    p.clean(Path(sys.argv[1]).read_bytes())\nexcept p.Rejected as e:\n    print(e.reason)\n")
+    started = time.monotonic()
+    child = subprocess.Popen([sys.executable, "-c", script, str(bomb)], stdout=subprocess.PIPE, text=True)
+    _pid, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.monotonic() - started
+    assert child.stdout is not None and child.stdout.read().strip() == "too_many_pixels" and status == 0
+    assert usage.ru_maxrss < 200 * 1024  # kB: Python with Pillow alone is about 60 MB; decoding would be 600+
+    assert elapsed < 30  # generous for a loaded machine; decoding took 6.8 s of CPU on an idle one
+
+
+@pytest.mark.parametrize(("size", "color_type", "bit_depth"), [((9000, 9000), 0, 1), ((6400, 6400), 2, 8)])
+def test_too_many_pixels_is_told_as_such_not_as_too_many_megabytes(size: tuple[int, int], color_type: int,
+                                                                   bit_depth: int) -> None:
+    data = _blank_png(*size, color_type, bit_depth)
+    assert len(data) < tip_photos.MAX_BYTES  # small as a file: "over 10 MB" would be the wrong reason
+    with pytest.raises(tip_photos.Rejected) as refused:
+        tip_photos.clean(data)
+    assert refused.value.reason == "too_many_pixels"
+    from handlers.tips import texts
+
+    assert "像素" in texts.PHOTO_REJECTED["too_many_pixels"] and "10MB" not in texts.PHOTO_REJECTED["too_many_pixels"]
+
+
+def test_a_large_ordinary_photo_is_kept_at_a_bounded_size() -> None:
+    out = io.BytesIO()
+    Image.new("RGB", (6000, 4000), "green").save(out, "JPEG", quality=50)  # 24 Mpx: a phone in high-res mode
+    cleaned = tip_photos.clean(out.getvalue())
+    assert max(cleaned.width, cleaned.height) <= tip_photos.KEPT_SIDE and cleaned.extension == "jpg"

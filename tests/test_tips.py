@@ -110,7 +110,7 @@ def test_a_report_with_a_photo_gets_a_number_and_staff_are_told_once_the_photo_i
     reporter = Reporter(staffed, "u1")
     number = fill_in(reporter)
     month = dt.datetime.now(ZONE).strftime("%Y%m")
-    assert number == f"WQ{month}0001"
+    assert number.startswith(f"WQ{month}0001") and len(number) == 16
     assert "/tip_status" in reporter.text
     assert not reporter.to_staff  # the photo is still on its way: the notice waits for it
     notices = store_photos(sessions, media)
@@ -119,7 +119,7 @@ def test_a_report_with_a_photo_gets_a_number_and_staff_are_told_once_the_photo_i
     assert notice.image is not None and Image.open(io.BytesIO(notice.image)).size == (40, 30)
     assert store_photos(sessions, media) == []  # told once
     second = Reporter(staffed, "u2")
-    assert fill_in(second, photo=None) == f"WQ{month}0002"
+    assert fill_in(second, photo=None).startswith(f"WQ{month}0002")
     assert "同一店铺或链接另有举报" in second.to_staff and number in second.to_staff  # same shop: shown together
 
 
@@ -352,3 +352,16 @@ def test_query_functions_and_the_export_without_contacts(staffed: Router, sessio
     assert any("13800000000" in str(cell) for row in full["举报"].iter_rows(values_only=True) for cell in row)
     summary = list(plain["汇总"].iter_rows(values_only=True))
     assert ("地理标志", 1, 1, 0, 0, 0, 2) in summary
+
+
+def test_report_numbers_carry_a_random_part_so_others_cannot_be_walked(staffed: Router) -> None:
+    first = fill_in(Reporter(staffed, "u1"), photo=None)
+    second = fill_in(Reporter(staffed, "u2"), photo=None)
+    assert len(first) == len(second) == 16 and first[:12] != second[:12]  # WQ + month + sequence + 4 random
+    assert first[8:12] == "0001" and second[8:12] == "0002"
+    stranger = Person(staffed, "u3")
+    for guess in {f"{first[:12]}{n:04d}" for n in (0, 1, 1234, 9999)} - {first}:
+        stranger.says(guess)
+        assert "核查中" not in stranger.text and "已受理" not in stranger.text and guess in stranger.text
+    stranger.says(second)  # the real number still tells its status
+    assert "状态" in stranger.text

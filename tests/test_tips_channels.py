@@ -28,7 +28,7 @@ from tests.test_tip_photos import photo_with_gps
 from tests.test_wecom import start, stop, wecom_settings
 
 T = TypeVar("T")
-NUMBER = re.compile(r"WQ\d{10}")
+NUMBER = re.compile(r"WQ\d{14}")
 
 
 def until(find: Callable[[], T | None], timeout: float = 15.0) -> T:

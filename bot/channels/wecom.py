@@ -187,7 +187,8 @@ class WeComCallback:
 
     def _fresh(self, query: dict[str, str]) -> bool:
         stamp = query.get("timestamp", "")
-        return stamp.isdigit() and abs(self.clock() - int(stamp)) <= MAX_SKEW
+        # ASCII digits only ('²' is a digit to str.isdigit) and no more than a timestamp has
+        return stamp.isascii() and stamp.isdigit() and len(stamp) <= 12 and abs(self.clock() - int(stamp)) <= MAX_SKEW
 
     def verify_url(self, query: dict[str, str]) -> Answer:
         if not self._fresh(query):

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy.orm import Session
 
 from bot.console import audit, auth, texts
 from bot.console.web import LOGIN_URL, SESSION_COOKIE, ConsoleHandler
 
+_PAGE = re.compile(r"/console/(?!/)[A-Za-z0-9/_.~%?=&+-]*")
+
 
 def _safe_next(value: str) -> str:
-    """Only a page of the console (no other site, no //host)."""
-    return value if value.startswith("/console/") and not value.startswith("/console//") else "/console/"
+    """Only a page of the console (no other site, no //host, nothing that could break a header: CR, LF)."""
+    return value if _PAGE.fullmatch(value) else "/console/"
 
 
 class Login(ConsoleHandler):

@@ -8,7 +8,8 @@ by `parse_target`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 STAFF_PREFIX = "staff"
@@ -72,6 +73,18 @@ class Reply:
         return [b.label for row in self.buttons for b in row]
 
 
+_NO_CONTROL = re.compile("[\x00-\x1f\x7f]")
+_NO_CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _clean(value: str | None) -> str | None:
+    return None if value is None else _NO_CONTROL.sub("", value)
+
+
+def _clean_text(value: str | None) -> str | None:
+    return None if value is None else _NO_CONTROL_IN_TEXT.sub("", value)
+
+
 @dataclass(frozen=True)
 class Incoming:
     channel: str  # console | telegram | wecom
@@ -88,6 +101,15 @@ class Incoming:
     photos: tuple[str, ...] = ()
     # what else came instead of text, when it was not a picture: sticker | file | too_large | other
     attachment: str | None = None
+
+    def cleaned(self) -> Incoming:
+        """The same message without control characters (NUL and the like, which PostgreSQL's text cannot hold
+        and no person typed on purpose): in names and ids all of them go, in texts all but tab and line breaks."""
+        return replace(
+            self, user_id=_NO_CONTROL.sub("", self.user_id), chat_id=_NO_CONTROL.sub("", self.chat_id),
+            text=_clean_text(self.text), payload=_clean(self.payload), display_name=_clean(self.display_name),
+            reply_to_text=_clean_text(self.reply_to_text), photos=tuple(_NO_CONTROL.sub("", p) for p in self.photos),
+            attachment=_clean(self.attachment))
 
     @property
     def address(self) -> Address:

@@ -27,14 +27,19 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PHOTOS = 5
-MAX_PIXELS = 60_000_000  # a "photo" that decodes to more than this is a decompression bomb
+# Checked from the header, before anything is decoded: a phone photo is well under 40 Mpx; past that (or a
+# decoded size past the budget, alpha and 16-bit bands counted) it is refused, so that a small file that
+# decodes to gigabytes (a decompression bomb) never is.
+MAX_PIXELS = 40_000_000
+MAX_DECODED_BYTES = 160 * 1024 * 1024
+KEPT_SIDE = 4096  # what is kept: at most this many pixels on the long side (JPEG decodes scaled down already)
 MAGIC = ((b"\xff\xd8\xff", "JPEG"), (b"\x89PNG\r\n\x1a\n", "PNG"), (b"GIF87a", "GIF"), (b"GIF89a", "GIF"),
          (b"BM", "BMP"))
 ACCEPTED = frozenset({"JPEG", "PNG", "GIF", "BMP", "WEBP"})
 
 
 class Rejected(Exception):
-    """Not kept; `reason` is not_image | too_large (texts.tips.PHOTO_REJECTED)."""
+    """Not kept; `reason` is not_image | too_large | too_many_pixels (texts.tips.PHOTO_REJECTED)."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -59,6 +64,14 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+def too_many_pixels(image: Image.Image) -> bool:
+    """From the header alone: more pixels, or more decoded bytes, than a phone photo has."""
+    bands = len(image.getbands()) if image.mode else 4
+    depth = 2 if image.mode.startswith("I;16") or image.mode in ("I", "F") else 1
+    pixels = image.width * image.height
+    return pixels > MAX_PIXELS or pixels * max(bands, 1) * depth > MAX_DECODED_BYTES
+
+
 def clean(data: bytes, limit: int = MAX_BYTES) -> Cleaned:
     """The photo checked by its content and saved again without metadata; Rejected when it is not a picture
     or is too large."""
@@ -73,13 +86,15 @@ def clean(data: bytes, limit: int = MAX_BYTES) -> Cleaned:
             with Image.open(io.BytesIO(data)) as probe:
                 if probe.format not in ACCEPTED or probe.format != announced:
                     raise Rejected("not_image")
-                if probe.width * probe.height > MAX_PIXELS:
-                    raise Rejected("too_large")
+                if too_many_pixels(probe):
+                    raise Rejected("too_many_pixels")
                 probe.verify()
             with Image.open(io.BytesIO(data)) as image:
                 image.seek(0)
+                image.draft("RGB", (KEPT_SIDE, KEPT_SIDE))  # JPEG: decoded at a fraction of its size if larger
                 upright = ImageOps.exif_transpose(image)
                 upright.load()
+                upright.thumbnail((KEPT_SIDE, KEPT_SIDE))
     except Rejected:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -25,7 +26,7 @@ from bot.core.models import Tip, TipEvent, TipPhoto
 from handlers.tips import photos as tip_photos
 from handlers.tips import texts as text
 
-NUMBER = re.compile(r"^\s*(WQ\d{10})\s*$", re.IGNORECASE)
+NUMBER = re.compile(r"^\s*(WQ\d{10}(?:\d{4})?)\s*$", re.IGNORECASE)  # 10 digits: numbers given before 2026-12
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "received": ("checking", "rejected"),
     "checking": ("transferred", "rejected", "closed"),
@@ -57,13 +58,15 @@ def find(session: Session, number: str) -> Tip | None:
 
 
 def assign_number(session: Session, tip: Tip, zone: ZoneInfo, now: dt.datetime) -> str:
-    """WQ + year and month (local) + a 4-digit sequence within the month; two reports submitted at the same
-    moment cannot get the same number (unique constraint, tried again)."""
+    """WQ + year and month (local) + a 4-digit sequence within the month + 4 random digits, so that nobody can
+    walk other reports' statuses by counting; two reports submitted at the same moment cannot get the same
+    number (unique constraint, tried again)."""
     prefix = f"WQ{now.astimezone(zone):%Y%m}"
     for _attempt in range(20):
-        last = session.scalar(select(func.max(Tip.number)).where(Tip.number.like(f"{prefix}%")))
-        sequence = int(last[len(prefix):]) + 1 if last else 1
-        number = f"{prefix}{sequence:04d}"
+        last = session.scalar(select(func.max(func.substr(Tip.number, 1, len(prefix) + 4)))
+                              .where(Tip.number.like(f"{prefix}%")))
+        sequence = int(last[len(prefix):len(prefix) + 4]) + 1 if last else 1
+        number = f"{prefix}{sequence:04d}{secrets.randbelow(10_000):04d}"
         try:
             with session.begin_nested():
                 tip.number = number

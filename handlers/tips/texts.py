@@ -50,6 +50,7 @@ PHOTO_TOO_LARGE = "这张照片超过10MB，没有保存，请压缩后再发。
 PHOTO_REJECTED = {
     "not_image": "你举报{number}的第{position}张照片不是图片文件，没有保存。",
     "too_large": "你举报{number}的第{position}张照片超过10MB，没有保存，请压缩后再发。",
+    "too_many_pixels": "你举报{number}的第{position}张照片像素太多（超过4000万），没有保存，请用手机正常拍照后再发。",
     "unreachable": "你举报{number}的第{position}张照片没能从平台取到，没有保存，可以再发一次。",
 }
 

@@ -26,7 +26,8 @@ class Tip(Base):
     __tablename__ = "tip"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    number: Mapped[str | None] = mapped_column(String(16), nullable=True, unique=True)  # WQ202612 0007
+    # WQ202612 0007 4831: month, sequence, random part
+    number: Mapped[str | None] = mapped_column(String(16), nullable=True, unique=True)
     channel: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[str] = mapped_column(String(128))
     chat_id: Mapped[str] = mapped_column(String(128))
@@ -64,7 +65,8 @@ class TipPhoto(Base):
     channel: Mapped[str] = mapped_column(String(16))
     file_id: Mapped[str] = mapped_column(String(300))
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | stored | rejected | deleted
-    reason: Mapped[str | None] = mapped_column(String(32), nullable=True)  # not_image | too_large | unreachable
+    # not_image | too_large | too_many_pixels | unreachable
+    reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
     file_name: Mapped[str | None] = mapped_column(String(100), nullable=True)  # inside the media folder
     size: Mapped[int | None] = mapped_column(Integer, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
