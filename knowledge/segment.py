@@ -67,12 +67,21 @@ class Segmenter:
     def __init__(self, words: Iterable[tuple[str, int | None]] = ()) -> None:
         self._jieba = _Jieba()
         self._parts_memo: dict[str, tuple[tuple[str, ...], bool]] = {}
+        self._added: list[tuple[str, int | None]] = []
         self.add_words(words)
 
     def add_words(self, words: Iterable[tuple[str, int | None]]) -> None:
         self._parts_memo.clear()
         for word, freq in words:
             self._jieba.add_word(word, freq, None)
+            self._added.append((word, freq))
+
+    def __getstate__(self) -> list[tuple[str, int | None]]:
+        """Pickled as the words added (knowledge/cache.py): jieba's dictionary is loaded again, not copied."""
+        return self._added
+
+    def __setstate__(self, added: list[tuple[str, int | None]]) -> None:
+        self.__init__(added)  # type: ignore[misc]
 
     def words(self, text: str) -> list[str]:
         """The words of a text, as jieba cuts them with HMM off (unknown strings fall apart into characters)."""

@@ -14,7 +14,7 @@ import time
 from collections.abc import Hashable
 from pathlib import Path
 
-from knowledge import loader
+from knowledge import cache, loader
 from knowledge.engine import SearchEngine, Tuning
 from knowledge.errors import KnowledgeBaseError, Problem
 from knowledge.overlay import Overlay, OverlaySource, TaughtEngine
@@ -31,11 +31,10 @@ class KnowledgeService:
         self.check_every = check_every
         self.overlay_source = overlay
         self._lock = threading.Lock()
-        self._kb = loader.load(self.data_dir)
         self._signature = self._current_signature()
         self._overlay_version: Hashable = None
         self._overlay_version = self._read_overlay_version()
-        self._engine = self._build(self._kb)
+        self._kb, self._engine = self._start()
         self._checked_at = time.monotonic()
         self._eager_until = 0.0
         self.last_problems: list[Problem] = []
@@ -85,6 +84,19 @@ class KnowledgeService:
         """Rebuild over the same files with the overlay as it stands now."""
         with self._lock:
             self._engine = self._build(self._kb)
+
+    def _start(self) -> tuple[loader.KnowledgeBase, SearchEngine]:
+        """The files' engine from the cache when nothing changed since it was built (knowledge/cache.py);
+        else loaded, built and kept there. With an overlay (a database), built over it as always."""
+        name = cache.key(self.data_dir, self.tuning) if self.overlay_source is None else None
+        cached = cache.load(name) if name else None
+        if isinstance(cached, SearchEngine):
+            return cached.kb, cached
+        kb = loader.load(self.data_dir)
+        engine = self._build(kb)
+        if name:
+            cache.store(name, engine)
+        return kb, engine
 
     def _build(self, kb: loader.KnowledgeBase) -> SearchEngine:
         overlay = self._load_overlay(kb)

@@ -20,6 +20,10 @@ from handlers.router import Router
 from knowledge import loader
 from knowledge.service import KnowledgeService
 
+# The knowledge engine is built afresh in every test (knowledge/cache.py keeps it between processes otherwise;
+# tests/test_knowledge_cache.py tests that in a folder of its own).
+os.environ.setdefault("IPBOT_CACHE_DIR", "off")
+
 PG_URL = os.environ.get("IPBOT_TEST_DATABASE_URL")
 # the project's own labelled question sets (scripts/holdout/README.md): what the tests measure answering on
 HOLDOUT = Path(__file__).resolve().parents[1] / "scripts" / "holdout"
