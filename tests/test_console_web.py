@@ -200,7 +200,8 @@ def test_a_reply_from_the_browser_goes_to_the_user_through_the_outbox(console: R
     response = browser.post("/console/handoffs/1/reply", {"text": "您好，续展可以在到期前12个月内办理。"})
     assert response.status_code == 302
     page = browser.page("/console/handoffs/1")
-    assert "已发送给用户" in page and "工作人员回复：您好，续展可以在到期前12个月内办理。" in page
+    assert "回复已排队" in page and "工作人员回复：您好，续展可以在到期前12个月内办理。" in page
+    assert "已发送" not in page and "Telegram渠道没有配置" in page  # the console alone: said, not "sent"
     with console.sessions() as session:
         to_user = session.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == "7001",
                                                               OutboxMessage.text.like("工作人员回复%"))).all()

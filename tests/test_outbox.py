@@ -94,8 +94,17 @@ def test_parked_as_dead_after_the_last_attempt_or_a_permanent_failure(sessions: 
     with sessions() as session:
         assert status_counts(session)["dead"] == 2
         errors = sorted(r.last_error or "" for r in session.scalars(select(OutboxMessage)))
-    assert errors == ["502", "chat not found"]
+    assert errors == ["平台拒收，已停发（chat not found）", "重试3次仍发不出去，已停发（502）"]  # staff read Chinese
     assert channel.sent == []
+
+
+def test_a_message_for_a_channel_that_is_not_configured_is_parked_with_a_plain_chinese_reason(
+        sessions: sessionmaker[Session]) -> None:
+    _queue(sessions, n=1)
+    asyncio.run(Dispatcher(sessions, {}).run_once(NOW))
+    with sessions() as session:
+        (row,) = session.scalars(select(OutboxMessage)).all()
+    assert row.status == "dead" and row.last_error == "没有配置Telegram渠道，消息发不出去"
 
 
 def test_a_lapsed_claim_goes_back_to_the_queue(sessions: sessionmaker[Session]) -> None:
