@@ -148,3 +148,41 @@ def test_a_picture_travels_through_the_outbox(sessions: sessionmaker[Session]) -
     asyncio.run(Dispatcher(sessions, {"telegram": channel}).run_once(NOW))
     ((_chat, reply),) = channel.sent
     assert (reply.text, reply.image, reply.file_name) == ("本期报告", b"\x89PNG-chart", "report.png")
+
+
+def test_outcomes_are_written_while_a_batch_is_still_being_sent(sessions: sessionmaker[Session]) -> None:
+    """A kill in the middle of a batch must re-send only what was in flight, not the whole batch: the first
+    messages are marked sent while a later one still hangs."""
+    with sessions.begin() as session:
+        for i in range(3):
+            enqueue(session, Address("telegram", "chat"), Reply(f"第{i}条"), key=f"k{i}", due=NOW)
+    release = threading.Event()
+
+    class Hanging:
+        def __init__(self) -> None:
+            self.sent: list[str] = []
+
+        async def send(self, to: Target, reply: Reply) -> None:
+            if reply.text == "第2条":
+                while not release.is_set():
+                    await asyncio.sleep(0.01)
+            self.sent.append(reply.text)
+
+    channel = Hanging()
+    done = threading.Thread(target=lambda: asyncio.run(Dispatcher(sessions, {"telegram": channel}).run_once(NOW)))
+    done.start()
+    try:
+        deadline = dt.datetime.now() + dt.timedelta(seconds=30)
+        statuses: dict[str, str] = {}
+        while dt.datetime.now() < deadline:
+            with sessions() as session:
+                statuses = {r.text: r.status for r in session.scalars(select(OutboxMessage))}
+            if statuses.get("第0条") == statuses.get("第1条") == "sent":
+                break
+            threading.Event().wait(0.02)  # polling for the positive state, not a sleep before a negative check
+        assert statuses == {"第0条": "sent", "第1条": "sent", "第2条": "sending"}
+    finally:
+        release.set()
+        done.join(timeout=30)
+    with sessions() as session:
+        assert {r.status for r in session.scalars(select(OutboxMessage))} == {"sent"}

@@ -35,6 +35,7 @@ BASE_DELAY = 2.0  # seconds; doubles with every failed attempt
 MAX_DELAY = 600.0
 CLAIM_LEASE = dt.timedelta(seconds=30)  # well over any send's timeouts
 BATCH = 100
+RECORD_EVERY = 0.2  # seconds between writes of the outcomes of a batch still being sent
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,12 @@ class Outcomes:
     sent: list[int] = field(default_factory=list)  # the common outcome, written in one statement
     finished: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     released: list[tuple[list[int], dt.datetime]] = field(default_factory=list)
+
+    def take(self) -> Outcomes:
+        """What was gathered so far, leaving this empty (called on the event loop, between sends)."""
+        taken = Outcomes(self.sent, self.finished, self.released)
+        self.sent, self.finished, self.released = [], [], []
+        return taken
 
 
 def _reason(template: str, exc: Exception, attempts: int) -> str:
@@ -248,11 +255,17 @@ class Dispatcher:
         flights = {channel: asyncio.Semaphore(self.limiter.of_channel(channel).in_flight)
                    for channel in {m.channel for m in batch}}
         out = Outcomes()
-        try:
-            await asyncio.gather(*(self._send_chat(messages, now, flights[to.channel], out)
+        sending = asyncio.gather(*(self._send_chat(messages, now, flights[to.channel], out)
                                    for to, messages in chats.items()))
+        try:
+            # Outcomes are written as they come, a few tenths of a second apart, not once the whole batch is
+            # through: a crash then sends again only what was really in flight.
+            while not sending.done():
+                await asyncio.wait([sending], timeout=RECORD_EVERY)
+                await asyncio.to_thread(self._record, out.take())
+            await sending
         finally:
-            await asyncio.to_thread(self._record, out)
+            await asyncio.to_thread(self._record, out.take())
         return len(batch)
 
     def wake(self) -> None:
