@@ -21,7 +21,7 @@ ROLE_NAMES = {"admin": "管理员", "staff": "工作人员"}
 
 # login
 LOGIN_WRONG = "用户名或密码不正确。"
-LOGIN_THROTTLED = "登录失败次数过多，请 15 分钟后再试。"
+LOGIN_THROTTLED = "登录失败次数过多，请稍后再试（从这台电脑最多等 15 分钟）。"
 LOGIN_MISSING = "请填写用户名和密码。"
 SIGNED_OUT = "已退出登录。"
 
