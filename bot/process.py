@@ -2,6 +2,7 @@
 `build_app` or `build_router`: tests, benchmarks and other callers build apps without changing the process
 they run in.
 
+    private_files()       first thing in every command (bot/cli): what it creates is its user's alone
     configure_process()   first thing in the command: logging
     startup_done()        once the app is built (everything start-up loads is in memory): gc.freeze
 """
@@ -10,8 +11,16 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def private_files() -> None:
+    """Files this process creates are readable by its user only (0600, folders 0700): the database and its WAL
+    hold contacts, chat ids, password hashes and generated secrets; the media folder, report photos; exports,
+    survey answers."""
+    os.umask(0o077)
 
 
 def configure_process(level: int = logging.WARNING) -> None:

@@ -40,9 +40,18 @@ class Settings(BaseSettings):
     wecom_aes_key: str | None = None  # callback EncodingAESKey (43 characters)
     wecom_robot_webhook_url: str | None = None  # group robot of the staff group
     wecom_api_base_url: str = "https://qyapi.weixin.qq.com"  # scheme and host; a test double in tests
+    trusted_proxies: str = ""  # reverse proxies whose X-Forwarded-For / X-Real-IP name the client (IPs or networks)
     console_secret: str | None = None  # signs the web console's cookies; unset: one generated and kept in the database
     media_dir: str | None = None  # report photos; default: a `media` folder beside the SQLite file
     tip_retention_days: int = Field(default=365, ge=1)  # closed reports keep contact and photos this long
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        from bot.client_address import parse_proxies
+
+        parse_proxies(value)
+        return value
 
     @field_validator("timezone")
     @classmethod

@@ -99,7 +99,7 @@ def test_a_staff_member_walks_every_page_and_answers_a_handoff(browser: Any, con
     assert "商标到期怎么续展" in page.inner_text(".conversation")
     page.fill("textarea[name=text]", "您好，续展可在到期前12个月内办理，我把材料清单发给您。")
     page.click("form[action$='/reply'] button")
-    assert "已发送给用户" in page.inner_text(".flash")
+    assert "回复已排队" in page.inner_text(".flash")
     assert "工作人员回复：您好，续展可在到期前12个月内办理" in page.inner_text(".conversation")
     page.screenshot(path=str(tmp_path / "handoff.png"), full_page=True)
     with console.sessions() as session:

@@ -134,7 +134,7 @@ def test_moving_a_report_tells_the_reporter_through_the_outbox(console: RunningC
     response = browser.post(f"/console/tips/{first}/move", {"status": "checking", "note": "已派员到店核查"})
     assert response.status_code == 302 and response.headers["location"] == f"/console/tips/{first}"
     page = browser.page(f"/console/tips/{first}")
-    assert "已受理 → 核查中，已通知举报人" in page and "已派员到店核查" in page and "clerk（工作台）" in page
+    assert "已受理 → 核查中，已排队通知举报人" in page and "已派员到店核查" in page and "clerk（工作台）" in page
     with console.sessions() as session:
         told = session.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == "7001",
                                                            OutboxMessage.text.like("你的举报%"))).all()

@@ -94,8 +94,17 @@ def test_parked_as_dead_after_the_last_attempt_or_a_permanent_failure(sessions: 
     with sessions() as session:
         assert status_counts(session)["dead"] == 2
         errors = sorted(r.last_error or "" for r in session.scalars(select(OutboxMessage)))
-    assert errors == ["502", "chat not found"]
+    assert errors == ["平台拒收，已停发（chat not found）", "重试3次仍发不出去，已停发（502）"]  # staff read Chinese
     assert channel.sent == []
+
+
+def test_a_message_for_a_channel_that_is_not_configured_is_parked_with_a_plain_chinese_reason(
+        sessions: sessionmaker[Session]) -> None:
+    _queue(sessions, n=1)
+    asyncio.run(Dispatcher(sessions, {}).run_once(NOW))
+    with sessions() as session:
+        (row,) = session.scalars(select(OutboxMessage)).all()
+    assert row.status == "dead" and row.last_error == "没有配置Telegram渠道，消息发不出去"
 
 
 def test_a_lapsed_claim_goes_back_to_the_queue(sessions: sessionmaker[Session]) -> None:
@@ -139,3 +148,41 @@ def test_a_picture_travels_through_the_outbox(sessions: sessionmaker[Session]) -
     asyncio.run(Dispatcher(sessions, {"telegram": channel}).run_once(NOW))
     ((_chat, reply),) = channel.sent
     assert (reply.text, reply.image, reply.file_name) == ("本期报告", b"\x89PNG-chart", "report.png")
+
+
+def test_outcomes_are_written_while_a_batch_is_still_being_sent(sessions: sessionmaker[Session]) -> None:
+    """A kill in the middle of a batch must re-send only what was in flight, not the whole batch: the first
+    messages are marked sent while a later one still hangs."""
+    with sessions.begin() as session:
+        for i in range(3):
+            enqueue(session, Address("telegram", "chat"), Reply(f"第{i}条"), key=f"k{i}", due=NOW)
+    release = threading.Event()
+
+    class Hanging:
+        def __init__(self) -> None:
+            self.sent: list[str] = []
+
+        async def send(self, to: Target, reply: Reply) -> None:
+            if reply.text == "第2条":
+                while not release.is_set():
+                    await asyncio.sleep(0.01)
+            self.sent.append(reply.text)
+
+    channel = Hanging()
+    done = threading.Thread(target=lambda: asyncio.run(Dispatcher(sessions, {"telegram": channel}).run_once(NOW)))
+    done.start()
+    try:
+        deadline = dt.datetime.now() + dt.timedelta(seconds=30)
+        statuses: dict[str, str] = {}
+        while dt.datetime.now() < deadline:
+            with sessions() as session:
+                statuses = {r.text: r.status for r in session.scalars(select(OutboxMessage))}
+            if statuses.get("第0条") == statuses.get("第1条") == "sent":
+                break
+            threading.Event().wait(0.02)  # polling for the positive state, not a sleep before a negative check
+        assert statuses == {"第0条": "sent", "第1条": "sent", "第2条": "sending"}
+    finally:
+        release.set()
+        done.join(timeout=30)
+    with sessions() as session:
+        assert {r.status for r in session.scalars(select(OutboxMessage))} == {"sent"}

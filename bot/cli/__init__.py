@@ -11,6 +11,7 @@ import sys
 
 from bot.cli import ask, chat, common, db, indicators, kb, outbox, remind, staff, survey
 from bot.core.datafile import DataFileError
+from bot.process import private_files
 
 
 def parser() -> argparse.ArgumentParser:
@@ -23,6 +24,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    private_files()
     args = parser().parse_args(argv)
     try:
         code: int = args.func(args)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from tornado.web import RedirectHandler, StaticFileHandler
 
+from bot.client_address import parse_proxies
 from bot.console import (
     accounts_page,
     handoffs,
@@ -79,7 +80,8 @@ def deps_for(settings: Settings, router: Router, wake: Callable[[], None], chann
     return ConsoleDeps(router.sessions, secret, router.survey, router.zone,
                        lambda session: router.linked_staff.together(session, router.staff_ids),
                        wake=wake, clock=router.clock, channels=channels, writer=writer,
-                       knowledge=router.knowledge, media=settings.media_folder)
+                       knowledge=router.knowledge, media=settings.media_folder,
+                       proxies=parse_proxies(settings.trusted_proxies))
 
 
 def url(settings: Settings) -> str:

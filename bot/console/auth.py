@@ -3,8 +3,11 @@
 The session cookie is signed with the secret (IPBOT_CONSOLE_SECRET, else one generated once and kept in
 console_setting, so a restart keeps everyone signed in) and carries a random token; the server keeps the
 token's SHA-256 with the account and an expiry, so logging out, a password change or disabling the account
-ends the session for real. Wrong passwords are counted per account name and per address: THROTTLE_LIMIT in
-THROTTLE_WINDOW and further attempts are refused, whatever the password, with the same words either way.
+ends the session for real. Wrong passwords are counted per account name from one address (THROTTLE_LIMIT in
+THROTTLE_WINDOW), per address (ADDRESS_LIMIT), and per name from anywhere, where they only make the next
+attempt wait (a delay that grows, at most MAX_NAME_DELAY): nobody can lock a colleague out by typing wrong
+passwords for their name. A refused attempt is told in the same words whatever the password. The password
+itself is checked outside any database transaction (bot/console/login.py).
 """
 
 from __future__ import annotations
@@ -12,17 +15,21 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import threading
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, func, or_, select, text
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.console import accounts
 from bot.core.models import ConsoleSession, LoginFailure, StaffAccount
 
 SESSION_LIFETIME = dt.timedelta(hours=12)
-THROTTLE_LIMIT = 5
+THROTTLE_LIMIT = 5  # failures for one name from one address in the window
+ADDRESS_LIMIT = 30  # failures from one address in the window, whatever the names
+MAX_NAME_DELAY = dt.timedelta(minutes=1)  # the longest wait between attempts at one name from anywhere
 THROTTLE_WINDOW = dt.timedelta(minutes=15)
+_VERIFYING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -43,26 +50,72 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def throttled(session: Session, name: str, address: str, now: dt.datetime) -> bool:
-    since = now - THROTTLE_WINDOW
-    by_name, by_address = session.execute(
-        select(func.count().filter(LoginFailure.name == name[:64]),
-               func.count().filter(LoginFailure.address == address[:64]))
-        .where(LoginFailure.at >= since, or_(LoginFailure.name == name[:64], LoginFailure.address == address[:64]))
-    ).one()
-    return bool(by_name >= THROTTLE_LIMIT or by_address >= THROTTLE_LIMIT)
+def _lock(session: Session, *keys: str) -> None:
+    """On PostgreSQL, one login at a time per name and per address (an advisory lock until the transaction
+    ends), so concurrent attempts cannot all read the same count; SQLite's one writer already serializes."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for key in sorted(set(keys)):
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"ipbot-login:{key}"})
 
 
-def log_in(session: Session, name: str, password: str, address: str, now: dt.datetime
-           ) -> tuple[Staff, str] | None:
-    """The signed-in staff member and the session token, or None (wrong, disabled or throttled: the caller
-    tells throttled apart first with `throttled`)."""
+def reserve(session: Session, name: str, address: str, now: dt.datetime) -> int | None:
+    """Before a password is checked: None when this attempt is refused (too many failures for this name from
+    this address, or from this address at all, or too soon after the name's last failures: a delay that grows
+    with them, so nobody can lock another person out); else the id of a failure recorded in advance, which
+    `accept` removes when the password was right. Counting and recording happen in one locked transaction."""
+    name, address = name.strip()[:64], address[:64]
+    _lock(session, f"name:{name}", f"address:{address}")
     session.execute(delete(LoginFailure).where(LoginFailure.at < now - THROTTLE_WINDOW))
-    account = accounts.find(session, name) if accounts.NAME.match(name.strip()) else None
-    if not accounts.verify(account, password):
-        session.add(LoginFailure(at=now, name=name.strip()[:64], address=address[:64]))
+    since = now - THROTTLE_WINDOW
+    pair, by_address, by_name, last = session.execute(
+        select(func.count().filter(LoginFailure.name == name, LoginFailure.address == address),
+               func.count().filter(LoginFailure.address == address),
+               func.count().filter(LoginFailure.name == name),
+               func.max(LoginFailure.at).filter(LoginFailure.name == name))
+        .where(LoginFailure.at >= since, or_(LoginFailure.name == name, LoginFailure.address == address))
+    ).one()
+    if pair >= THROTTLE_LIMIT or by_address >= ADDRESS_LIMIT:
         return None
-    assert account is not None
+    if by_name >= THROTTLE_LIMIT and last is not None and now < _aware(last) + name_delay(by_name):
+        return None
+    failure = LoginFailure(at=now, name=name, address=address)
+    session.add(failure)
+    session.flush()
+    return failure.id
+
+
+def name_delay(failures: int) -> dt.timedelta:
+    """How long after a name's last failure its next attempt waits, once it has THROTTLE_LIMIT or more."""
+    return min(dt.timedelta(seconds=2 ** (failures - THROTTLE_LIMIT)), MAX_NAME_DELAY)
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def check_password(sessions: sessionmaker[Session], name: str, password: str) -> int | None:
+    """The account id when `password` is right for `name` (enabled); None otherwise. Reads in a transaction of
+    its own and verifies outside any, one verification at a time in the process (Argon2 is deliberately slow:
+    it never holds the database's writer, and a flood of logins cannot take every core from the chat)."""
+    clean = name.strip()
+    with sessions() as session:
+        account = accounts.find(session, clean) if accounts.NAME.match(clean) else None
+        if account is not None:
+            session.expunge(account)
+    with _VERIFYING:
+        right = accounts.verify(account, password)
+    return account.id if right and account is not None else None
+
+
+def accept(session: Session, failure_id: int, account_id: int, address: str, now: dt.datetime
+           ) -> tuple[Staff, str] | None:
+    """The password was right: the failure recorded in advance goes, and a session begins (None when the
+    account was disabled meanwhile)."""
+    session.execute(delete(LoginFailure).where(LoginFailure.id == failure_id))
+    account = session.get(StaffAccount, account_id)
+    if account is None or account.disabled:
+        return None
     session.execute(delete(ConsoleSession).where(ConsoleSession.expires_at < now))
     token = secrets.token_urlsafe(32)
     row = ConsoleSession(token_hash=_hash(token), account_id=account.id, created_at=now,

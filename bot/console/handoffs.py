@@ -16,6 +16,7 @@ from tornado.web import HTTPError
 
 from bot.console import texts
 from bot.console.web import ConsoleHandler
+from bot.core import texts as core_texts
 from bot.core.messages import Address, Reply, StaffChat
 from bot.core.models import HandoffRequest, OutboxMessage, QuestionLog
 from bot.core.outbox import row_values
@@ -151,7 +152,11 @@ class HandoffPage(ConsoleHandler):
             await self.show(handoff_id, problem)
             return
         self.deps.wake()
-        if action == "reply":
-            self.done(texts.REPLIED.format(number=handoff_id), f"/console/handoffs/{handoff_id}")
-        else:
-            self.done(texts.ENDED.format(number=handoff_id), "/console/handoffs")
+        said = texts.REPLIED if action == "reply" else texts.ENDED
+        warning = ""
+        with self.deps.sessions() as session:
+            row = session.get(HandoffRequest, handoff_id)
+            if row is not None and row.channel not in self.deps.channels:
+                warning = texts.CHANNEL_NOT_CONFIGURED.format(channel=core_texts.channel_name(row.channel))
+        target = f"/console/handoffs/{handoff_id}" if action == "reply" else "/console/handoffs"
+        self.done(said.format(number=handoff_id) + warning, target)

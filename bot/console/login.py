@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from sqlalchemy.orm import Session
@@ -31,20 +32,22 @@ class Login(ConsoleHandler):
             self.page("login.html", error=texts.LOGIN_MISSING, next=target, username=name)
             return
         now, address = self.deps.clock(), self.address
+        failure = await self.change(lambda session: auth.reserve(session, name, address, now))
+        if failure is None:
+            self.page("login.html", error=texts.LOGIN_THROTTLED, status=429, next=target, username=name)
+            return
+        account_id = await asyncio.to_thread(auth.check_password, self.deps.sessions, name, password)
 
-        def attempt(session: Session) -> tuple[auth.Staff, str] | str:
-            if auth.throttled(session, name, address, now):
-                return "throttled"
-            signed = auth.log_in(session, name, password, address, now)
-            if signed is None:
-                return "wrong"
-            audit.record(session, signed[0].name, "login", "", address, now)
+        def accept(session: Session) -> tuple[auth.Staff, str] | None:
+            if account_id is None:
+                return None
+            signed = auth.accept(session, failure, account_id, address, now)
+            if signed is not None:
+                audit.record(session, signed[0].name, "login", "", address, now)
             return signed
 
-        outcome = await self.change(attempt)
-        if outcome == "throttled":
-            self.page("login.html", error=texts.LOGIN_THROTTLED, status=429, next=target, username=name)
-        elif isinstance(outcome, str):
+        outcome = await self.change(accept) if account_id is not None else None
+        if not isinstance(outcome, tuple):
             self.page("login.html", error=texts.LOGIN_WRONG, status=401, next=target, username=name)
         else:
             self.set_session_cookie(outcome[1])

@@ -21,7 +21,7 @@ ROLE_NAMES = {"admin": "管理员", "staff": "工作人员"}
 
 # login
 LOGIN_WRONG = "用户名或密码不正确。"
-LOGIN_THROTTLED = "登录失败次数过多，请 15 分钟后再试。"
+LOGIN_THROTTLED = "登录失败次数过多，请稍后再试（从这台电脑最多等 15 分钟）。"
 LOGIN_MISSING = "请填写用户名和密码。"
 SIGNED_OUT = "已退出登录。"
 
@@ -37,8 +37,8 @@ ERROR_TITLES = {400: "请求有误", 403: "没有权限", 404: "找不到", 405:
 # handoffs
 REPLY_EMPTY = "请填写回复内容。"
 REPLY_TOO_LONG = "回复最长 {n} 个字符。"
-REPLIED = "已发送给用户（#{number}），将通过消息队列送达。"
-ENDED = "人工咨询 #{number} 已结束，已通知用户。"
+REPLIED = "回复已排队（#{number}），将通过消息队列发给用户。"
+ENDED = "人工咨询 #{number} 已结束，结束通知已排队发给用户。"
 STAFF_NOTE_REPLY = "【人工咨询 #{number}】{name}（工作台）回复：{text}"
 STAFF_NOTE_END = "【人工咨询 #{number}】{name}（工作台）已结束。"
 
@@ -100,3 +100,5 @@ TRY_REASONS = {"empty": "没有输入内容", "too_long": "问题太长", "no_ma
 
 # 线索
 TIPS_BAD_MONTH = "请选择要导出的月份，格式如 2026-11。"
+
+CHANNEL_NOT_CONFIGURED = "注意：{channel}渠道没有配置，这条消息发不出去，会在“消息投递”里显示为已停发。"

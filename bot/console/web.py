@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session, sessionmaker
 from tornado.web import HTTPError, RequestHandler, create_signed_value, decode_signed_value
 
+from bot.client_address import Network, client_address
 from bot.console import audit, auth, texts
 from bot.core.clock import Clock, system_clock
 from handlers.survey.definition import SurveyDefinition
@@ -58,6 +59,7 @@ class ConsoleDeps:
     channels: tuple[str, ...] = ()  # the configured chat channels
     writer: AbstractContextManager[object] = field(default_factory=contextlib.nullcontext)
     knowledge: KnowledgeService | None = None  # the bot's live knowledge base (知识库, 待处理问题)
+    proxies: tuple[Network, ...] = ()  # IPBOT_TRUSTED_PROXIES
     media: Path | None = None  # report photos (线索): served only to a signed-in page, never as static files
 
 
@@ -106,7 +108,8 @@ class ConsoleHandler(RequestHandler):
 
     @property
     def address(self) -> str:
-        return self.request.remote_ip or ""
+        """The client's address (behind a trusted proxy, the one it reports: bot/client_address.py)."""
+        return client_address(self.request.remote_ip or "", self.request.headers, self.deps.proxies)
 
     def is_https(self) -> bool:
         return self.request.protocol == "https" or self.request.headers.get("X-Forwarded-Proto") == "https"

@@ -7,6 +7,7 @@ The schema is brought to the newest migration on first use.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -107,4 +108,17 @@ def open_database(url: str) -> tuple[Engine, sessionmaker[Session]]:
     engine = make_engine(url)
     if not is_current(engine):
         upgrade(engine)
+    _keep_private(engine)
     return engine, sessionmaker(engine, expire_on_commit=False)
+
+
+def _keep_private(engine: Engine) -> None:
+    """A SQLite file (and its WAL) readable by its owner only, also one created before this rule or by hand."""
+    database = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
+    if not database or database == ":memory:":
+        return
+    for suffix in ("", "-wal", "-shm"):
+        path = Path(database + suffix)
+        with contextlib.suppress(OSError):  # missing, or not ours to change: nothing to tighten
+            if path.exists() and path.stat().st_mode & 0o077:
+                path.chmod(0o600)

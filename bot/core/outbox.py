@@ -23,6 +23,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.core import texts as text
 from bot.core.clock import Clock, system_clock
 from bot.core.delivery import PermanentFailure, Sender, TemporaryFailure
 from bot.core.messages import Address, Button, Reply, StaffChat, Target
@@ -34,6 +35,7 @@ BASE_DELAY = 2.0  # seconds; doubles with every failed attempt
 MAX_DELAY = 600.0
 CLAIM_LEASE = dt.timedelta(seconds=30)  # well over any send's timeouts
 BATCH = 100
+RECORD_EVERY = 0.2  # seconds between writes of the outcomes of a batch still being sent
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,17 @@ class Outcomes:
     finished: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     released: list[tuple[list[int], dt.datetime]] = field(default_factory=list)
 
+    def take(self) -> Outcomes:
+        """What was gathered so far, leaving this empty (called on the event loop, between sends)."""
+        taken = Outcomes(self.sent, self.finished, self.released)
+        self.sent, self.finished, self.released = [], [], []
+        return taken
+
+
+def _reason(template: str, exc: Exception, attempts: int) -> str:
+    """A reason staff read in Chinese, with the platform's own words kept in brackets for whoever digs."""
+    return template.format(detail=str(exc)[:400] or exc.__class__.__name__, attempts=attempts)[:500]
+
 
 class Dispatcher:
     """Sends due outbox messages: chats side by side, each chat's messages in order, within the channel's
@@ -205,24 +218,25 @@ class Dispatcher:
                 window.started()
             try:
                 if sender is None:
-                    raise PermanentFailure(f"no sender for channel {message.channel!r}")
+                    raise PermanentFailure(text.NO_CHANNEL.format(channel=text.channel_name(message.channel)))
                 await self._send(message, sender, flight)
             except TemporaryFailure as exc:
                 if attempts >= self.max_attempts:
                     out.finished.append((message.id, {"status": "dead", "attempts": attempts,
-                                                      "last_error": str(exc)[:500]}))
+                                                      "last_error": _reason(text.GAVE_UP, exc, attempts)}))
                     continue
                 delay = exc.retry_after if exc.retry_after is not None else min(
                     self.base_delay * 2 ** (attempts - 1), MAX_DELAY)
                 due = now + dt.timedelta(seconds=delay)
                 out.finished.append((message.id, {"status": "pending", "attempts": attempts, "claimed_at": None,
-                                                  "last_error": str(exc)[:500], "next_attempt_at": due}))
+                                                  "last_error": _reason(text.RETRYING, exc, attempts),
+                                                  "next_attempt_at": due}))
                 if index + 1 < len(messages):  # the chat's later messages wait behind it: no overtaking
                     out.released.append(([m.id for m in messages[index + 1:]], due))
                 return
             except PermanentFailure as exc:
-                out.finished.append((message.id, {"status": "dead", "attempts": attempts,
-                                                  "last_error": str(exc)[:500]}))
+                reason = str(exc) if sender is None else _reason(text.REFUSED, exc, attempts)
+                out.finished.append((message.id, {"status": "dead", "attempts": attempts, "last_error": reason[:500]}))
             else:
                 out.sent.append(message.id)
             finally:
@@ -241,11 +255,17 @@ class Dispatcher:
         flights = {channel: asyncio.Semaphore(self.limiter.of_channel(channel).in_flight)
                    for channel in {m.channel for m in batch}}
         out = Outcomes()
-        try:
-            await asyncio.gather(*(self._send_chat(messages, now, flights[to.channel], out)
+        sending = asyncio.gather(*(self._send_chat(messages, now, flights[to.channel], out)
                                    for to, messages in chats.items()))
+        try:
+            # Outcomes are written as they come, a few tenths of a second apart, not once the whole batch is
+            # through: a crash then sends again only what was really in flight.
+            while not sending.done():
+                await asyncio.wait([sending], timeout=RECORD_EVERY)
+                await asyncio.to_thread(self._record, out.take())
+            await sending
         finally:
-            await asyncio.to_thread(self._record, out)
+            await asyncio.to_thread(self._record, out.take())
         return len(batch)
 
     def wake(self) -> None:

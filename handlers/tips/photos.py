@@ -18,6 +18,7 @@ and `stored` / `rejected` record the outcome in a short transaction of their own
 from __future__ import annotations
 
 import io
+import os
 import secrets
 import warnings
 from dataclasses import dataclass
@@ -121,11 +122,16 @@ def file_name_for(tip_id: int, photo_id: int, extension: str) -> str:
 
 
 def write(folder: Path, name: str, data: bytes) -> Path:
-    """Atomically: a half-written file never carries the final name."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """Atomically: a half-written file never carries the final name. The folder is its owner's alone (0700),
+    and so is every photo (0600), whatever the process's umask."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if folder.stat().st_mode & 0o077:
+        folder.chmod(0o700)
     path = folder / name
     partial = folder / f".{name}.part"
-    partial.write_bytes(data)
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as out:
+        out.write(data)
     partial.replace(path)
     return path
 
