@@ -74,6 +74,7 @@ class Indicator:
     entries: tuple[str, ...]  # knowledge-base entries whose answers carry this indicator's figure
     report_by: str | None  # "MM-DD": the previous year's value is due then, every year of the plan
     report_days_before: tuple[int, ...]
+    note: str | None = None  # optional: shown beside the indicator (e.g. the plan's body words it differently)
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,8 @@ def _indicator(path: Path, raw: Any, node: yaml.Node, problems: list[Problem]) -
         bad("target", "'target' must be a number")
     if raw.get("kind") not in KINDS:
         bad("kind", f"'kind' must be one of {'/'.join(KINDS)}")
+    if "note" in raw and not (raw["note"] is None or (isinstance(raw["note"], str) and raw["note"].strip())):
+        bad("note", "'note' must be non-empty text (or left out)")
     if not _ids(raw.get("entries", [])):
         bad("entries", "'entries' must be a list of knowledge-base entry ids")
     report_by = raw.get("report_by")
@@ -184,7 +187,7 @@ def _indicator(path: Path, raw: Any, node: yaml.Node, problems: list[Problem]) -
     return Indicator(raw["id"], raw["name"].strip(), raw["unit"].strip(),
                      None if raw["baseline"] is None else float(raw["baseline"]), float(raw["target"]),
                      raw["kind"], tuple(raw.get("entries", [])), str(report_by) if report_by is not None else None,
-                     tuple(sorted(set(leads))))
+                     tuple(sorted(set(leads))), raw["note"].strip() if raw.get("note") else None)
 
 
 def load_plan(path: Path) -> Plan:

@@ -23,7 +23,8 @@ PROGRESS = "完成进度 {share}"
 PROGRESS_PACE = "完成进度 {share}（按直线应达 {expected}，{pace}）"
 PACE = {"ahead": "快于进度", "behind": "慢于进度", "on_track": "与进度持平"}
 PROGRESS_NONE = "无法计算进度"
-NO_BASELINE = "—"
+NO_BASELINE = "——"  # as the plan's table shows it
+NOTE = "（注：{note}）"
 LIST_FOOTER = "录入：/indicator 指标ID 期间 数值 来源；图表和报表见 ipbot indicators chart / report。"
 NO_PLANS = "还没有规划文件（handlers/indicators/data/plan-*.yaml）。"
 
