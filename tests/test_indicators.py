@@ -71,6 +71,15 @@ def test_bad_figures_are_refused_with_the_reason(staffed: Router, command: str, 
     assert "知识产权质押融资额（pledge-financing）：4078 → 7000万元；尚未录入" in boss.text
 
 
+def test_the_usage_example_is_an_obvious_placeholder_not_a_figure(staffed: Router) -> None:
+    boss = Person(staffed, "boss")
+    boss.says("/indicator")
+    assert "/indicator 指标ID 2025 数值 来源说明" in boss.text
+    assert "7200" not in boss.text and "统计公报" not in boss.text  # no realistic figure or source to copy
+    boss.says("/indicator pledge-financing 2024 5000")
+    assert "请写明数据来源" in boss.text and "统计公报" not in boss.text
+
+
 def test_only_staff_record_figures(staffed: Router) -> None:
     visitor = Person(staffed, "visitor")
     visitor.says("/indicator pledge-financing 2024 9999 我说的")
