@@ -32,7 +32,7 @@ CHART_FALLBACK = {"法律政策": "Law & policy", "执法保护": "Enforcement",
                   "本期各维度": "Dimensions this wave", "目标": "target", "基线": "baseline"}
 PAUSED = "（满意度调查还没有完成，发送 /survey 可以从停下的地方继续。）"
 STALE_NOTHING_OPEN = "这个调查按钮已经过期了。发送 /survey 可以查看现在的调查。"
-INVITATION = ("您好！知识产权保护满意度调查“{wave}”正在进行，大约3分钟，匿名统计，"
+INVITATION = ("您好！知识产权保护满意度调查“{wave}”正在进行，大约两分钟，匿名统计，"
               "您的意见将帮助我们改进工作。点下面的按钮参加，也可以随时发送 /survey。")
 INVITE_BUTTON = "参加调查"
 INVITED = "调查“{wave}”：已安排发送邀请{queued}份；已完成答卷的{finished}人、之前已邀请过的{before}人不再发送。"
