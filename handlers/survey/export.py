@@ -1,5 +1,6 @@
 """Survey exports: the summary as text, responses as CSV or XLSX (salted-hash ids, no names) and a PNG chart
-(index by wave against the 85 line, and the five dimensions of the wave)."""
+(index by wave beside the former plan's 2025 target and 2020 value, labelled as such, and the five dimensions of
+the wave)."""
 
 from __future__ import annotations
 
@@ -66,11 +67,12 @@ def to_xlsx(session: Session, definition: SurveyDefinition, wave: SurveyWave, re
     sheet.append(["答卷数", report.n])
     sheet.append(["指数", report.index])
     sheet.append(["95%区间", *(report.ci95 or ("", ""))])
-    sheet.append(["目标", report.target])
-    sheet.append(["基线", report.baseline])
+    sheet.append([f"{text.TARGET_LABEL}（%）", report.target])
+    sheet.append([f"{text.BASELINE_LABEL}（%）", report.baseline])
     sheet.append(["比上一期", report.change_since_previous])
     for name, score in report.dimensions.items():
         sheet.append([name, score])
+    sheet.append([text.INSTRUMENT_NOTE])
     responses = book.create_sheet("答卷")
     header, rows = _rows(session, definition, wave)
     responses.append(header)
@@ -102,9 +104,10 @@ def to_png(session: Session, definition: SurveyDefinition, report: Report) -> by
         figure, (left, right) = pyplot.subplots(1, 2, figsize=(10, 4), dpi=100)
         names = [w.name for w in waves]
         left.plot(names, [i if i is not None else float("nan") for i in indexes], marker="o")
-        left.axhline(definition.target, color="tab:red", linestyle="--", label=f"{label('目标')} {definition.target:g}")
+        left.axhline(definition.target, color="tab:red", linestyle="--",
+                     label=f"{label(text.TARGET_LABEL)} {definition.target:g}%")
         left.axhline(definition.baseline, color="tab:gray", linestyle=":",
-                     label=f"{label('基线')} {definition.baseline:g}")
+                     label=f"{label(text.BASELINE_LABEL)} {definition.baseline:g}%")
         left.set_ylim(0, 100)
         left.set_title(label(text.CHART_TITLE_INDEX))
         left.legend(loc="lower right")
@@ -113,7 +116,8 @@ def to_png(session: Session, definition: SurveyDefinition, report: Report) -> by
         right.axvline(definition.target, color="tab:red", linestyle="--")
         right.set_xlim(0, 100)
         right.set_title(label(text.CHART_TITLE_DIMENSIONS))
-        figure.tight_layout()
+        figure.text(0.01, 0.01, label(text.CHART_NOTE), fontsize=8, color="tab:gray")
+        figure.tight_layout(rect=(0, 0.05, 1, 1))
         out = io.BytesIO()
         figure.savefig(out, format="png")
         pyplot.close(figure)
