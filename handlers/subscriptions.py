@@ -77,13 +77,17 @@ def subscribe(ctx: Context, incoming: Incoming, argument: str) -> list[Reply]:
     session.add(row)
     session.flush()
     schedule(session, row, events, zone, now)
-    return [Reply(text.SUBSCRIBED.format(number=row.id, label=row.label, events=_describe(events)))]
+    reply = text.SUBSCRIBED.format(number=row.id, label=row.label, events=_describe(events))
+    return [Reply(reply if kind == "trademark" else f"{reply}\n{text.PATENT_FEES_NOTE}")]
 
 
 def schedule(session: Session, row: Subscription, events: list[Event], zone: ZoneInfo, now: dt.datetime) -> int:
-    """Reminders for the subscription's coming deadlines that it does not have yet; returns how many."""
-    have = {(r.text, r.next_fire_at) for r in session.scalars(
-        select(Reminder).where(Reminder.subscription_id == row.id))}
+    """Reminders for the subscription's coming deadlines that it does not have yet; returns how many.
+    Pending reminders no longer wanted (a deadline or its wording was corrected) are switched off, so a
+    subscriber is not reminded twice of one deadline."""
+    existing = list(session.scalars(select(Reminder).where(Reminder.subscription_id == row.id)))
+    have = {(r.text, r.next_fire_at) for r in existing}
+    wanted: set[tuple[str, dt.datetime]] = set()
     recipient = str(Address(row.channel, row.chat_id))
     today = now.astimezone(zone).date()
     created = 0
@@ -93,11 +97,15 @@ def schedule(session: Session, row: Subscription, events: list[Event], zone: Zon
             fire = dt.datetime.combine(remind_on, REMIND_AT, tzinfo=zone).astimezone(dt.UTC)
             message = text.REMINDER.format(label=row.label, event=event, date=day.isoformat(),
                                            days=(day - remind_on).days, advice=advice)
+            wanted.add((message, fire))
             if (message, fire) in have:
                 continue
             session.add(Reminder(text=message, recipients=[recipient], next_fire_at=fire, every_seconds=None,
                                  active=True, subscription_id=row.id, created_at=now))
             created += 1
+    for r in existing:
+        if r.active and r.next_fire_at > now and (r.text, r.next_fire_at) not in wanted:
+            r.active = False
     return created
 
 

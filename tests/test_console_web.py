@@ -273,7 +273,9 @@ def test_survey_waves_open_close_and_download(console: RunningConsole) -> None:
     assert empty.status_code == 400 and "请填写期次名称" in empty.text
     assert browser.post("/console/survey/open", {"name": "2026Q4"}).status_code == 302
     page = browser.page("/console/survey")
-    assert "已开启调查" in page and "2026Q4" in page and "目标 85" in page
+    assert "已开启调查" in page and "2026Q4" in page and "原规划2025年目标 85%" in page and "不是同一口径" in page
+    overview = browser.page("/console/")
+    assert "参照原规划2025年目标 85%" in overview and "口径不同" in overview and "（目标 85" not in overview
     for kind, content_type, start in (("csv", "text/csv", b"\xef\xbb\xbfrespondent"), ("xlsx", "spreadsheetml", b"PK"),
                                       ("png", "image/png", b"\x89PNG")):
         response = browser.get(f"/console/survey/export.{kind}?wave=2026Q4")

@@ -40,7 +40,9 @@ def test_staff_record_a_figure_and_see_its_progress(staffed: Router) -> None:
     assert "已更正" in boss.text and "原为 6000万元" in boss.text
     replies = boss.says("/indicators")
     assert "知识产权质押融资额（pledge-financing）：4078 → 7000万元；2024年 6100万元" in replies[0].text
-    assert "地理标志保护示范区（gi-demo-zone）：0 → 1个；尚未录入" in replies[0].text
+    assert "地理标志保护示范区（gi-demo-zone）：—— → 1个；尚未录入" in replies[0].text  # no 2020 figure, not 0
+    assert "（pledge-financing）：4078 → 7000万元" in replies[0].text
+    assert "每万人口高价值发明专利拥有量（high-value-patents）：1.07 → 1.5件；尚未录入（注：规划正文" in replies[0].text
     assert replies[1].image is not None and replies[1].image.startswith(b"\x89PNG")
 
 
@@ -62,6 +64,15 @@ def test_bad_figures_are_refused_with_the_reason(staffed: Router, command: str, 
     assert "知识产权质押融资额（pledge-financing）：4078 → 7000万元；尚未录入" in boss.text
 
 
+def test_the_usage_example_is_an_obvious_placeholder_not_a_figure(staffed: Router) -> None:
+    boss = Person(staffed, "boss")
+    boss.says("/indicator")
+    assert "/indicator 指标ID 2025 数值 来源说明" in boss.text
+    assert "7200" not in boss.text and "统计公报" not in boss.text  # no realistic figure or source to copy
+    boss.says("/indicator pledge-financing 2024 5000")
+    assert "请写明数据来源" in boss.text and "统计公报" not in boss.text
+
+
 def test_only_staff_record_figures(staffed: Router) -> None:
     visitor = Person(staffed, "visitor")
     visitor.says("/indicator pledge-financing 2024 9999 我说的")
@@ -79,7 +90,7 @@ def test_the_public_get_the_recorded_figure_with_its_period_and_source(staffed: 
     assert "知识产权质押融资额：2025年 7210万元（来源：州市场监管局2025年国民经济统计公报）" in person.text
     assert "规划目标：到2025年7000万元" in person.text
     person.says("满意度目标达到了吗")
-    assert "知识产权保护社会满意度：还没有登记公布的数据；规划目标：到2025年85分。" in person.text
+    assert "知识产权保护社会满意度：还没有登记公布的数据；规划目标：到2025年85%。" in person.text
     person.says("专利转化完成了吗")
     assert "知识产权转让许可增长：还没有登记公布的数据；规划目标：到2025年15%。" in person.text
     person.says("十四五规划目标完成了吗")  # the whole plan: the recorded ones and how many are not

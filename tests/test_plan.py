@@ -54,13 +54,15 @@ def test_the_seed_plan_has_the_eleven_indicators_of_the_facts_file() -> None:
     assert facts["transfer-licence-growth"] == (None, 15, "%")  # the table gives no baseline
     assert facts["enterprise-patent-share"] == (48.1, 55, "%")
     assert facts["patent-intensive-gdp"] == (None, 1, "%")
-    assert facts["protection-satisfaction"] == (76.91, 85, "分")
+    assert facts["protection-satisfaction"] == (76.91, 85, "%")  # the plan's % column and "提升到85%", never 分
     assert facts["trademarks-per-10k-entities"] == (559, 750, "件")
     assert facts["advantage-enterprises"] == (1, 3, "家")
     assert facts["gi-products-marks"] == (1, 2, "个")
     assert facts["gi-logo-enterprises"] == (19, 30, "家")
-    assert facts["gi-demo-zone"] == (0, 1, "个")
+    assert facts["gi-demo-zone"] == (None, 1, "个")  # the table says "——", like the other rows without one
     assert all(i.kind == "预期性" for i in seed.indicators)
+    notes = {i.id: i.note for i in seed.indicators if i.note}
+    assert list(notes) == ["high-value-patents"] and "有效发明专利" in notes["high-value-patents"]
 
 
 def test_every_entry_the_plan_names_is_in_the_knowledge_base(knowledge: KnowledgeService) -> None:
@@ -87,6 +89,13 @@ def test_a_broken_plan_names_file_and_line(tmp_path: Path) -> None:
     assert any(f"plan-2021-2025.yaml:{target_line}: target: must be a number" in p for p in problems)
     report_line = broken.splitlines().index("    report_by: \"02-30\"") + 1
     assert any(f"plan-2021-2025.yaml:{report_line}: report_by: '02-30'" in p for p in problems)
+
+
+def test_an_indicator_note_is_optional_text(tmp_path: Path) -> None:
+    broken = SEED.read_text(encoding="utf-8").replace("    target: 7000\n", "    target: 7000\n    note: [1, 2]\n", 1)
+    (tmp_path / "plan-2021-2025.yaml").write_text(broken, encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"plan-2021-2025.yaml:\d+: note: must be text"):
+        plan.load_plans(tmp_path)
 
 
 def test_overlapping_plans_are_refused(tmp_path: Path) -> None:

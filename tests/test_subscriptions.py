@@ -48,6 +48,43 @@ def test_subscribing_a_patent_lists_annual_fees_and_unsubscribe_cancels(router: 
     assert "还没有订阅" in person.text
 
 
+def test_a_patent_fee_reminder_gives_the_anniversary_the_surcharge_rules_and_the_pre_grant_caveat(
+        router: Router, sessions: sessionmaker[Session]) -> None:
+    from scheduler.deadlines import add_months, add_years
+
+    due = dt.date.today() + dt.timedelta(days=100)
+    filed = add_years(due, -3)  # year 4's fee is due on the third anniversary, about 100 days from now
+    due = add_years(filed, 3)  # (the same day, unless the filing date was 29 February)
+    person = Person(router)
+    person.says(f"/subscribe 实用新型 {filed.isoformat()} 烘干机")
+    assert f"{due.isoformat()}：第4年度专利年费缴费截止" in person.text  # the anniversary, not the day before
+    assert "还没授权的申请不缴年费" in person.text  # the subscription knows no grant date: it says so
+    fee_due = [r.text for r in _reminders(sessions) if "第4年度专利年费缴费截止" in r.text]
+    assert len(fee_due) == 3 and "还有90天" in fee_due[0]
+    for words in ("当天缴纳仍算按时", "逾期1个月以内不收滞纳金", "超过1个月加收当年全额年费的5%", "最多25%",
+                  "2个月内可以请求恢复", "如果专利还没有授权，就没有这笔年费"):
+        assert words in fee_due[0], words
+    assert "每晚1个月加收" not in fee_due[0]
+    grace = [r.text for r in _reminders(sessions) if "第4年度专利年费补缴期结束" in r.text]
+    assert grace and all(f"日期是 {add_months(due, 6).isoformat()}" in t for t in grace)  # six months after it
+
+
+def test_the_nightly_top_up_retires_reminders_whose_deadline_was_corrected(router: Router,
+                                                                          sessions: sessionmaker[Session]) -> None:
+    from handlers import subscriptions
+
+    Person(router).says("/subscribe 发明 2021-03-10 节水阀")
+    now = dt.datetime.now(dt.UTC)
+    with sessions.begin() as session:  # as scheduled before the fix: one day early, with the old wording
+        session.add(Reminder(text="【到期提醒】节水阀：第8年度专利年费缴费截止（旧）", recipients=["terminal:u1"],
+                             next_fire_at=now + dt.timedelta(days=30), every_seconds=None, active=True,
+                             subscription_id=1, created_at=now))
+    with sessions.begin() as session:
+        assert subscriptions.top_up(session, router.zone, now) == 0
+    active = [r.text for r in _reminders(sessions) if r.active]
+    assert active and not any("（旧）" in t for t in active)
+
+
 def test_bad_subscriptions_are_explained(router: Router) -> None:
     person = Person(router)
     person.says("/subscribe")

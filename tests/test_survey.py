@@ -189,7 +189,10 @@ def test_staff_report_in_chat_has_the_summary_and_a_chart(staffed: Router) -> No
     boss = Person(staffed, "boss")
     replies = boss.says("/report")
     assert "【2026Q4】满意度调查：5份答卷" in replies[0].text and "指数 80" in replies[0].text
-    assert "目标 85" in replies[0].text
+    # the ended plan's 2025 target is a labelled reference, not a current target, and the caveat says the
+    # local five-option survey is not the plan's % measure
+    assert "参照：原规划2025年目标85%（差距 5），原规划2020年基数76.91%" in replies[0].text
+    assert "目标 85" not in replies[0].text and "不是同一口径" in replies[0].text
     assert replies[1].image is not None and replies[1].image.startswith(b"\x89PNG")
 
 
@@ -206,6 +209,7 @@ def test_cli_report_json_and_exports(tmp_path: Path, staffed: Router, database_u
     assert {"wave", "n", "index", "ci95", "target", "baseline", "dimensions", "groups", "counties",
             "change_since_previous"} <= set(report)
     assert report["n"] == 5 and report["index"] == 80.0 and report["groups"]["社会公众"] is None
+    assert (report["target"], report["baseline"], report["gap_to_target"]) == (85, 76.91, 5.0)  # keys kept
     csv_rows = survey_report("--format", "csv").stdout.decode("utf-8-sig").splitlines()
     assert csv_rows[0].startswith("respondent,version,group,county") and len(csv_rows) == 6
     assert "p0" not in "".join(csv_rows)  # salted hashes, never the user ids
@@ -214,6 +218,8 @@ def test_cli_report_json_and_exports(tmp_path: Path, staffed: Router, database_u
 
     book = load_workbook(tmp_path / "r.xlsx")
     assert book.sheetnames == ["汇总", "答卷"] and book["答卷"].max_row == 6
+    labels = [row[0] for row in book["汇总"].iter_rows(values_only=True)]
+    assert "原规划2025年目标（%）" in labels and "目标" not in labels
     png = survey_report("--format", "png").stdout
     assert png.startswith(b"\x89PNG")
 

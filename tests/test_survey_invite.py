@@ -46,6 +46,9 @@ def test_invitations_reach_users_and_subscribers_but_not_staff_or_respondents(
     asker = Person(staffed, "asker")
     asker.sends_payload(invitation.buttons[0][0].payload)
     assert asker.labels == ["同意", "不同意"]
+    # the invitation and the consent text it leads to give the same duration (12 items + 2 profile questions)
+    assert "大约两分钟" in invitation.text and "大约两分钟" in asker.text and "3分钟" not in invitation.text
+    assert len(survey_definition.load().items) == 12
 
 
 def test_inviting_again_sends_nothing_twice(staffed: Router, sessions: sessionmaker[Session]) -> None:

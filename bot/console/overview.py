@@ -13,6 +13,7 @@ from bot.core.models import HandoffRequest, QuestionLog, Reminder
 from bot.core.outbox import status_counts
 from handlers.staff import _figures as figures  # the numbers of /stats, so chat and console agree
 from handlers.survey import conversation as survey
+from handlers.survey import texts as survey_texts
 from handlers.survey.definition import SurveyDefinition
 from handlers.survey.scoring import Report
 
@@ -61,4 +62,4 @@ class OverviewPage(ConsoleHandler):
     async def get(self) -> None:
         now = self.deps.clock()
         data = await self.read(lambda s: load(s, self.deps.survey, now))
-        self.page("overview.html", data=data, rate=rate)
+        self.page("overview.html", data=data, rate=rate, target_label=survey_texts.TARGET_LABEL)

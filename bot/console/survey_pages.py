@@ -1,5 +1,6 @@
 """满意度: the waves (open one, close it), a wave's index with its 95 % interval, by dimension, group and
-county, against the target of 85 and the previous wave; downloads as CSV, XLSX and PNG (the same code as
+county, beside the ended plan's 2025 target and 2020 value (labelled as such: a different instrument) and the
+previous wave; downloads as CSV, XLSX and PNG (the same code as
 `ipbot survey report` and the chat's /report: handlers/survey/export.py)."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from bot.console.web import ConsoleHandler
 from bot.core.models import SurveyResponse, SurveyWave
 from handlers.survey import conversation as survey
 from handlers.survey import export as survey_export
+from handlers.survey import texts as survey_texts
 from handlers.survey.definition import SurveyDefinition
 from handlers.survey.scoring import Report
 
@@ -63,6 +65,8 @@ class SurveyPage(ConsoleHandler):
         if wanted and report is None:
             error = texts.UNKNOWN_WAVE.format(wave=wanted[:64])
         self.page("survey.html", error=error, waves=listed, report=report, target=definition.target,
+                  target_label=survey_texts.TARGET_LABEL, baseline_label=survey_texts.BASELINE_LABEL,
+                  instrument_note=survey_texts.INSTRUMENT_NOTE,
                   is_open=any(w.closed_at is None for w in listed))
 
     async def get(self, *_rest: str) -> None:

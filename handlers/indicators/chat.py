@@ -27,8 +27,9 @@ def _line(status: Status) -> str:
     shown = text.LIST_NO_VALUE if latest is None else text.LIST_VALUE.format(
         period=latest.period.label, value=number(latest.value), unit=i.unit, progress=status.progress_text())
     baseline = text.NO_BASELINE if i.baseline is None else number(i.baseline)
-    return text.LIST_LINE.format(name=i.name, id=i.id, baseline=baseline, target=number(i.target), unit=i.unit,
+    line = text.LIST_LINE.format(name=i.name, id=i.id, baseline=baseline, target=number(i.target), unit=i.unit,
                                  latest=shown)
+    return line + text.NOTE.format(note=i.note) if i.note else line
 
 
 def listing_text(all_statuses: list[Status]) -> str:
@@ -84,11 +85,12 @@ def figures_text(all_statuses: list[Status], whole_plan: bool) -> str:
     for status in all_statuses:
         i, latest = status.indicator, status.latest
         target = {"target_year": status.plan.target_year, "target": number(i.target), "unit": i.unit}
+        note = text.NOTE.format(note=i.note) if i.note else ""
         if latest is not None:
             lines.append(text.FIGURE_LINE.format(name=i.name, period=latest.period.label, value=number(latest.value),
-                                                 source=latest.source, **target))
+                                                 source=latest.source, **target) + note)
         elif not whole_plan:
-            lines.append(text.FIGURE_NONE.format(name=i.name, **target))
+            lines.append(text.FIGURE_NONE.format(name=i.name, **target) + note)
     if whole_plan and len(recorded) < len(all_statuses):
         lines.append(text.FIGURES_OTHERS.format(count=len(all_statuses) - len(recorded)))
     if recorded:

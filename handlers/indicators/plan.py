@@ -72,6 +72,7 @@ class Indicator:
     entries: tuple[str, ...]  # knowledge-base entries whose answers carry this indicator's figure
     report_by: str | None  # "MM-DD": the previous year's value is due then, every year of the plan
     report_days_before: tuple[int, ...]
+    note: str | None = None  # optional: shown beside the indicator (e.g. the plan's body words it differently)
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,7 @@ class _Indicator(BaseModel):
     entries: list[Id] = []  # knowledge-base entry ids
     report_by: Annotated[Text, AfterValidator(_every_year)] | None = None
     report_days_before: Days = [14, 3]
+    note: Text | None = None
 
 
 class _Plan(BaseModel):
@@ -195,7 +197,7 @@ def load_plan(path: Path) -> Plan:
     if out.problems:
         raise DataFileError(out.problems)
     indicators = tuple(Indicator(i.id, i.name, i.unit, i.baseline, i.target, i.kind, tuple(i.entries), i.report_by,
-                                 tuple(sorted(set(i.report_days_before)))) for i in plan.indicators)
+                                 tuple(sorted(set(i.report_days_before))), i.note) for i in plan.indicators)
     return Plan(path, plan.name, plan.document, plan.start_year, plan.end_year, plan.baseline_year,
                 plan.target_year, tuple(report_to), indicators, tuple(plan.whole_plan_entries))
 

@@ -1,15 +1,15 @@
 """What the plan-indicator features say: staff recording figures, the listing, the public answers."""
 
 # Recording a figure (chat /indicator and `ipbot indicators set`)
-SET_HOW = ("用法：/indicator 指标ID 期间 数值 来源，例如\n"
-           "/indicator pledge-financing 2025 7200 州市场监管局2025年统计公报\n"
-           "期间写年份（2024）或季度（2025Q3）；发送 /indicators 查看指标ID。")
+SET_HOW = ("用法：/indicator 指标ID 期间 数值 来源\n"
+           "格式示例（各项换成实际内容）：/indicator 指标ID 2025 数值 来源说明\n"
+           "期间写年份（2024）或季度（2025Q3）；数值和来源以正式公布的为准；发送 /indicators 查看指标ID。")
 UNKNOWN_ID = "没有指标“{id}”。可用的指标ID：{ids}"
 NOT_A_NUMBER = "数值“{value}”不是数字，请只写数字，例如 7200 或 48.5（单位按指标的单位：{unit}）。"
 BAD_PERIOD = "期间“{period}”看不懂：请写年份（如 2024）或季度（如 2025Q3）。"
 OUTSIDE_PLAN = "{period}不在任何规划的年份内（现有规划：{plans}）。"
 NOT_IN_PLAN = "指标“{id}”不属于{period}所在的规划（{plan}，{years}年）。"
-NO_SOURCE = "请写明数据来源（例如“州市场监管局2025年统计公报”），公开答复会引用它。"
+NO_SOURCE = "请写明数据来源（发布单位和文件或公告的名称），公开答复会引用它。"
 SOURCE_TOO_LONG = "来源太长了（{length}字），请控制在{limit}字以内。"
 RECORDED = "已记录：{name} {period} = {value}{unit}（来源：{source}）。\n{progress}"
 CORRECTED = "已更正：{name} {period} = {value}{unit}（原为 {old}{unit}；来源：{source}）。\n{progress}"
@@ -23,7 +23,8 @@ PROGRESS = "完成进度 {share}"
 PROGRESS_PACE = "完成进度 {share}（按直线应达 {expected}，{pace}）"
 PACE = {"ahead": "快于进度", "behind": "慢于进度", "on_track": "与进度持平"}
 PROGRESS_NONE = "无法计算进度"
-NO_BASELINE = "—"
+NO_BASELINE = "——"  # as the plan's table shows it
+NOTE = "（注：{note}）"
 LIST_FOOTER = "录入：/indicator 指标ID 期间 数值 来源；图表和报表见 ipbot indicators chart / report。"
 NO_PLANS = "还没有规划文件（handlers/indicators/data/plan-*.yaml）。"
 

@@ -1,5 +1,6 @@
 """Survey exports: the summary as text, responses as CSV or XLSX (salted-hash ids, no names) and a PNG chart
-(index by wave against the 85 line, and the five dimensions of the wave)."""
+(index by wave beside the former plan's 2025 target and 2020 value, labelled as such, and the five dimensions of
+the wave)."""
 
 from __future__ import annotations
 
@@ -56,8 +57,9 @@ def to_csv(session: Session, definition: SurveyDefinition, wave: SurveyWave) -> 
 def to_xlsx(session: Session, definition: SurveyDefinition, wave: SurveyWave, report: Report) -> bytes:
     summary: list[Sequence[object]] = [
         ["期次", report.wave], ["答卷数", report.n], ["指数", report.index], ["95%区间", *(report.ci95 or ("", ""))],
-        ["目标", report.target], ["基线", report.baseline], ["比上一期", report.change_since_previous],
-        *([name, score] for name, score in report.dimensions.items())]
+        [f"{text.TARGET_LABEL}（%）", report.target], [f"{text.BASELINE_LABEL}（%）", report.baseline],
+        ["比上一期", report.change_since_previous],
+        *([name, score] for name, score in report.dimensions.items()), [text.INSTRUMENT_NOTE]]
     header, rows = _rows(session, definition, wave)
     return spreadsheets.to_xlsx([Sheet("汇总", summary), Sheet("答卷", [header, *rows])])
 
@@ -83,9 +85,10 @@ def to_png(session: Session, definition: SurveyDefinition, report: Report) -> by
         figure, (left, right) = pyplot.subplots(1, 2, figsize=(10, 4), dpi=100)
         names = [w.name for w in waves]
         left.plot(names, [i if i is not None else float("nan") for i in indexes], marker="o")
-        left.axhline(definition.target, color="tab:red", linestyle="--", label=f"{label('目标')} {definition.target:g}")
+        left.axhline(definition.target, color="tab:red", linestyle="--",
+                     label=f"{label(text.TARGET_LABEL)} {definition.target:g}%")
         left.axhline(definition.baseline, color="tab:gray", linestyle=":",
-                     label=f"{label('基线')} {definition.baseline:g}")
+                     label=f"{label(text.BASELINE_LABEL)} {definition.baseline:g}%")
         left.set_ylim(0, 100)
         left.set_title(label(text.CHART_TITLE_INDEX))
         left.legend(loc="lower right")
@@ -94,7 +97,8 @@ def to_png(session: Session, definition: SurveyDefinition, report: Report) -> by
         right.axvline(definition.target, color="tab:red", linestyle="--")
         right.set_xlim(0, 100)
         right.set_title(label(text.CHART_TITLE_DIMENSIONS))
-        figure.tight_layout()
+        figure.text(0.01, 0.01, label(text.CHART_NOTE), fontsize=8, color="tab:gray")
+        figure.tight_layout(rect=(0, 0.05, 1, 1))
         out = io.BytesIO()
         figure.savefig(out, format="png")
         pyplot.close(figure)

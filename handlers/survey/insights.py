@@ -81,7 +81,8 @@ def summary(insights: Insights) -> str:
     ranked = sorted(insights.drivers, key=lambda d: (d.correlation is None, -(d.correlation or 0.0)))
     lines += [text.DRIVERS_TITLE, *map(_driver_line, ranked)]
     first = priorities(insights.drivers)
-    lines.append(text.DRIVERS_ACT.format(items="、".join(short(d.item) for d in first)) if first
+    lines.append(text.DRIVERS_ACT.format(items="、".join(short(d.item) for d in first), target=insights.target)
+                 if first
                  else text.DRIVERS_NO_PRIORITY)
     return "\n".join(lines)
 
@@ -113,7 +114,9 @@ def to_png(insights: Insights) -> bytes:
                          linestyle=":")
             axes.axhline(statistics.median(d.correlation for d in shown if d.correlation is not None),
                          color="tab:gray", linestyle=":")
-        axes.axvline(insights.target, color="tab:red", linestyle="--", linewidth=0.8)
+        axes.axvline(insights.target, color="tab:red", linestyle="--", linewidth=0.8,
+                     label=f"{label(text.TARGET_LABEL)} {insights.target:g}%")
+        axes.legend(loc="lower left", fontsize=8)
         axes.set_xlim(0, 100)
         axes.set_ylim(-1.05, 1.05)
         axes.set_xlabel(label(text.CHART_AXIS_MEAN))

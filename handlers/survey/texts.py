@@ -20,19 +20,30 @@ STAFF_NAME_TAKEN = "已经有名为“{wave}”的调查，请换一个名字。
 STAFF_CLOSED = "已结束调查“{wave}”，共{n}份完成的答卷。"
 STAFF_NOTHING_OPEN = "目前没有正在进行的调查。"
 STAFF_OPEN_HOW = "用法：/survey_open 名称，例如 /survey_open 2026年第四季度"
-REPORT = ("【{wave}】满意度调查：{n}份答卷\n指数 {index}（95%区间 {low}–{high}），目标 {target}，差距 {gap}\n"
-          "基线 {baseline}；比上一期 {change}\n各维度：{dimensions}")
+# survey.yaml's `target` and `baseline` are the ended 2021–2025 plan's figures (its 2025 target, its 2020
+# value), which the plan puts as %: shown as references, never as a current target. No 15th-plan target is known.
+TARGET_LABEL = "原规划2025年目标"
+BASELINE_LABEL = "原规划2020年基数"
+INSTRUMENT_NOTE = ("注：本指数来自本地调查（五级选项按100/80/60/40/20分计），与规划按“%”统计的满意度不是同一口径，"
+                   "也不是全国指数；规划期已结束，新的目标尚未知，原规划数字仅作参照。")
+REPORT = ("【{wave}】满意度调查：{n}份答卷\n指数 {index}（95%区间 {low}–{high}）；比上一期 {change}\n"
+          "参照：" + TARGET_LABEL + "{target}%（差距 {gap}），" + BASELINE_LABEL + "{baseline}%\n"
+          "各维度：{dimensions}\n" + INSTRUMENT_NOTE)
 REPORT_NONE = "还没有调查。发送 /survey_open 名称 开启一期。"
 NOT_AVAILABLE = "—"
-CHART_TITLE_INDEX = "指数（各期）与目标"
+CHART_TITLE_INDEX = "指数（各期）与原规划参照值"
+CHART_NOTE = "本地五级选项调查，与规划“%”口径不同；虚线仅作参照"
 CHART_TITLE_DIMENSIONS = "本期各维度"
 # Used when no Chinese font is installed for the chart (labels would show as boxes).
 CHART_FALLBACK = {"法律政策": "Law & policy", "执法保护": "Enforcement", "机制建设": "Mechanisms",
-                  "意识培养": "Awareness", "保护效果": "Effect", "指数（各期）与目标": "Index by wave vs target",
-                  "本期各维度": "Dimensions this wave", "目标": "target", "基线": "baseline"}
+                  "意识培养": "Awareness", "保护效果": "Effect",
+                  CHART_TITLE_INDEX: "Index by wave vs the former plan's figures",
+                  "本期各维度": "Dimensions this wave", TARGET_LABEL: "former plan's 2025 target",
+                  BASELINE_LABEL: "former plan's 2020 value",
+                  CHART_NOTE: "Local 5-option survey, not the plan's % measure; dashed lines for reference only"}
 PAUSED = "（满意度调查还没有完成，发送 /survey 可以从停下的地方继续。）"
 STALE_NOTHING_OPEN = "这个调查按钮已经过期了。发送 /survey 可以查看现在的调查。"
-INVITATION = ("您好！知识产权保护满意度调查“{wave}”正在进行，大约3分钟，匿名统计，"
+INVITATION = ("您好！知识产权保护满意度调查“{wave}”正在进行，大约两分钟，匿名统计，"
               "您的意见将帮助我们改进工作。点下面的按钮参加，也可以随时发送 /survey。")
 INVITE_BUTTON = "参加调查"
 INVITED = "调查“{wave}”：已安排发送邀请{queued}份；已完成答卷的{finished}人、之前已邀请过的{before}人不再发送。"
@@ -51,7 +62,7 @@ DRIVER_LINE = "· {text}：r={r:.2f}，{mean:g}分{mark}"
 DRIVER_SUPPRESSED = "· {text}：答卷不足{min_cell}份，不显示"
 DRIVER_NO_SPREAD = "· {text}：{mean:g}分，答案没有差别，无法计算相关"
 PRIORITY_MARK = " ← 优先改进"
-DRIVERS_ACT = "影响大、得分低，最该下功夫的（要达到85分）：{items}"
+DRIVERS_ACT = "影响大、得分低，最该下功夫的：{items}（参照：" + TARGET_LABEL + "{target:g}%，口径不同）"
 DRIVERS_NO_PRIORITY = "目前没有既影响大又得分低的项。"
 DRIVERS_NONE = "关键驱动：完成的答卷不足{min_cell}份，暂不分析。"
 CHART_TITLE_DRIVERS = "关键驱动：重要性 × 表现"
@@ -59,4 +70,5 @@ CHART_AXIS_MEAN = "平均分（表现）"
 CHART_AXIS_R = "与总体满意的相关系数（重要性）"
 CHART_DRIVER_FALLBACK = {"关键驱动：重要性 × 表现": "Key drivers: importance x performance",
                          "平均分（表现）": "mean score (performance)",
-                         "与总体满意的相关系数（重要性）": "correlation with overall satisfaction (importance)"}
+                         "与总体满意的相关系数（重要性）": "correlation with overall satisfaction (importance)",
+                         TARGET_LABEL: "former plan's 2025 target"}

@@ -15,13 +15,24 @@ LIST_ITEM = "编号{number}：{label}（{kind}，{start}）\n{events}"
 UNSUBSCRIBED = "已取消订阅（编号{number}）：{label}。"
 NOT_YOURS = "没有找到编号为{number}的订阅。发送 /mydeadlines 查看你的订阅。"
 REMINDER = "【到期提醒】{label}：{event}，日期是 {date}（还有{days}天）。{advice}"
+# A subscription knows only the filing date, not whether or when the patent was granted: fee reminders
+# start from year 2 and say that a pending application owes no annual fee (scheduler/deadlines.py).
+NOT_GRANTED = ("如果专利还没有授权，就没有这笔年费，不用缴：授权当年的年费随授权登记手续缴纳，"
+               "以后每年的年费才需要按期缴纳。")
+PATENT_FEES_NOTE = ("说明：年费提醒按申请日推算，假定专利已经授权；还没授权的申请不缴年费"
+                    "（授权当年的年费随授权登记手续缴纳），授权前的年费提醒可以不理会。")
 KINDS = {"商标": "trademark", "发明": "invention", "实用新型": "utility_model", "外观设计": "design"}
 KIND_NAMES = {"trademark": "商标", "invention": "发明专利", "utility_model": "实用新型专利", "design": "外观设计专利"}
 EVENTS = {
     "renewal_opens": ("可以开始办理商标续展", "可通过商标网上服务系统办理续展。"),
     "expires": ("注册商标有效期届满", "请在此之前办理续展，之后还有6个月宽展期。"),
     "grace_ends": ("商标宽展期结束", "过了这一天仍未续展，注册商标将被注销。"),
-    "fee_due": ("第{year}年度专利年费缴费截止", "逾期可在6个月内补缴，每晚1个月加收当年年费的5%。"),
-    "fee_grace_ends": ("第{year}年度专利年费补缴期结束", "过了这一天仍未缴纳，专利权终止。"),
+    "fee_due": ("第{year}年度专利年费缴费截止",
+                "这一天是申请日的对应日，当天缴纳仍算按时。逾期可在6个月内补缴：逾期1个月以内不收滞纳金；"
+                "超过1个月加收当年全额年费的5%，此后每再超过1个月加5%，最多25%。6个月内仍未缴纳的，专利权终止，"
+                "收到国家知识产权局的通知后2个月内可以请求恢复。" + NOT_GRANTED),
+    "fee_grace_ends": ("第{year}年度专利年费补缴期结束",
+                       "过了这一天仍未缴纳（含滞纳金），专利权终止；收到国家知识产权局的通知后2个月内可以请求恢复权利，"
+                       "并补缴应缴的费用，以通知为准。" + NOT_GRANTED),
     "term_ends": ("专利保护期届满", "期满后专利进入公有领域。"),
 }
