@@ -27,6 +27,9 @@ from scheduler import escalation, reminders
 
 log = logging.getLogger(__name__)
 LEADER_LOCK = 0x1B0_7A1  # pg_try_advisory_lock key shared by every instance of this bot
+# Advisory locks are the whole database's: the second key, the schema's, keeps the instances of two bots
+# in two schemas of one database (say, tests running side by side) from standing by for each other.
+LEADER_LOCK_SQL = "SELECT pg_try_advisory_lock(:key, hashtext(current_schema()))"
 RECHECK_SECONDS = 1.0
 Upkeep = Callable[[Session, dt.datetime], int]  # a daily task: returns how many things it scheduled
 
@@ -70,7 +73,7 @@ class BackgroundJobs:
         # autocommit: the lock belongs to the session, and no transaction stays open (idle in transaction
         # would hold back PostgreSQL's vacuum for as long as this instance leads)
         connection = bind.connect().execution_options(isolation_level="AUTOCOMMIT")
-        if connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": LEADER_LOCK}).scalar():
+        if connection.execute(text(LEADER_LOCK_SQL), {"key": LEADER_LOCK}).scalar():
             # held for as long as this connection lives: out of the pool, so closing it really releases it
             connection.detach()
             self._leader = connection
