@@ -15,7 +15,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.models import QuestionLog
-from tests.conftest import Person
+from tests.helpers import Person
 
 LONG = "专利" * 5001  # 10,002 characters
 KINDS = {

@@ -19,7 +19,7 @@ from bot.core.clock import system_clock
 from bot.core.messages import Incoming
 from handlers.router import Router
 from knowledge.service import KnowledgeService
-from tests.console_running import XSRF
+from tests.helpers import XSRF
 
 
 def ipbot(*args: str, stdin: str = "", env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -13,7 +13,7 @@ from bot.core.messages import Address, Reply, Target
 from bot.core.outbox import Dispatcher, enqueue, status_counts
 from handlers.router import Router
 from knowledge.service import KnowledgeService
-from tests.conftest import Inbox, Person
+from tests.helpers import CollectingSender, Person
 
 
 class Blocked:
@@ -42,9 +42,9 @@ def test_dead_messages_are_shown_to_staff_and_can_be_sent_again(staffed: Router,
         assert status_counts(session)["dead"] == 1
     boss.presses(boss.labels[0])
     assert "已重新排队" in boss.text
-    inbox = Inbox()
-    asyncio.run(Dispatcher(sessions, {"terminal": inbox}).run_once(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)))
-    assert [(chat, reply.text) for chat, reply in inbox.sent] == [(Address("terminal", "shop"), "商标续展期开始")]
+    sender = CollectingSender()
+    asyncio.run(Dispatcher(sessions, {"terminal": sender}).run_once(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)))
+    assert [(chat, reply.text) for chat, reply in sender.sent] == [(Address("terminal", "shop"), "商标续展期开始")]
     boss.sends_payload("or:1")
     assert "不是停发的消息" in boss.text
 

@@ -20,7 +20,7 @@ from handlers.indicators import plan
 from handlers.indicators import progress as indicators
 from handlers.router import Router
 from knowledge.service import KnowledgeService
-from tests.conftest import Person
+from tests.helpers import Person
 
 NOW = dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)
 

@@ -9,7 +9,7 @@ from handlers.commands import COMMANDS
 from handlers.rate_limit import RateLimiter
 from handlers.router import Router
 from knowledge.service import KnowledgeService
-from tests.conftest import Person
+from tests.helpers import Person
 
 
 @pytest.fixture

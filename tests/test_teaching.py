@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from handlers.router import Router
 from handlers.teaching import LearnedSource
 from knowledge.service import KnowledgeService
-from tests.conftest import Person
+from tests.helpers import Person
 
 MISSED = "我们合作社的牌子被隔壁县的人用了"  # declined today: the bot is not sure
 ENTRY = "tm-infringement-what"
