@@ -96,10 +96,6 @@ def test_forged_and_stale_buttons_get_a_graceful_answer(setup: Setup, bot: Runni
     assert len(d.called("answerCallbackQuery")) == 5
 
 
-def test_handoff_both_ways(setup: Setup, bot: RunningBot) -> None:
-    _handoff_both_ways(setup.double)
-
-
 def test_handoff_both_ways_through_the_outbox(setup: Setup) -> None:
     """As `ipbot run` does it: messages for the other side are queued and sent by the dispatcher."""
     from bot.core.outbox import status_counts
