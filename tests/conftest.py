@@ -61,6 +61,12 @@ def router(knowledge: KnowledgeService, sessions: sessionmaker[Session]) -> Rout
 
 
 @pytest.fixture
+def staffed(knowledge: KnowledgeService, sessions: sessionmaker[Session]) -> Router:
+    """A router where terminal:boss is staff (survey respondents hashed with the salt "pepper")."""
+    return Router(knowledge, sessions, staff_ids=frozenset({"terminal:boss"}), survey_salt="pepper")
+
+
+@pytest.fixture
 def person(router: Router) -> Person:
     return Person(router)
 

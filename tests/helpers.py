@@ -21,12 +21,14 @@ from typing import TypeVar
 
 import httpx
 from PIL import Image
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import App, build_app
 from bot.console import accounts
 from bot.core.clock import system_clock
 from bot.core.messages import Address, Incoming, Reply, StaffChat, Target
+from bot.core.models import OutboxMessage
 from bot.settings import Settings
 from handlers.rate_limit import RateLimiter
 from handlers.router import Router
@@ -59,6 +61,12 @@ def until(find: Callable[[], T | None], timeout: float = 30.0, what: str = "") -
         if time.monotonic() > deadline:
             raise TimeoutError(f"not seen in {timeout} s: {what or find}")
         time.sleep(0.02)
+
+
+def outbox_rows(sessions: sessionmaker[Session]) -> list[OutboxMessage]:
+    """Everything queued for sending, oldest first."""
+    with sessions() as session:
+        return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
 class CollectingSender:

@@ -16,7 +16,7 @@ from bot.core.outbox import Dispatcher
 from handlers.router import Router
 from knowledge.service import KnowledgeService
 from scheduler import escalation, reminders
-from tests.helpers import CollectingSender, Person
+from tests.helpers import CollectingSender, Person, outbox_rows, utc_now
 
 # Tomorrow, on the hour: the outbox takes what falls due from the real clock, so the time must lie ahead of it.
 T = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
@@ -35,11 +35,6 @@ def _fire_and_send(sessions: sessionmaker[Session], sender: CollectingSender, no
     asyncio.run(Dispatcher(sessions, {"terminal": sender}).run_once(now))
 
 
-def _outbox(sessions: sessionmaker[Session]) -> list[OutboxMessage]:
-    with sessions() as session:
-        return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
-
-
 def _set_sent_at(sessions: sessionmaker[Session], moment: dt.datetime) -> None:
     with sessions.begin() as session:
         for row in session.scalars(select(OutboxMessage)):
@@ -49,7 +44,7 @@ def _set_sent_at(sessions: sessionmaker[Session], moment: dt.datetime) -> None:
 def test_a_staff_reminder_carries_an_ack_button_and_the_press_is_recorded_once(
         staffed: Router, sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
-        reminders.add(session, "提交季度报表", ["terminal:clerk"], T, None, needs_ack=True, now=_now())
+        reminders.add(session, "提交季度报表", ["terminal:clerk"], T, None, needs_ack=True, now=utc_now())
     sender = CollectingSender()
     _fire_and_send(sessions, sender, T)
     ((chat, reply),) = sender.sent
@@ -57,7 +52,7 @@ def test_a_staff_reminder_carries_an_ack_button_and_the_press_is_recorded_once(
     clerk = Person(staffed, "clerk")
     clerk.sends_payload(reply.buttons[0][0].payload)
     assert "已记录为已办" in clerk.text
-    (row,) = _outbox(sessions)
+    (row,) = outbox_rows(sessions)
     assert row.acknowledged_at is not None and row.acknowledged_by == "terminal:clerk"
     boss = Person(staffed, "boss")
     boss.sends_payload(reply.buttons[0][0].payload)
@@ -66,13 +61,13 @@ def test_a_staff_reminder_carries_an_ack_button_and_the_press_is_recorded_once(
 
 def test_only_the_recipient_or_staff_may_acknowledge(staffed: Router, sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
-        reminders.add(session, "提交季度报表", ["terminal:clerk"], T, None, needs_ack=True, now=_now())
+        reminders.add(session, "提交季度报表", ["terminal:clerk"], T, None, needs_ack=True, now=utc_now())
     sender = CollectingSender()
     _fire_and_send(sessions, sender, T)
     payload = sender.sent[0][1].buttons[0][0].payload
     stranger = Person(staffed, "stranger")
     stranger.sends_payload(payload)
-    assert "不是发给你的" in stranger.text and _outbox(sessions)[0].acknowledged_at is None
+    assert "不是发给你的" in stranger.text and outbox_rows(sessions)[0].acknowledged_at is None
     stranger.sends_payload("ack:999999")
     assert "没有找到这条提醒" in stranger.text
     boss = Person(staffed, "boss")
@@ -82,7 +77,7 @@ def test_only_the_recipient_or_staff_may_acknowledge(staffed: Router, sessions: 
 
 def test_enterprise_reminders_have_no_ack_button(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
-        reminders.add(session, "商标续展期开始", ["terminal:shop"], T, None, now=_now())
+        reminders.add(session, "商标续展期开始", ["terminal:shop"], T, None, now=utc_now())
     sender = CollectingSender()
     _fire_and_send(sessions, sender, T)
     assert sender.sent[0][1].buttons == ()
@@ -93,7 +88,7 @@ def test_enterprise_reminders_have_no_ack_button(sessions: sessionmaker[Session]
 
 def test_unacknowledged_is_sent_again_and_staff_are_told_once(staffed: Router, sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
-        reminders.add(session, "提交季度报表", ["terminal:clerk"], T, None, needs_ack=True, now=_now())
+        reminders.add(session, "提交季度报表", ["terminal:clerk"], T, None, needs_ack=True, now=utc_now())
     sender = CollectingSender()
     _fire_and_send(sessions, sender, T)
     _set_sent_at(sessions, T)
@@ -109,12 +104,12 @@ def test_unacknowledged_is_sent_again_and_staff_are_told_once(staffed: Router, s
     assert len(sender.sent) == 3  # escalated once only
     clerk = Person(staffed, "clerk")
     clerk.sends_payload(again.buttons[0][0].payload)  # the repeat's button acknowledges the reminder
-    assert "已记录为已办" in clerk.text and _outbox(sessions)[0].acknowledged_at is not None
+    assert "已记录为已办" in clerk.text and outbox_rows(sessions)[0].acknowledged_at is not None
 
 
 def test_acknowledged_in_time_is_not_escalated(staffed: Router, sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
-        reminders.add(session, "宣传周筹备", ["staff:terminal"], T, None, needs_ack=True, now=_now())
+        reminders.add(session, "宣传周筹备", ["staff:terminal"], T, None, needs_ack=True, now=utc_now())
     sender = CollectingSender()
     _fire_and_send(sessions, sender, T)
     _set_sent_at(sessions, T)
@@ -130,7 +125,3 @@ def test_remind_to_staff_asks_for_ack_and_to_a_chat_does_not(staffed: Router, se
     with sessions() as session:
         rows = session.scalars(select(Reminder).order_by(Reminder.id)).all()
         assert [r.needs_ack for r in rows] == [True, False]
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)

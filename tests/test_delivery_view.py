@@ -5,25 +5,18 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
-import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.delivery import PermanentFailure
 from bot.core.messages import Address, Reply, Target
 from bot.core.outbox import Dispatcher, enqueue, status_counts
 from handlers.router import Router
-from knowledge.service import KnowledgeService
 from tests.helpers import CollectingSender, Person
 
 
 class Blocked:
     async def send(self, chat_id: Target, reply: Reply) -> None:
         raise PermanentFailure("Forbidden: bot was blocked by the user")
-
-
-@pytest.fixture
-def staffed(knowledge: KnowledgeService, sessions: sessionmaker[Session]) -> Router:
-    return Router(knowledge, sessions, staff_ids=frozenset({"terminal:boss"}))
 
 
 def test_dead_messages_are_shown_to_staff_and_can_be_sent_again(staffed: Router,

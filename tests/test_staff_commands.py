@@ -12,11 +12,6 @@ from knowledge.service import KnowledgeService
 from tests.helpers import Person
 
 
-@pytest.fixture
-def staffed(knowledge: KnowledgeService, sessions: sessionmaker[Session]) -> Router:
-    return Router(knowledge, sessions, staff_ids=frozenset({"terminal:boss"}))
-
-
 @pytest.mark.parametrize("command", [f"/{c.name} 参数" for c in COMMANDS if c.staff_only])
 def test_staff_commands_are_refused_to_everyone_else(staffed: Router, command: str) -> None:
     visitor = Person(staffed, "visitor")

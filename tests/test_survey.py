@@ -24,12 +24,6 @@ from tests.conftest import PG_URL
 from tests.helpers import Person, answer_all, open_wave
 
 
-@pytest.fixture
-def staffed(knowledge: KnowledgeService, sessions: sessionmaker[Session]) -> Router:
-    return Router(knowledge, sessions, staff_ids=frozenset({"terminal:boss"}),
-                  survey_definition=survey_definition.load(), survey_salt="pepper")
-
-
 def test_no_wave_no_survey(staffed: Router) -> None:
     person = Person(staffed)
     person.says("/survey")

@@ -6,20 +6,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
-import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.outbox import Dispatcher, status_counts
 from handlers.router import Router
-from handlers.survey import definition as survey_definition
-from knowledge.service import KnowledgeService
 from tests.helpers import CollectingSender, Person, answer_all, open_wave
-
-
-@pytest.fixture
-def staffed(knowledge: KnowledgeService, sessions: sessionmaker[Session]) -> Router:
-    return Router(knowledge, sessions, staff_ids=frozenset({"terminal:boss"}),
-                  survey_definition=survey_definition.load(), survey_salt="pepper")
 
 
 def _deliver(sessions: sessionmaker[Session]) -> CollectingSender:
