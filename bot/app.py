@@ -194,7 +194,8 @@ def build_app(settings: Settings | None = None, knowledge: KnowledgeService | No
     if settings.wecom_configured:
         channels.append(WeComChannel(settings, pipeline))
     dispatcher = Dispatcher(sessions, {c.name: c.sender for c in channels}, {c.name: c.limits for c in channels},
-                            clock=clock, writer=writer)
+                            clock=clock, writer=writer,
+                            claim_lease=dt.timedelta(seconds=settings.outbox_claim_lease_seconds))
     zone = ZoneInfo(settings.timezone)
     daily: list[Upkeep] = [lambda session, now: subscriptions.top_up(session, zone, now), _calendar_upkeep(zone),
                            pipeline.forget_old, *_tip_upkeep(settings)]

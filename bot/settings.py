@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     reminder_check_seconds: float = 1.0  # besides sleeping until the next due time: how often to look for reminders
     # other processes (ipbot remind add) scheduled
     reminder_escalate_after_seconds: int = 4 * 3600  # staff reminder without 已办 this long: resent, staff told
+    outbox_claim_lease_seconds: float = Field(default=30.0, gt=0)  # a message left 'sending' this long (its
+    # instance died while sending it) is sent again; keep it well over any send's timeouts
     http_listen: str = "127.0.0.1:8080"  # the one HTTP server: WeCom callback, Telegram webhook
     wecom_corp_id: str | None = None
     wecom_agent_id: int | None = None

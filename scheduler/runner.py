@@ -5,10 +5,7 @@ single instance anyway.
 
 Reminders do not wait for a fixed poll: the loop sleeps until the earliest reminder (or escalation) falls
 due, woken early when something new is scheduled in this process, and looks again at least every
-`recheck` seconds for reminders another process (`ipbot remind add`) scheduled. A look reads when the next
-one falls due first (a plain read: on SQLite through a reader engine that takes no lock) and opens a write
-transaction only when something is due, so an idle bot never takes SQLite's write lock for reminders.
-APScheduler runs only the daily upkeep (at 03:00).
+`recheck` seconds for reminders another process (`ipbot remind add`) scheduled.
 """
 
 from __future__ import annotations
@@ -21,18 +18,18 @@ from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.clock import Clock, system_clock
-from bot.core.db import make_reader
 from bot.core.outbox import Dispatcher
 from scheduler import escalation, reminders
 
 log = logging.getLogger(__name__)
-# pg_try_advisory_lock(LEADER_LOCK, hashtext(current_schema())): one leader among the instances sharing a
-# schema (the bot's tables); bots — or tests — in other schemas of the same database elect their own
-LEADER_LOCK = 0x1B0_7A1
+LEADER_LOCK = 0x1B0_7A1  # pg_try_advisory_lock key shared by every instance of this bot
+# Advisory locks are the whole database's: the second key, the schema's, keeps the instances of two bots
+# in two schemas of one database (say, tests running side by side) from standing by for each other.
+LEADER_LOCK_SQL = "SELECT pg_try_advisory_lock(:key, hashtext(current_schema()))"
 RECHECK_SECONDS = 1.0
 Upkeep = Callable[[Session, dt.datetime], int]  # a daily task: returns how many things it scheduled
 
@@ -57,10 +54,6 @@ class BackgroundJobs:
         self._wake: asyncio.Event | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._leader: Connection | None = None
-        bind = sessions.kw.get("bind")
-        # reads of when the next reminder falls due: on SQLite an engine of their own that takes no write lock
-        self._reader_engine: Engine | None = make_reader(bind) if isinstance(bind, Engine) else None
-        self.reader = sessionmaker(self._reader_engine) if self._reader_engine is not None else sessions
 
     def take_leadership(self) -> bool:
         """True while this instance is the one scheduler. Non-leaders ask again on every look, so another
@@ -80,8 +73,7 @@ class BackgroundJobs:
         # autocommit: the lock belongs to the session, and no transaction stays open (idle in transaction
         # would hold back PostgreSQL's vacuum for as long as this instance leads)
         connection = bind.connect().execution_options(isolation_level="AUTOCOMMIT")
-        if connection.execute(text("SELECT pg_try_advisory_lock(:key, hashtext(current_schema()))"),
-                              {"key": LEADER_LOCK}).scalar():
+        if connection.execute(text(LEADER_LOCK_SQL), {"key": LEADER_LOCK}).scalar():
             # held for as long as this connection lives: out of the pool, so closing it really releases it
             connection.detach()
             self._leader = connection
@@ -115,22 +107,18 @@ class BackgroundJobs:
         return len(fired)
 
     def next_due(self) -> dt.datetime | None:
-        """When the earliest reminder or escalation falls due (None: nothing waits). Read only."""
-        with self.reader() as session:
+        with self.sessions() as session:
             times = [reminders.next_due(session), escalation.next_due(session, self.escalate_after)]
         due = [t for t in times if t is not None]
         return min(due) if due else None
 
     def _tick(self) -> float:
-        """Fire what is due (on the leader); seconds until the next look. The write transaction is opened
-        only when the read says something is due."""
+        """Fire what is due (on the leader); seconds until the next look."""
         if not self.take_leadership():
             return self.recheck
+        if self.fire_due_reminders():
+            self.dispatcher.wake_threadsafe()
         due = self.next_due()
-        if due is not None and due <= self.clock():
-            if self.fire_due_reminders():
-                self.dispatcher.wake_threadsafe()
-            due = self.next_due()
         if due is None:
             return self.recheck
         return max(0.0, min(self.recheck, (due - self.clock()).total_seconds()))
@@ -150,7 +138,7 @@ class BackgroundJobs:
                 future.cancel()
 
     def wake(self) -> None:
-        """Something was scheduled (a reminder added or changed): look again now."""
+        """Something may have been scheduled: look again now."""
         if self._wake is not None:
             self._wake.set()
 
@@ -195,5 +183,3 @@ class BackgroundJobs:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         self.release_leadership()
-        if self._reader_engine is not None and self._reader_engine is not self.sessions.kw.get("bind"):
-            self._reader_engine.dispose()

@@ -15,10 +15,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.db import open_database
-from bot.core.messages import Address, Incoming, Reply, StaffChat, Target
 from handlers.router import Router
 from knowledge import loader
 from knowledge.service import KnowledgeService
+from tests.helpers import Person
 
 # The knowledge engine is built afresh in every test (knowledge/cache.py keeps it between processes otherwise;
 # tests/test_knowledge_cache.py tests that in a folder of its own).
@@ -66,57 +66,10 @@ def router(knowledge: KnowledgeService, sessions: sessionmaker[Session]) -> Rout
     return Router(knowledge, sessions)
 
 
-class Inbox:
-    """An outbox sender that keeps what it was given."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[Target, Reply]] = []
-
-    async def send(self, to: Target, reply: Reply) -> None:
-        self.sent.append((to, reply))
-
-
-class Person:
-    """Drives the router the way a user would: types text, presses buttons by label."""
-
-    def __init__(self, router: Router, user_id: str = "u1", channel: str = "terminal") -> None:
-        self.router = router
-        self.user_id = user_id
-        self.channel = channel
-        self.last: list[Reply] = []
-
-    def says(self, message: str) -> list[Reply]:
-        self.last = self.router.handle(Incoming(self.channel, self.user_id, self.user_id, text=message))
-        return self.last
-
-    def presses(self, label: str) -> list[Reply]:
-        for reply in self.last:
-            for row in reply.buttons:
-                for button in row:
-                    if button.label == label:
-                        return self.sends_payload(button.payload)
-        raise AssertionError(f"no button {label!r} in {[r.labels() for r in self.last]}")
-
-    def sends_payload(self, payload: str) -> list[Reply]:
-        self.last = self.router.handle(Incoming(self.channel, self.user_id, self.user_id, payload=payload))
-        return self.last
-
-    def _mine(self) -> list[Reply]:
-        return [r for r in self.last if r.to in (None, Address(self.channel, self.user_id))]
-
-    @property
-    def text(self) -> str:
-        """What this person sees."""
-        return "\n".join(r.text for r in self._mine())
-
-    @property
-    def labels(self) -> list[str]:
-        return [label for r in self._mine() for label in r.labels()]
-
-    @property
-    def to_staff(self) -> str:
-        """What their last message sent to the staff chat."""
-        return "\n".join(r.text for r in self.last if isinstance(r.to, StaffChat))
+@pytest.fixture
+def staffed(knowledge: KnowledgeService, sessions: sessionmaker[Session]) -> Router:
+    """A router where terminal:boss is staff (survey respondents hashed with the salt "pepper")."""
+    return Router(knowledge, sessions, staff_ids=frozenset({"terminal:boss"}), survey_salt="pepper")
 
 
 @pytest.fixture

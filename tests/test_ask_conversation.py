@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.core.models import HandoffRequest, QuestionLog
 from handlers.router import Router
 from knowledge.service import KnowledgeService
-from tests.conftest import Person
+from tests.helpers import Person
 
 
 def _logs(sessions: sessionmaker[Session]) -> list[QuestionLog]:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.models import QuestionLog
 from tests.cli_runner import ipbot
-from tests.conftest import Person
+from tests.helpers import Person
 
 LONG = "专利" * 5001  # 10,002 characters
 KINDS = {

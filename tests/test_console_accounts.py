@@ -20,7 +20,7 @@ from bot.core.messages import Incoming
 from handlers.router import Router
 from knowledge.service import KnowledgeService
 from tests.cli_runner import ipbot
-from tests.console_running import XSRF
+from tests.helpers import XSRF
 
 
 def test_staff_accounts_from_the_command_line(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from bot.core.messages import Incoming
 from bot.core.models import OutboxMessage
 from knowledge.service import KnowledgeService
-from tests.console_running import RunningConsole
+from tests.helpers import RunningConsole
 
 CHROMIUM = os.environ.get("IPBOT_TEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 PAGES = {"概览": "overview", "待处理问题": "questions", "知识库": "knowledge", "人工服务": "handoffs",

@@ -15,7 +15,7 @@ from bot.core.models import AuditLog
 from handlers.taught_phrasings import LearnedSource
 from knowledge.service import KnowledgeService
 from tests.cli_runner import ipbot
-from tests.console_running import RunningConsole
+from tests.helpers import RunningConsole
 
 MISSED = "我们合作社的牌子被隔壁县的人用了"
 ENTRY = "tm-renewal-rules"

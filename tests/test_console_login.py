@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from bot.core.models import LoginFailure
 from knowledge.service import KnowledgeService
-from tests.console_running import Browser, RunningConsole
+from tests.helpers import Browser, RunningConsole
 
 
 @pytest.fixture

@@ -19,8 +19,7 @@ from sqlalchemy import select
 
 from bot.core.models import AuditLog, OutboxMessage, Tip, TipEvent, TipPhoto
 from knowledge.service import KnowledgeService
-from tests.console_running import RunningConsole
-from tests.test_tips import Reporter, fill_in, jpeg, store_photos
+from tests.helpers import Reporter, RunningConsole, fill_in, jpeg, store_photos
 
 ZONE = ZoneInfo("Asia/Shanghai")
 

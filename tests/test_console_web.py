@@ -14,7 +14,7 @@ from bot.core.messages import Incoming
 from bot.core.models import AuditLog, HandoffRequest, OutboxMessage, Reminder
 from handlers.router import Router
 from knowledge.service import KnowledgeService
-from tests.console_running import RunningConsole
+from tests.helpers import RunningConsole
 
 NAV = ["概览", "待处理问题", "知识库", "人工服务", "满意度", "提醒", "消息队列", "线索", "指标", "账号"]
 PAGES = ["/console/", "/console/questions", "/console/knowledge", "/console/handoffs", "/console/survey",

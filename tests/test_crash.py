@@ -4,12 +4,7 @@ restart — at most twice if its answer was in flight — and nothing is lost.""
 
 from __future__ import annotations
 
-import os
-import signal
 import socket
-import subprocess
-import sys
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,39 +14,13 @@ import pytest
 from tests.doubles.telegram_api import TOKEN, TelegramDouble
 from tests.doubles.wecom_api import AES_KEY, AGENT_ID, CORP_ID, SECRET, WeComDouble, WeComServer
 from tests.doubles.wecom_api import TOKEN as WECOM_TOKEN
+from tests.helpers import BotProcess, free_port, until
 
 STAFF_GROUP = -1009
 QUESTIONS = ["商标到期了怎么续展", "专利年费忘了交怎么办", "地理标志怎么申请", "专利权质押登记要什么材料"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _run(env: dict[str, str], folder: Path, ready: Callable[[], bool]) -> subprocess.Popen[bytes]:
-    log = open(folder / f"run-{time.monotonic_ns()}.log", "wb")  # noqa: SIM115 - kept open for the process
-    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], env={**os.environ, **env}, cwd=folder,
-                               stdout=subprocess.DEVNULL, stderr=log)
-    deadline = time.monotonic() + 60
-    while not ready():
-        if time.monotonic() > deadline or process.poll() is not None:
-            process.kill()
-            raise AssertionError(f"ipbot run did not come up; see {log.name}")
-        time.sleep(0.05)
-    return process
-
-
-def _kill(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=10)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        process.wait(timeout=30)
+LEASE = "3"  # seconds before a message left 'sending' by the killed process is sent again (30 in production)
 
 
 @pytest.fixture
@@ -63,7 +32,8 @@ def telegram() -> Iterator[TelegramDouble]:
 def _telegram_env(double: TelegramDouble, database_url: str) -> dict[str, str]:
     return {"IPBOT_TELEGRAM_TOKEN": TOKEN, "IPBOT_TELEGRAM_BASE_URL": double.base_url,
             "IPBOT_DATABASE_URL": database_url, "IPBOT_TELEGRAM_STAFF_CHAT": str(STAFF_GROUP),
-            "IPBOT_TELEGRAM_MAX_RATE": "1000", "IPBOT_HTTP_LISTEN": f"127.0.0.1:{_free_port()}"}
+            "IPBOT_TELEGRAM_MAX_RATE": "1000", "IPBOT_HTTP_LISTEN": f"127.0.0.1:{free_port()}",
+            "IPBOT_OUTBOX_CLAIM_LEASE_SECONDS": LEASE}
 
 
 def _polling(double: TelegramDouble) -> Callable[[], bool]:
@@ -77,20 +47,18 @@ def test_telegram_updates_taken_before_a_kill_are_all_answered_after_the_restart
     for n, user in enumerate(users):
         telegram.user_sends(user, QUESTIONS[n % len(QUESTIONS)])
     env = _telegram_env(telegram, database_url)
-    first = _run(env, tmp_path, _polling(telegram))
+    first = BotProcess(env, tmp_path, _polling(telegram))
     try:
         telegram.wait_for(30, timeout=60)
     finally:
-        _kill(first)
+        first.kill()
     answered_before = len({s.chat_id for s in telegram.sent})
     assert answered_before < len(users), "the kill came too late to test anything"
-    second = _run(env, tmp_path, _polling(telegram))
+    second = BotProcess(env, tmp_path, _polling(telegram))
     try:
-        deadline = time.monotonic() + 90
-        while {s.chat_id for s in telegram.sent} != set(users) and time.monotonic() < deadline:
-            time.sleep(0.1)
+        until(lambda: {s.chat_id for s in telegram.sent} == set(users), timeout=90, what="every user answered")
     finally:
-        _stop(second)
+        second.stop()
     per_user = Counter(s.chat_id for s in telegram.sent)
     assert sorted(per_user) == users, f"never answered: {sorted(set(users) - set(per_user))[:10]}"
     assert max(per_user.values()) <= 2  # twice at most: only what was in flight at the kill
@@ -101,20 +69,19 @@ def test_a_handoff_notice_for_staff_is_sent_even_if_the_kill_follows_the_users_a
     env = _telegram_env(telegram, database_url)
     for attempt in range(3):
         user = 6000 + attempt
-        process = _run(env, tmp_path, _polling(telegram))
+        process = BotProcess(env, tmp_path, _polling(telegram))
         try:
             telegram.user_sends(user, "转人工")
             telegram.wait_for(1, user, timeout=30)  # the user is told: kill at once
         finally:
-            _kill(process)
-    process = _run(env, tmp_path, _polling(telegram))
+            process.kill()
+    process = BotProcess(env, tmp_path, _polling(telegram))
     try:
-        deadline = time.monotonic() + 100  # on PostgreSQL a message in flight waits out its 30 s lease (or two)
-        # three different notices: a notice sent twice (in flight at a kill) must not end the wait early
-        while len(set(_numbers(telegram))) < 3 and time.monotonic() < deadline:
-            time.sleep(0.1)
+        # three different notices: a notice sent twice (in flight at a kill) must not end the wait early; on
+        # PostgreSQL a message in flight at a kill waits out its lease first
+        until(lambda: len(set(_numbers(telegram))) == 3, timeout=90, what="three different staff notices")
     finally:
-        _stop(process)
+        process.stop()
     numbers = Counter(_numbers(telegram))
     assert sorted(numbers) == ["1", "2", "3"] and max(numbers.values()) <= 2  # twice only if in flight
 
@@ -127,12 +94,12 @@ def _numbers(double: TelegramDouble) -> list[str]:
 
 def test_wecom_callbacks_answered_200_before_a_kill_are_all_answered_after_the_restart(
         database_url: str, tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     with WeComDouble() as double:
         env = {"IPBOT_DATABASE_URL": database_url, "IPBOT_HTTP_LISTEN": f"127.0.0.1:{port}",
                "IPBOT_WECOM_CORP_ID": CORP_ID, "IPBOT_WECOM_AGENT_ID": str(AGENT_ID), "IPBOT_WECOM_SECRET": SECRET,
                "IPBOT_WECOM_TOKEN": WECOM_TOKEN, "IPBOT_WECOM_AES_KEY": AES_KEY,
-               "IPBOT_WECOM_API_BASE_URL": double.base_url}
+               "IPBOT_WECOM_API_BASE_URL": double.base_url, "IPBOT_OUTBOX_CLAIM_LEASE_SECONDS": LEASE}
         wecom = WeComServer(f"http://127.0.0.1:{port}/wecom/callback")
 
         def serving() -> bool:
@@ -142,18 +109,18 @@ def test_wecom_callbacks_answered_200_before_a_kill_are_all_answered_after_the_r
             except OSError:
                 return False
 
-        first = _run(env, tmp_path, serving)
+        first = BotProcess(env, tmp_path, serving)
         members = [f"member{n}" for n in range(20)]
         try:
             for n, member in enumerate(members):
                 assert wecom.says(member, QUESTIONS[n % len(QUESTIONS)]).status == 200
         finally:
-            _kill(first)  # right after WeCom got its last 200
-        second = _run(env, tmp_path, serving)
+            first.kill()  # right after WeCom got its last 200
+        second = BotProcess(env, tmp_path, serving)
         try:
             for member in members:
                 double.wait_for(1, member, timeout=60)
         finally:
-            _stop(second)
+            second.stop()
         texts = Counter(m.touser for m in double.messages if m.msgtype == "text")
         assert sorted(texts) == sorted(members) and max(texts.values()) <= 2

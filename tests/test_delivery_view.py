@@ -5,25 +5,18 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
-import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.delivery import PermanentFailure
 from bot.core.messages import Address, Reply, Target
 from bot.core.outbox import Dispatcher, enqueue, status_counts
 from handlers.router import Router
-from knowledge.service import KnowledgeService
-from tests.conftest import Inbox, Person
+from tests.helpers import CollectingSender, Person
 
 
 class Blocked:
     async def send(self, chat_id: Target, reply: Reply) -> None:
         raise PermanentFailure("Forbidden: bot was blocked by the user")
-
-
-@pytest.fixture
-def staffed(knowledge: KnowledgeService, sessions: sessionmaker[Session]) -> Router:
-    return Router(knowledge, sessions, staff_ids=frozenset({"terminal:boss"}))
 
 
 def test_dead_messages_are_shown_to_staff_and_can_be_sent_again(staffed: Router,
@@ -42,9 +35,9 @@ def test_dead_messages_are_shown_to_staff_and_can_be_sent_again(staffed: Router,
         assert status_counts(session)["dead"] == 1
     boss.presses(boss.labels[0])
     assert "已重新排队" in boss.text
-    inbox = Inbox()
-    asyncio.run(Dispatcher(sessions, {"terminal": inbox}).run_once(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)))
-    assert [(chat, reply.text) for chat, reply in inbox.sent] == [(Address("terminal", "shop"), "商标续展期开始")]
+    sender = CollectingSender()
+    asyncio.run(Dispatcher(sessions, {"terminal": sender}).run_once(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)))
+    assert [(chat, reply.text) for chat, reply in sender.sent] == [(Address("terminal", "shop"), "商标续展期开始")]
     boss.sends_payload("or:1")
     assert "不是停发的消息" in boss.text
 

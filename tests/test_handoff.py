@@ -12,7 +12,7 @@ from bot.core.models import HandoffRequest
 from handlers.handoff import HANDOFF_IDLE
 from handlers.router import Router
 from knowledge.service import KnowledgeService
-from tests.conftest import Person
+from tests.helpers import Person
 
 
 def staff_says(router: Router, text: str, reply_to: str | None = None) -> list[Reply]:

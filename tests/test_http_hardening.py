@@ -11,7 +11,7 @@ import pytest
 from bot.channels.wecom import WeComCallback
 from bot.settings import Settings
 from knowledge.service import KnowledgeService
-from tests.console_running import RunningConsole
+from tests.helpers import RunningConsole
 
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 

@@ -18,7 +18,7 @@ from handlers.indicators import progress as indicators
 from handlers.router import Router
 from knowledge.service import KnowledgeService
 from tests.cli_runner import ipbot
-from tests.conftest import Person
+from tests.helpers import Person
 
 NOW = dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import Person
+from tests.helpers import Person
 
 
 def test_start_shows_the_main_menu(person: Person) -> None:

@@ -16,7 +16,7 @@ from bot import ask_command
 from handlers.router import Router
 from knowledge import loader, office
 from knowledge.service import KnowledgeService
-from tests.conftest import Person
+from tests.helpers import Person
 
 PHONE_LIKE = re.compile(r"\d{3,4}[-－ ]?\d{7,8}|\d{7,}")  # a local number; 12315 and 12345 are not matched
 FILLED = """\

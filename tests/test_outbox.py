@@ -118,6 +118,17 @@ def test_a_lapsed_claim_goes_back_to_the_queue(sessions: sessionmaker[Session]) 
     assert len(channel.sent) == 1
 
 
+def test_the_lease_is_a_setting(sessions: sessionmaker[Session]) -> None:
+    _queue(sessions)
+    with sessions.begin() as session:
+        assert len(claim(session, NOW)) == 1  # an instance claimed it, then died
+    channel = Recorder()
+    shorter = Dispatcher(sessions, {"telegram": channel}, claim_lease=dt.timedelta(seconds=3))
+    assert asyncio.run(shorter.run_once(NOW + dt.timedelta(seconds=2))) == 0
+    assert asyncio.run(shorter.run_once(NOW + dt.timedelta(seconds=4))) == 1
+    assert len(channel.sent) == 1
+
+
 @pytest.mark.skipif(not PG_URL, reason="SKIP LOCKED is checked on PostgreSQL")
 def test_two_instances_claim_different_rows(sessions: sessionmaker[Session], database_url: str) -> None:
     if not database_url.startswith("postgresql"):

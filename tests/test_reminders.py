@@ -11,41 +11,37 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.core.models import OutboxMessage, Reminder
+from bot.core.models import Reminder
 from scheduler import reminders
+from tests.helpers import outbox_rows, utc_now
 from tests.test_cli import ipbot
 
 T = dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC)  # 09:00 in Bortala's official time (UTC+8)
 
 
-def _outbox(sessions: sessionmaker[Session]) -> list[OutboxMessage]:
-    with sessions() as session:
-        return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
-
-
 def test_a_one_shot_reminder_fires_once_per_recipient(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
-        reminders.add(session, "提交年报", ["telegram:1", "wecom:zhangsan"], T, None, now=_now())
+        reminders.add(session, "提交年报", ["telegram:1", "wecom:zhangsan"], T, None, now=utc_now())
     with sessions.begin() as session:
         assert reminders.fire_due(session, T - dt.timedelta(seconds=1)) == []
         fired = reminders.fire_due(session, T)
     assert [(f.queued, f.late) for f in fired] == [(2, False)]
     with sessions.begin() as session:
         assert reminders.fire_due(session, T + dt.timedelta(hours=1)) == []  # retired
-    rows = _outbox(sessions)
+    rows = outbox_rows(sessions)
     assert [(r.channel, r.chat_id, r.text) for r in rows] == [("telegram", "1", "提交年报"),
                                                              ("wecom", "zhangsan", "提交年报")]
 
 
 def test_down_time_sends_late_within_grace_and_skips_older(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
-        reminders.add(session, "宣传周筹备", ["telegram:1"], T, None, now=_now())
+        reminders.add(session, "宣传周筹备", ["telegram:1"], T, None, now=utc_now())
         long_ago = T - reminders.LATE_GRACE - dt.timedelta(hours=1)
-        reminders.add(session, "太久以前", ["telegram:1"], long_ago, None, now=_now())
+        reminders.add(session, "太久以前", ["telegram:1"], long_ago, None, now=utc_now())
     with sessions.begin() as session:
         fired = reminders.fire_due(session, T + dt.timedelta(hours=3))
     assert [(f.late, f.queued) for f in fired] == [(True, 1)]
-    (row,) = _outbox(sessions)
+    (row,) = outbox_rows(sessions)
     assert row.late and row.text.startswith(reminders.LATE_NOTE)
     with sessions() as session:
         assert not any(r.active for r in session.scalars(select(Reminder)))
@@ -53,7 +49,7 @@ def test_down_time_sends_late_within_grace_and_skips_older(sessions: sessionmake
 
 def test_a_recurring_reminder_moves_on_and_sends_only_the_latest_missed(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
-        reminders.add(session, "每小时检查", ["telegram:9"], T, 3600, now=_now())
+        reminders.add(session, "每小时检查", ["telegram:9"], T, 3600, now=utc_now())
     with sessions.begin() as session:
         reminders.fire_due(session, T + dt.timedelta(hours=5, minutes=30))  # five missed times
     with sessions() as session:
@@ -61,12 +57,12 @@ def test_a_recurring_reminder_moves_on_and_sends_only_the_latest_missed(sessions
         next_at = reminder.next_fire_at if reminder.next_fire_at.tzinfo else reminder.next_fire_at.replace(
             tzinfo=dt.UTC)
     assert next_at == T + dt.timedelta(hours=6)
-    assert len(_outbox(sessions)) == 1
+    assert len(outbox_rows(sessions)) == 1
 
 
 def test_firing_twice_for_the_same_time_queues_nothing_more(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
-        row = reminders.add(session, "提醒", ["telegram:1"], T, None, now=_now())
+        row = reminders.add(session, "提醒", ["telegram:1"], T, None, now=utc_now())
     with sessions.begin() as session:
         reminders.fire_due(session, T)
     with sessions.begin() as session:  # as if a second instance re-activated and fired the same time
@@ -75,7 +71,7 @@ def test_firing_twice_for_the_same_time_queues_nothing_more(sessions: sessionmak
         reminder.active, reminder.next_fire_at = True, T
     with sessions.begin() as session:
         assert reminders.fire_due(session, T)[0].queued == 0
-    assert len(_outbox(sessions)) == 1
+    assert len(outbox_rows(sessions)) == 1
 
 
 @pytest.mark.parametrize(("values", "message"), [
@@ -109,7 +105,3 @@ def test_cli_add_list_cancel_with_a_recipients_file(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr and "Traceback" not in bad.stderr
     missing = ipbot("remind", "add", "--at", "2026-12-01 09:00", "--to", "@/nonexistent", "x", env=env)
     assert missing.returncode == 2 and "cannot read recipients file" in missing.stderr
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)

@@ -9,12 +9,7 @@ from handlers.commands import COMMANDS
 from handlers.rate_limit import RateLimiter
 from handlers.router import Router
 from knowledge.service import KnowledgeService
-from tests.conftest import Person
-
-
-@pytest.fixture
-def staffed(knowledge: KnowledgeService, sessions: sessionmaker[Session]) -> Router:
-    return Router(knowledge, sessions, staff_ids=frozenset({"terminal:boss"}))
+from tests.helpers import Person
 
 
 @pytest.mark.parametrize("command", [f"/{c.name} 参数" for c in COMMANDS if c.staff_only])

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.core.models import Reminder
 from handlers.router import Router
 from knowledge.service import KnowledgeService
-from tests.conftest import Person
+from tests.helpers import Person
 
 LATER = (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).astimezone(dt.timezone(dt.timedelta(hours=8)))
 WHEN = f"{LATER:%Y-%m-%d} 09:00"

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.models import Reminder
 from handlers.router import Router
-from tests.conftest import Person
+from tests.helpers import Person
 
 
 def _reminders(sessions: sessionmaker[Session]) -> list[Reminder]:

@@ -19,32 +19,10 @@ from handlers.survey import conversation as survey
 from handlers.survey import definition as survey_definition
 from knowledge.service import KnowledgeService
 from tests.cli_runner import ipbot
-from tests.conftest import PG_URL, Person
+from tests.conftest import PG_URL
+from tests.helpers import Person, answer_all, open_wave
 
 OPTIONS = ["非常满意", "满意", "一般", "不满意", "非常不满意", "不了解"]
-
-
-@pytest.fixture
-def staffed(knowledge: KnowledgeService, sessions: sessionmaker[Session]) -> Router:
-    return Router(knowledge, sessions, staff_ids=frozenset({"terminal:boss"}),
-                  survey_definition=survey_definition.load(), survey_salt="pepper")
-
-
-def _open_wave(router: Router, name: str = "2026Q4") -> None:
-    boss = Person(router, "boss")
-    boss.says(f"/survey_open {name}")
-    assert "已开启调查" in boss.text
-
-
-def _answer_all(person: Person, pick: str = "满意") -> None:
-    person.says("/survey")
-    person.presses("同意")
-    person.presses("权利人（企业）")
-    person.presses("精河县")
-    for _ in range(12):
-        assert person.labels == OPTIONS
-        person.presses(pick)
-    person.presses("跳过")
 
 
 def test_no_wave_no_survey(staffed: Router) -> None:
@@ -60,7 +38,7 @@ def test_only_staff_open_and_close_waves(staffed: Router) -> None:
 
 
 def test_the_whole_survey_in_chat(staffed: Router, sessions: sessionmaker[Session]) -> None:
-    _open_wave(staffed)
+    open_wave(staffed)
     person = Person(staffed)
     person.says("/start")
     person.presses("满意度调查")
@@ -86,7 +64,7 @@ def test_the_whole_survey_in_chat(staffed: Router, sessions: sessionmaker[Sessio
 
 
 def test_text_where_a_button_is_expected_asks_again_kindly(staffed: Router) -> None:
-    _open_wave(staffed)
+    open_wave(staffed)
     person = Person(staffed)
     person.says("/survey")
     person.presses("同意")
@@ -95,7 +73,7 @@ def test_text_where_a_button_is_expected_asks_again_kindly(staffed: Router) -> N
 
 
 def test_a_stale_or_forged_button_is_ignored_with_a_note(staffed: Router) -> None:
-    _open_wave(staffed)
+    open_wave(staffed)
     person = Person(staffed)
     person.says("/survey")
     consent = person.last
@@ -112,7 +90,7 @@ def test_a_stale_or_forged_button_is_ignored_with_a_note(staffed: Router) -> Non
 
 def test_resume_after_a_restart(staffed: Router, knowledge: KnowledgeService,
                                 sessions: sessionmaker[Session]) -> None:
-    _open_wave(staffed)
+    open_wave(staffed)
     person = Person(staffed)
     person.says("/survey")
     person.presses("同意")
@@ -124,7 +102,7 @@ def test_resume_after_a_restart(staffed: Router, knowledge: KnowledgeService,
 
 
 def test_an_unfinished_response_expires_after_seven_days(staffed: Router, sessions: sessionmaker[Session]) -> None:
-    _open_wave(staffed)
+    open_wave(staffed)
     person = Person(staffed)
     person.says("/survey")
     person.presses("同意")
@@ -138,7 +116,7 @@ def test_an_unfinished_response_expires_after_seven_days(staffed: Router, sessio
 
 
 def test_declining_ends_it_politely(staffed: Router) -> None:
-    _open_wave(staffed)
+    open_wave(staffed)
     person = Person(staffed)
     person.says("/survey")
     person.presses("不同意")
@@ -146,9 +124,9 @@ def test_declining_ends_it_politely(staffed: Router) -> None:
 
 
 def test_report_after_a_wave(staffed: Router, sessions: sessionmaker[Session]) -> None:
-    _open_wave(staffed)
+    open_wave(staffed)
     for n in range(6):
-        _answer_all(Person(staffed, f"p{n}"), "满意" if n % 2 else "非常满意")
+        answer_all(Person(staffed, f"p{n}"), "满意" if n % 2 else "非常满意")
     with sessions() as session:
         result = survey.wave_report(session, survey_definition.load())
     assert result is not None and result.n == 6 and result.index == 90.0
@@ -163,7 +141,7 @@ def test_one_response_per_person_even_when_started_twice_at_once(staffed: Router
                                                                  sessions: sessionmaker[Session]) -> None:
     if not database_url.startswith("postgresql"):
         pytest.skip("PostgreSQL only")
-    _open_wave(staffed)
+    open_wave(staffed)
     barrier = threading.Barrier(4)
 
     def begin() -> None:
@@ -180,9 +158,9 @@ def test_one_response_per_person_even_when_started_twice_at_once(staffed: Router
 
 
 def test_staff_report_in_chat_has_the_summary_and_a_chart(staffed: Router) -> None:
-    _open_wave(staffed)
+    open_wave(staffed)
     for n in range(5):
-        _answer_all(Person(staffed, f"p{n}"))
+        answer_all(Person(staffed, f"p{n}"))
     visitor = Person(staffed, "visitor")
     visitor.says("/report")
     assert "只对工作人员开放" in visitor.text
@@ -197,9 +175,9 @@ def test_staff_report_in_chat_has_the_summary_and_a_chart(staffed: Router) -> No
 
 
 def test_cli_report_json_and_exports(tmp_path: Path, staffed: Router, database_url: str) -> None:
-    _open_wave(staffed)
+    open_wave(staffed)
     for n in range(5):
-        _answer_all(Person(staffed, f"p{n}"))
+        answer_all(Person(staffed, f"p{n}"))
     env = {"IPBOT_DATABASE_URL": database_url}
 
     def survey_report(*args: str) -> subprocess.CompletedProcess[bytes]:
@@ -225,7 +203,7 @@ def test_cli_report_json_and_exports(tmp_path: Path, staffed: Router, database_u
 
 
 def test_a_very_long_comment_is_kept_within_bounds(staffed: Router, sessions: sessionmaker[Session]) -> None:
-    _open_wave(staffed)
+    open_wave(staffed)
     person = Person(staffed)
     person.says("/survey")
     person.presses("同意")
@@ -241,7 +219,7 @@ def test_a_very_long_comment_is_kept_within_bounds(staffed: Router, sessions: se
 
 
 def test_a_real_question_in_the_middle_is_answered_and_the_place_kept(staffed: Router) -> None:
-    _open_wave(staffed)
+    open_wave(staffed)
     person = Person(staffed)
     person.says("/survey")
     person.presses("同意")

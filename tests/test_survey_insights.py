@@ -15,7 +15,7 @@ from handlers.survey.drivers import changes, key_drivers, priorities
 from handlers.survey.scoring import Answered
 from knowledge.service import KnowledgeService
 from tests.cli_runner import ipbot
-from tests.conftest import Person
+from tests.helpers import Person
 
 LEVELS = ["非常满意", "满意", "一般", "不满意", "非常不满意"]  # 100 80 60 40 20
 DEFINITION = survey_definition.load()

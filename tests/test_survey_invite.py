@@ -6,27 +6,18 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
-import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.outbox import Dispatcher, status_counts
 from handlers.router import Router
 from handlers.survey import definition as survey_definition
-from knowledge.service import KnowledgeService
-from tests.conftest import Inbox, Person
-from tests.test_survey import _answer_all, _open_wave
+from tests.helpers import CollectingSender, Person, answer_all, open_wave
 
 
-@pytest.fixture
-def staffed(knowledge: KnowledgeService, sessions: sessionmaker[Session]) -> Router:
-    return Router(knowledge, sessions, staff_ids=frozenset({"terminal:boss"}),
-                  survey_definition=survey_definition.load(), survey_salt="pepper")
-
-
-def _deliver(sessions: sessionmaker[Session]) -> Inbox:
-    inbox = Inbox()
-    asyncio.run(Dispatcher(sessions, {"terminal": inbox}).run_once(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)))
-    return inbox
+def _deliver(sessions: sessionmaker[Session]) -> CollectingSender:
+    sender = CollectingSender()
+    asyncio.run(Dispatcher(sessions, {"terminal": sender}).run_once(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)))
+    return sender
 
 
 def test_invitations_reach_users_and_subscribers_but_not_staff_or_respondents(
@@ -34,14 +25,14 @@ def test_invitations_reach_users_and_subscribers_but_not_staff_or_respondents(
     Person(staffed, "asker").says("商标怎么注册")
     Person(staffed, "shop").says("/subscribe 商标 2020-05-01 馕坊")
     Person(staffed, "boss").says("专利年费怎么交")
-    _open_wave(staffed)
-    _answer_all(Person(staffed, "done"))
+    open_wave(staffed)
+    answer_all(Person(staffed, "done"))
     boss = Person(staffed, "boss")
     boss.says("/survey_invite")
     assert "已安排发送邀请2份" in boss.text and "已完成答卷的1人" in boss.text
-    inbox = _deliver(sessions)
-    assert sorted(str(to) for to, _reply in inbox.sent) == ["terminal:asker", "terminal:shop"]
-    invitation = inbox.sent[0][1]
+    sender = _deliver(sessions)
+    assert sorted(str(to) for to, _reply in sender.sent) == ["terminal:asker", "terminal:shop"]
+    invitation = sender.sent[0][1]
     assert "2026Q4" in invitation.text and invitation.buttons[0][0].label == "参加调查"
     asker = Person(staffed, "asker")
     asker.sends_payload(invitation.buttons[0][0].payload)
@@ -53,7 +44,7 @@ def test_invitations_reach_users_and_subscribers_but_not_staff_or_respondents(
 
 def test_inviting_again_sends_nothing_twice(staffed: Router, sessions: sessionmaker[Session]) -> None:
     Person(staffed, "asker").says("商标怎么注册")
-    _open_wave(staffed)
+    open_wave(staffed)
     boss = Person(staffed, "boss")
     boss.says("/survey_invite")
     boss.says("/survey_invite")
@@ -65,7 +56,7 @@ def test_inviting_again_sends_nothing_twice(staffed: Router, sessions: sessionma
 def test_subscribers_only_and_named_recipients(staffed: Router, sessions: sessionmaker[Session]) -> None:
     Person(staffed, "asker").says("商标怎么注册")
     Person(staffed, "shop").says("/subscribe 商标 2020-05-01 馕坊")
-    _open_wave(staffed)
+    open_wave(staffed)
     boss = Person(staffed, "boss")
     boss.says("/survey_invite 订阅")
     assert "已安排发送邀请1份" in boss.text

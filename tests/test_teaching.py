@@ -19,7 +19,7 @@ from knowledge.normalize import normalize
 from knowledge.overlay import MAX_KEY, phrasing_key
 from knowledge.service import KnowledgeService
 from tests.cli_runner import ipbot
-from tests.conftest import Person
+from tests.helpers import Person
 
 MISSED = "我们合作社的牌子被隔壁县的人用了"  # declined today: the bot is not sure
 ENTRY = "tm-infringement-what"

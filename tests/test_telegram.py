@@ -2,56 +2,30 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
-import socket
 import threading
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import build_app
 from bot.channels.telegram import split_text
 from bot.core.messages import Incoming, Reply
 from bot.core.models import QuestionLog
 from bot.settings import Settings
-from handlers.rate_limit import RateLimiter
 from handlers.router import Router
 from knowledge.service import KnowledgeService
 from tests.doubles.telegram_api import TOKEN, TelegramDouble
+from tests.helpers import RunningBot, free_port, until, utc_now
 
 STAFF_CHAT = -1001
 STAFF_MEMBER = 42
 USER = 7001
-
-
-class RunningBot:
-    """The whole bot, built as `ipbot run` builds it (pipeline, outbox, reminders), polling the double from
-    an event loop in a thread of its own."""
-
-    def __init__(self, settings: Settings, knowledge: KnowledgeService, limit: int = 20,
-                 answer: Callable[[Router, Session, Incoming], list[Reply]] | None = None) -> None:
-        self.app = build_app(settings, knowledge, poll=0.05)
-        self.app.router.rate_limiter = RateLimiter(limit=limit, window=60)
-        if answer is not None:
-            router, plain = self.app.router, self.app.router.answer
-            router.answer = lambda session, incoming: answer(router, session, incoming) or plain(session, incoming)
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-        asyncio.run_coroutine_threadsafe(self.app.start(), self.loop).result(timeout=30)
-
-    def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self.app.stop(), self.loop).result(timeout=30)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=10)
 
 
 @dataclass
@@ -120,10 +94,6 @@ def test_forged_and_stale_buttons_get_a_graceful_answer(setup: Setup, bot: Runni
         d.user_presses(USER, greeting, data)
         assert "失效" in d.wait_for(number, USER)[-1].text
     assert len(d.called("answerCallbackQuery")) == 5
-
-
-def test_handoff_both_ways(setup: Setup, bot: RunningBot) -> None:
-    _handoff_both_ways(setup.double)
 
 
 def test_handoff_both_ways_through_the_outbox(setup: Setup) -> None:
@@ -254,12 +224,6 @@ def test_long_texts_are_split_under_the_limit() -> None:
     assert all(len(p) <= 4096 for p in split_text("字" * 10000))
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _post(url: str, update: dict[str, object], secret: str | None) -> int:
     headers = {"Content-Type": "application/json"}
     if secret is not None:
@@ -273,7 +237,7 @@ def _post(url: str, update: dict[str, object], secret: str | None) -> int:
 
 
 def test_webhook_mode_checks_the_secret_token(setup: Setup) -> None:
-    port = _free_port()
+    port = free_port()
     settings = setup.settings.model_copy(update={
         "telegram_webhook_url": "https://bot.example.org/tg-hook", "telegram_webhook_secret": "s3cret-Token_1",
         "http_listen": f"127.0.0.1:{port}"})
@@ -301,7 +265,7 @@ def test_webhook_mode_checks_the_secret_token(setup: Setup) -> None:
 
 def test_a_webhook_without_a_configured_secret_gets_a_generated_one_and_refuses_forged_staff_commands(
         setup: Setup, sessions: sessionmaker[Session]) -> None:
-    port = _free_port()
+    port = free_port()
     settings = setup.settings.model_copy(update={
         "telegram_webhook_url": "https://bot.example.org/tg-hook", "telegram_webhook_secret": None,
         "http_listen": f"127.0.0.1:{port}"})
@@ -341,7 +305,7 @@ def test_a_webhook_without_a_configured_secret_gets_a_generated_one_and_refuses_
     b'{"update_id": 7, "callback_query": {"id": "q", "data": "m:0", "from": {"id": 1}, "message": {"chat": {}}}}'])
 def test_a_malformed_webhook_update_is_refused_with_400_and_nothing_stored(setup: Setup, body: bytes,
                                                                           sessions: sessionmaker[Session]) -> None:
-    port = _free_port()
+    port = free_port()
     settings = setup.settings.model_copy(update={
         "telegram_webhook_url": "https://bot.example.org/tg-hook", "telegram_webhook_secret": "s3cret-Token_1",
         "http_listen": f"127.0.0.1:{port}"})
@@ -378,10 +342,8 @@ def test_the_whole_survey_through_telegram_then_the_report(setup: Setup) -> None
         d.user_sends(STAFF_MEMBER, "/report")
         summary = d.wait_for(2, STAFF_MEMBER)[-1]
         assert "5份答卷" in summary.text and "指数 100" in summary.text
-        deadline = time.monotonic() + 10
-        while not d.photos and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert d.photos and d.photos[0][0] == STAFF_MEMBER and d.photos[0][1].startswith(b"\x89PNG")
+        until(lambda: d.photos, what="the report's chart")
+        assert d.photos[0][0] == STAFF_MEMBER and d.photos[0][1].startswith(b"\x89PNG")
         assert ("sendPhoto", "multipart") in d.body_formats  # uploads stay multipart; all else is JSON
         assert {fmt for method, fmt in d.body_formats if method != "sendPhoto"} == {"json"}
     finally:
@@ -389,12 +351,11 @@ def test_the_whole_survey_through_telegram_then_the_report(setup: Setup) -> None
 
 
 def test_a_reminder_is_delivered_through_the_outbox(setup: Setup) -> None:
-    import datetime as dt
 
     from scheduler import reminders
 
     with setup.sessions.begin() as session:
-        reminders.add(session, "商标续展截止还有30天", [f"telegram:{USER}"], dt.datetime.now(dt.UTC), None, now=_now())
+        reminders.add(session, "商标续展截止还有30天", [f"telegram:{USER}"], utc_now(), None, now=utc_now())
     running = setup.run()
     try:
         (message,) = setup.double.wait_for(1, USER)
@@ -404,7 +365,6 @@ def test_a_reminder_is_delivered_through_the_outbox(setup: Setup) -> None:
 
 
 def test_a_reminder_falling_due_while_running_is_sent_on_time(setup: Setup) -> None:
-    import datetime as dt
 
     from scheduler import reminders
 
@@ -412,7 +372,7 @@ def test_a_reminder_falling_due_while_running_is_sent_on_time(setup: Setup) -> N
     try:
         with setup.sessions.begin() as session:
             soon = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)
-            reminders.add(session, "宣传周筹备会", [f"telegram:{USER}"], soon, None, now=_now())
+            reminders.add(session, "宣传周筹备会", [f"telegram:{USER}"], soon, None, now=utc_now())
         (message,) = setup.double.wait_for(1, USER, timeout=20)
         assert message.text == "宣传周筹备会"  # not marked late
     finally:
@@ -420,7 +380,6 @@ def test_a_reminder_falling_due_while_running_is_sent_on_time(setup: Setup) -> N
 
 
 def test_a_429_storm_loses_nothing_and_sends_nothing_twice(setup: Setup) -> None:
-    import datetime as dt
 
     from bot.core.outbox import status_counts
     from scheduler import reminders
@@ -428,7 +387,7 @@ def test_a_429_storm_loses_nothing_and_sends_nothing_twice(setup: Setup) -> None
     setup.double.throttle, setup.double.retry_after = 6, 1
     with setup.sessions.begin() as session:
         for n in range(8):
-            reminders.add(session, f"提醒{n}", [f"telegram:{USER + n}"], dt.datetime.now(dt.UTC), None, now=_now())
+            reminders.add(session, f"提醒{n}", [f"telegram:{USER + n}"], dt.datetime.now(dt.UTC), None, now=utc_now())
     running = setup.run()
     try:
         for n in range(8):
@@ -458,29 +417,27 @@ def test_the_keyboard_sent_is_what_python_telegram_bot_would_send() -> None:
 def test_one_chat_is_answered_in_order_while_other_chats_go_alongside(setup: Setup, database_url: str) -> None:
     """A slow answer holds back the same person's next message; on PostgreSQL never another person's (the
     embedded database takes one writer at a time, so there a slow answer holds everyone)."""
-    started = threading.Event()
+    started, release = threading.Event(), threading.Event()
 
     def slow(_router: Router, _session: Session, incoming: Incoming) -> list[Reply]:
         if incoming.text == "慢":
             started.set()
-            time.sleep(0.8)
+            assert release.wait(60)
         return [Reply(f"答：{incoming.text}")]
 
     running = RunningBot(setup.settings, setup.knowledge, answer=slow)
     d = setup.double
     try:
         d.user_sends(USER, "慢")
-        assert started.wait(5)
+        assert started.wait(30)
         d.user_sends(USER, "然后")
-        d.user_sends(USER + 1, "别人")
-        d.wait_for(3, timeout=10)
-        order = [(m.chat_id, m.text) for m in d.sent]
+        d.wait_handed_out(d.user_sends(USER + 1, "别人"))  # both taken while the slow answer still works
         if not database_url.startswith("sqlite"):
-            assert order.index((USER + 1, "答：别人")) < order.index((USER, "答：慢"))  # not held back
-        assert order.index((USER, "答：慢")) < order.index((USER, "答：然后"))  # the same chat in order
+            assert [m.text for m in d.wait_for(1, USER + 1, timeout=30)] == ["答：别人"]  # not held back
+            assert [m.chat_id for m in d.sent] == [USER + 1]
+        release.set()
+        d.wait_for(3, timeout=30)
+        assert [m.text for m in d.sent if m.chat_id == USER] == ["答：慢", "答：然后"]  # the same chat in order
     finally:
+        release.set()
         running.stop()
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)

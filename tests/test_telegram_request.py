@@ -18,15 +18,18 @@ from bot.core.messages import Address, Reply
 Serve = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
 
-def answering(status: int, payload: dict[str, object]) -> Serve:
+def answering(status: int, payload: dict[str, object], received: list[tuple[str, bytes]] | None = None) -> Serve:
+    """A server that answers every call so; received: where to keep each call's request line and body."""
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         head = await reader.readuntil(b"\r\n\r\n")
         length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
                        if line.lower().startswith(b"content-length:")), 0)
-        await reader.readexactly(length)
-        body = json.dumps(payload).encode()
+        body = await reader.readexactly(length)
+        if received is not None:
+            received.append((head.split(b"\r\n")[0].decode(), body))
+        answer = json.dumps(payload).encode()
         writer.write(b"HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
-                     % (status, len(body), body))
+                     % (status, len(answer), answer))
         await writer.drain()
         writer.close()
 
@@ -79,9 +82,14 @@ def test_a_user_who_blocked_the_bot_is_not_tried_again() -> None:
         asyncio.run(send_through(serve))
 
 
-def test_a_sent_message_is_accepted() -> None:
+def test_a_sent_message_reaches_telegram_once_with_its_chat_and_text() -> None:
     message = {"message_id": 1, "date": 0, "chat": {"id": 42, "type": "private"}, "text": "您好"}
-    asyncio.run(send_through(answering(200, {"ok": True, "result": message})))
+    received: list[tuple[str, bytes]] = []
+    asyncio.run(send_through(answering(200, {"ok": True, "result": message}, received)))  # no failure raised
+    ((request_line, body),) = received
+    assert request_line.startswith("POST /bot1:T/sendMessage ")
+    sent = json.loads(body)
+    assert (str(sent["chat_id"]), sent["text"]) == ("42", "您好")
 
 
 def test_calls_before_initialize_say_so() -> None:

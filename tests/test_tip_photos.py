@@ -8,18 +8,7 @@ import pytest
 from PIL import Image
 
 from handlers.tips import photos as tip_photos
-
-
-def photo_with_gps(mode: str = "RGB", fmt: str = "JPEG") -> bytes:
-    image = Image.new(mode, (64, 48), "green")
-    exif = Image.Exif()
-    exif[0x010F] = "PhoneMaker"  # Make
-    exif[0x0112] = 6  # Orientation: rotated 90°
-    gps = exif.get_ifd(0x8825)
-    gps[1], gps[2], gps[3], gps[4] = "N", (44.0, 54.0, 0.0), "E", (82.0, 4.0, 0.0)
-    out = io.BytesIO()
-    image.save(out, fmt, exif=exif)
-    return out.getvalue()
+from tests.helpers import photo_with_gps
 
 
 def test_exif_and_gps_are_gone_and_the_photo_is_upright() -> None:

@@ -14,36 +14,17 @@ from PIL import Image
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.core.messages import Address, Incoming, Reply, StaffChat
+from bot.core.messages import Address, StaffChat
 from bot.core.models import Tip, TipEvent, TipPhoto
 from handlers.rate_limit import RateLimiter
 from handlers.router import Router
-from handlers.tips import downloads as tip_downloads
 from handlers.tips import export as tips_export
-from handlers.tips import photos as tip_photos
 from handlers.tips import query as tips_query
 from handlers.tips import upkeep as tips_upkeep
 from knowledge.service import KnowledgeService
-from tests.conftest import Person
+from tests.helpers import Person, Reporter, fill_in, store_photos
 
 ZONE = ZoneInfo("Asia/Shanghai")
-
-
-def jpeg(color: str = "red") -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (40, 30), color).save(out, "JPEG")
-    return out.getvalue()
-
-
-class Reporter(Person):
-    def sends_photo(self, file_id: str, caption: str | None = None) -> list[Reply]:
-        self.last = self.router.handle(Incoming(self.channel, self.user_id, self.user_id, text=caption,
-                                                photos=(file_id,)))
-        return self.last
-
-    def sends_attachment(self, kind: str) -> list[Reply]:
-        self.last = self.router.handle(Incoming(self.channel, self.user_id, self.user_id, attachment=kind))
-        return self.last
 
 
 @pytest.fixture
@@ -56,53 +37,6 @@ def staffed(knowledge: KnowledgeService, sessions: sessionmaker[Session], media:
     router = Router(knowledge, sessions, staff_ids=frozenset({"terminal:boss"}))
     router.media_dir = media
     return router
-
-
-def fill_in(reporter: Reporter, photo: str | None = "file-1", contact: str | None = "13800000000") -> str:
-    """Walks the whole report as a person would; returns the WQ number."""
-    reporter.says("/tip")
-    assert reporter.labels == ["商标", "专利", "地理标志", "其他"]
-    reporter.presses("地理标志")
-    assert "精河枸杞" in reporter.labels and "跳过" in reporter.labels
-    reporter.presses("精河枸杞")
-    assert reporter.labels == ["博乐市", "阿拉山口市", "精河县", "温泉县", "网上", "其他地方"]
-    reporter.presses("精河县")
-    reporter.says("枸杞一条街 3号 张记干果店")
-    assert "发生了什么" in reporter.text
-    reporter.says("散装枸杞冒用精河枸杞地理标志，包装上印了专用标志")
-    assert reporter.labels == ["跳过"]
-    if photo is not None:
-        reporter.sends_photo(photo)
-        assert "已收到1张照片" in reporter.text and reporter.labels == ["完成"]
-        reporter.presses("完成")
-    else:
-        reporter.presses("跳过")
-    assert "联系方式" in reporter.text
-    if contact:
-        reporter.says(contact)
-    else:
-        reporter.presses("匿名")
-    assert "请核对" in reporter.text and "精河枸杞" in reporter.text and "张记干果店" in reporter.text
-    reporter.presses("提交")
-    number = next(w for w in reporter.text.replace("，", " ").replace("。", " ").split() if w.startswith("WQ"))
-    return number
-
-
-def store_photos(sessions: sessionmaker[Session], media: Path, data: bytes | None = None) -> list[Reply]:
-    """What the downloader does once it has the bytes (bot/photo_fetcher.py), for every pending photo."""
-    replies: list[Reply] = []
-    now = dt.datetime.now(dt.UTC)
-    with sessions.begin() as session:
-        for waiting in tip_downloads.waiting(session, now):
-            try:
-                cleaned = tip_photos.clean(data if data is not None else jpeg())
-            except tip_photos.Rejected as exc:
-                replies += tip_downloads.rejected(session, waiting.photo_id, exc.reason, media, now)
-                continue
-            name = tip_photos.file_name_for(waiting.tip_id, waiting.photo_id, cleaned.extension)
-            tip_photos.write(media, name, cleaned.data)
-            replies += tip_downloads.stored(session, waiting.photo_id, name, len(cleaned.data), media, now) or []
-    return replies
 
 
 def test_a_report_with_a_photo_gets_a_number_and_staff_are_told_once_the_photo_is_in(

@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import io
 import re
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
@@ -17,28 +16,16 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import build_app
 from bot.core.models import TipPhoto
 from bot.settings import Settings
 from knowledge.service import KnowledgeService
 from tests.doubles.telegram_api import TOKEN, Sent, TelegramDouble
 from tests.doubles.wecom_api import AppMessage, WeComDouble, WeComServer
-from tests.test_telegram import STAFF_CHAT, STAFF_MEMBER, USER, RunningBot
-from tests.test_tip_photos import photo_with_gps
-from tests.test_wecom import start, stop, wecom_settings
+from tests.helpers import RunningApp, RunningBot, photo_with_gps, until, wecom_settings
+from tests.test_telegram import STAFF_CHAT, STAFF_MEMBER, USER
 
 T = TypeVar("T")
 NUMBER = re.compile(r"WQ\d{14}")
-
-
-def until(find: Callable[[], T | None], timeout: float = 15.0) -> T:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = find()
-        if found:
-            return found
-        time.sleep(0.02)
-    raise TimeoutError("not seen in time")
 
 
 # ---- Telegram -------------------------------------------------------------------------------------------
@@ -125,11 +112,9 @@ def card_with(double: WeComDouble, user: str, fragment: str) -> Callable[[], App
 def test_wecom_report_with_an_image_message(knowledge: KnowledgeService, database_url: str, tmp_path: Path) -> None:
     with WeComDouble() as double:
         settings = wecom_settings(double, database_url, media_dir=str(tmp_path / "media"))
-        services = build_app(settings, knowledge, poll=0.05)
-        loop, thread = start(services)
+        running = RunningApp(settings, knowledge)
         try:
-            assert services.http is not None
-            wecom = WeComServer(f"http://127.0.0.1:{services.http.port}/wecom/callback")
+            wecom = WeComServer(f"http://127.0.0.1:{running.port}/wecom/callback")
 
             def click(fragment: str, label: str) -> None:
                 card = until(card_with(double, "wangwu", fragment))
@@ -164,4 +149,4 @@ def test_wecom_report_with_an_image_message(knowledge: KnowledgeService, databas
             seen = until(card_with(double, "lisi", number)).text
             assert "已移交执法" in seen and "农贸市场" not in seen and "处理记录" not in seen
         finally:
-            stop(services, loop, thread)
+            running.stop()

@@ -5,7 +5,6 @@ nothing processed."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import threading
 import time
@@ -20,10 +19,10 @@ from bot.app import App, build_app
 from bot.channels.wecom import render, split_bytes
 from bot.core.messages import Button, Reply
 from bot.core.models import QuestionLog, SurveyResponse
-from bot.settings import Settings
 from knowledge.service import KnowledgeService
 from scheduler import reminders
-from tests.doubles.wecom_api import AES_KEY, AGENT_ID, CORP_ID, SECRET, TOKEN, AppMessage, WeComDouble, WeComServer
+from tests.doubles.wecom_api import CORP_ID, TOKEN, AppMessage, WeComDouble, WeComServer
+from tests.helpers import RunningApp, utc_now, wecom_settings
 
 OPTIONS = ["非常满意", "满意", "一般", "不满意", "非常不满意", "不了解"]
 
@@ -33,51 +32,31 @@ class Stack:
     double: WeComDouble
     wecom: WeComServer
     sessions: sessionmaker[Session]
-    services: App
-    loop: asyncio.AbstractEventLoop
-
-    def settle(self) -> None:
-        """Wait until the messages taken in so far are handled (their replies are queued by then)."""
-        asyncio.run_coroutine_threadsafe(self.services.pipeline.drain(), self.loop).result(timeout=30)
+    running: RunningApp
 
     def questions(self) -> int:
         with self.sessions() as session:
             return int(session.scalar(select(func.count()).select_from(QuestionLog)) or 0)
 
-
-def wecom_settings(double: WeComDouble, database_url: str, **extra: object) -> Settings:
-    return Settings(database_url=database_url, wecom_corp_id=CORP_ID, wecom_agent_id=AGENT_ID,
-                    wecom_secret=SECRET, wecom_token=TOKEN, wecom_aes_key=AES_KEY,
-                    wecom_robot_webhook_url=double.robot_url, wecom_api_base_url=double.base_url,
-                    http_listen="127.0.0.1:0", staff="wecom:boss", **extra)  # type: ignore[arg-type]
-
-
-def start(services: App) -> tuple[asyncio.AbstractEventLoop, threading.Thread]:
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    asyncio.run_coroutine_threadsafe(services.start(), loop).result(timeout=30)
-    return loop, thread
-
-
-def stop(services: App, loop: asyncio.AbstractEventLoop, thread: threading.Thread) -> None:
-    asyncio.run_coroutine_threadsafe(services.stop(), loop).result(timeout=30)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(timeout=10)
+    def answered_later(self, user: str) -> list[AppMessage]:
+        """The member sends one more message and it is answered: whatever their earlier messages caused
+        was sent before that (one chat's messages go in order). What the member got before it."""
+        picture = self.wecom.text_xml(user, "x").replace("<MsgType><![CDATA[text]]>", "<MsgType><![CDATA[image]]>")
+        assert self.wecom.post(*self.wecom.envelope(picture)).status == 200
+        answer = self.double.wait_for_text(user, "只能处理文字", timeout=30)
+        mine = [m for m in self.double.messages if m.touser == user]
+        return mine[:mine.index(answer)]
 
 
 @pytest.fixture
 def stack(knowledge: KnowledgeService, sessions: sessionmaker[Session], database_url: str) -> Iterator[Stack]:
     with WeComDouble() as double:
         settings = wecom_settings(double, database_url)
-        services = build_app(settings.model_copy(update={"survey_salt": "pepper"}), knowledge, poll=0.05)
-        loop, thread = start(services)
-        assert services.http is not None
+        running = RunningApp(settings.model_copy(update={"survey_salt": "pepper"}), knowledge)
         try:
-            yield Stack(double, WeComServer(f"http://127.0.0.1:{services.http.port}/wecom/callback"), sessions,
-                        services, loop)
+            yield Stack(double, WeComServer(f"http://127.0.0.1:{running.port}/wecom/callback"), sessions, running)
         finally:
-            stop(services, loop, thread)
+            running.stop()
 
 
 def _click(stack: Stack, user: str, message: AppMessage, label: str) -> None:
@@ -168,8 +147,8 @@ def test_the_whole_survey_with_card_buttons(stack: Stack) -> None:
 def test_a_reminder_reaches_a_member_and_the_staff_group_robot(stack: Stack) -> None:
     with stack.sessions.begin() as session:
         now = dt.datetime.now(dt.UTC)
-        reminders.add(session, "商标续展截止还有30天", ["wecom:zhaoliu"], now, None, now=_now())
-        reminders.add(session, "宣传周筹备会", ["staff:wecom"], now, None, needs_ack=True, now=_now())
+        reminders.add(session, "商标续展截止还有30天", ["wecom:zhaoliu"], now, None, now=utc_now())
+        reminders.add(session, "宣传周筹备会", ["staff:wecom"], now, None, needs_ack=True, now=utc_now())
     (reminder,) = stack.double.wait_for(1, "zhaoliu")
     assert reminder.text == "商标续展截止还有30天"
     (group,) = stack.double.wait_for_robot(1)
@@ -189,9 +168,8 @@ def test_handoff_goes_to_the_staff_robot_and_staff_answer_through_the_app(stack:
 def _refused(stack: Stack, status: int, query: dict[str, str], body: bytes) -> None:
     answer = stack.wecom.post(query, body)
     assert answer.status == status, answer
-    stack.settle()
-    time.sleep(0.3)
-    assert stack.questions() == 0 and stack.double.messages == []
+    assert stack.answered_later("mallory") == []
+    assert stack.questions() == 0 and {m.touser for m in stack.double.messages} == {"mallory"}
 
 
 def test_a_bad_signature_is_refused(stack: Stack) -> None:
@@ -232,21 +210,16 @@ def test_a_stale_timestamp_is_refused(stack: Stack) -> None:
 def test_a_replayed_msgid_is_processed_once(stack: Stack) -> None:
     for _attempt in range(3):  # WeCom's retries, or a replay
         assert stack.wecom.says("zhangsan", "商标怎么注册", msg_id=777).status == 200
-    stack.settle()
-    stack.double.wait_for(1, "zhangsan")
-    time.sleep(0.5)
+    before = stack.answered_later("zhangsan")
     assert stack.questions() == 1
-    assert len([m for m in stack.double.messages if m.msgtype == "text"]) == 1
+    assert len([m for m in before if m.msgtype == "text"]) == 1
 
 
 def test_a_replayed_click_is_processed_once(stack: Stack) -> None:
     query, body = stack.wecom.envelope(stack.wecom.click_xml("zhangsan", "m"))
     for _attempt in range(2):
         assert stack.wecom.post(query, body).status == 200
-    stack.settle()
-    stack.double.wait_for(1, "zhangsan")
-    time.sleep(0.5)
-    assert len(stack.double.messages) == 1
+    assert len(stack.answered_later("zhangsan")) == 1
 
 
 def test_non_text_messages_get_a_clear_answer(stack: Stack) -> None:
@@ -267,12 +240,10 @@ def test_both_channels_share_one_http_server(knowledge: KnowledgeService, sessio
         settings = wecom_settings(double, database_url, telegram_token=TELEGRAM_TOKEN,
                                   telegram_base_url=telegram.base_url, telegram_webhook_secret="s3cret",
                                   telegram_webhook_url="https://bot.example.org/tg-hook")
-        services = build_app(settings, knowledge, poll=0.05)
-        assert services.channel_names == ["telegram", "wecom"]
-        loop, thread = start(services)
+        running = RunningApp(settings, knowledge)
+        assert running.app.channel_names == ["telegram", "wecom"]
         try:
-            assert services.http is not None
-            port = services.http.port
+            port = running.port
             update = {"update_id": 1, "message": {"message_id": 1, "date": 0, "chat": {"id": 77, "type": "private"},
                                                   "from": {"id": 77, "is_bot": False, "first_name": "王五"},
                                                   "text": "商标到期怎么续展"}}
@@ -286,7 +257,7 @@ def test_both_channels_share_one_http_server(knowledge: KnowledgeService, sessio
             assert "宽展期" in telegram.wait_for(1, 77)[0].text
             double.wait_for_text("zhangsan", "宽展期")
         finally:
-            stop(services, loop, thread)
+            running.stop()
 
 
 def test_ipbot_run_explains_an_incomplete_or_wrong_wecom_configuration(tmp_path: object) -> None:
@@ -331,7 +302,7 @@ def test_callback_ids_are_forgotten_after_a_week(stack: Stack) -> None:
         for key, age in (("msg:old", 8), ("msg:recent", 1)):
             session.add(InboxMessage(channel="wecom", key=key, status="done", received_at=now - dt.timedelta(days=age),
                                      incoming=Incoming("wecom", "u", "u", text="x").to_json()))
-    stack.services.jobs.daily_upkeep()
+    stack.running.app.jobs.daily_upkeep()
     with stack.sessions() as session:
         assert sorted(session.scalars(select(InboxMessage.key))) == ["msg:recent"]
 
@@ -380,7 +351,3 @@ def test_the_apps_menu_comes_from_the_command_table_and_its_clicks_work(stack: S
     human = stack.double.menu[2]["sub_button"][1]["key"]
     assert stack.wecom.post(*stack.wecom.envelope(stack.wecom.menu_xml("zhangsan", human))).status == 200
     assert "已为你转接人工" in str(stack.double.wait_for(2, "zhangsan")[-1].body)  # the menu's 转人工 opens a handoff
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)

@@ -4,9 +4,9 @@ retries; each is marked sent once (after a crash, a message in flight may be sen
 
 Any instance may dispatch: rows are claimed with FOR UPDATE SKIP LOCKED on PostgreSQL (SQLite runs one
 instance). A claim is a lease: a row left 'sending' by a crashed instance goes back to the queue after
-CLAIM_LEASE. A temporary failure (429, 5xx, network) is retried with exponential backoff, honouring
-Retry-After; after MAX_ATTEMPTS, or on a permanent failure, the message is parked as 'dead' for staff to see.
-The dispatcher's database work runs in worker threads, never on the event loop.
+CLAIM_LEASE (IPBOT_OUTBOX_CLAIM_LEASE_SECONDS). A temporary failure (429, 5xx, network) is retried with
+exponential backoff, honouring Retry-After; after MAX_ATTEMPTS, or on a permanent failure, the message is
+parked as 'dead' for staff to see. The dispatcher's database work runs in worker threads, never on the event loop.
 """
 
 from __future__ import annotations
@@ -85,9 +85,10 @@ def enqueue(session: Session, to: Target, reply: Reply, key: str | None = None, 
     return row
 
 
-def claim(session: Session, now: dt.datetime, limit: int = BATCH) -> list[Claimed]:
-    """Take due messages for sending (and ones whose earlier claim lapsed)."""
-    stale = now - CLAIM_LEASE
+def claim(session: Session, now: dt.datetime, limit: int = BATCH,
+          lease: dt.timedelta = CLAIM_LEASE) -> list[Claimed]:
+    """Take due messages for sending (and ones whose earlier claim, older than `lease`, lapsed)."""
+    stale = now - lease
     rows = session.scalars(
         select(OutboxMessage)
         .where(or_(OutboxMessage.status == "pending",
@@ -147,8 +148,10 @@ class Dispatcher:
     def __init__(self, sessions: sessionmaker[Session], senders: Mapping[str, Sender],
                  limits: Mapping[str, ChannelLimits] | None = None, max_attempts: int = MAX_ATTEMPTS,
                  base_delay: float = BASE_DELAY, clock: Clock = system_clock,
-                 writer: AbstractContextManager[object] | None = None) -> None:
-        """writer: held around each transaction (the app's one-writer lock on SQLite)."""
+                 writer: AbstractContextManager[object] | None = None,
+                 claim_lease: dt.timedelta = CLAIM_LEASE) -> None:
+        """writer: held around each transaction (the app's one-writer lock on SQLite). claim_lease: how long
+        a message claimed by an instance that then died waits before another claim takes it."""
         self.sessions = sessions
         self.senders = senders
         self.limiter = Limiter(dict(limits or {}))
@@ -156,6 +159,7 @@ class Dispatcher:
         self.base_delay = base_delay
         self.clock = clock
         self.writer = writer or contextlib.nullcontext()
+        self.claim_lease = claim_lease
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -172,7 +176,7 @@ class Dispatcher:
 
     def _claim(self, now: dt.datetime) -> list[Claimed]:
         with self.writer, self.sessions.begin() as session:
-            return claim(session, now)
+            return claim(session, now, lease=self.claim_lease)
 
     def _record(self, outcomes: Outcomes) -> None:
         if not outcomes.sent and not outcomes.finished and not outcomes.released:

@@ -60,6 +60,7 @@ class TelegramDouble:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.body_formats: list[tuple[str, str]] = []  # (method, "json" | "form" | "multipart"), as they came
         self.updates: list[dict[str, Any]] = []
+        self.handed_out = 0  # the highest update_id getUpdates has given the bot
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._lock = threading.Condition()
@@ -170,6 +171,16 @@ class TelegramDouble:
                     raise TimeoutError(f"{len(got)} of {count} messages to {chat_id}; sent so far: {texts}")
                 self._lock.wait(remaining)
 
+    def wait_handed_out(self, update_id: int, timeout: float = 30.0) -> None:
+        """Wait until getUpdates has given the bot this update (and every one before it)."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while self.handed_out < update_id:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"update {update_id} not taken by the bot (up to {self.handed_out})")
+                self._lock.wait(remaining)
+
     def called(self, method: str) -> list[dict[str, Any]]:
         return [params for name, params in self.calls if name == method]
 
@@ -237,8 +248,10 @@ class TelegramDouble:
             while True:
                 self.updates = [u for u in self.updates if u["update_id"] >= offset]
                 if self.updates:
-                    limit = int(params.get("limit") or 100)
-                    return self.updates[:limit]
+                    given = self.updates[:int(params.get("limit") or 100)]
+                    self.handed_out = max(self.handed_out, given[-1]["update_id"])
+                    self._lock.notify_all()
+                    return given
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return []
