@@ -62,7 +62,8 @@ class ListenError(RuntimeError):
 class HttpServer:
     def __init__(self, listen: str, routes: list[Route]) -> None:
         self.host, self.port = parse_listen(listen)
-        self.application = Application([("/healthz", Health, {}), *routes], transforms=[SecurityHeaders])
+        self.application = Application([("/healthz", Health, {}), *routes], transforms=[SecurityHeaders],
+                                       xsrf_cookie_kwargs={"samesite": "Strict", "path": "/console", "httponly": True})
         self._server: HTTPServer | None = None
 
     def start(self) -> int:

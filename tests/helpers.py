@@ -222,8 +222,13 @@ class Browser:
         return self.http.post(path, data=form, **kwargs)  # type: ignore[arg-type]
 
     def sign_in(self, name: str, password: str = "correct-horse-1") -> httpx.Response:
+        """Signs in and, as a browser following the redirect, opens the first page: the forms' token is the
+        session's from then on."""
         self.get("/console/login")
-        return self.post("/console/login", {"username": name, "password": password, "next": "/console/"})
+        response = self.post("/console/login", {"username": name, "password": password, "next": "/console/"})
+        if response.status_code == 302:
+            self.get(response.headers["location"])
+        return response
 
     def page(self, path: str) -> str:
         """A page's text, after checking it opened."""

@@ -4,6 +4,7 @@ is trusted, concurrent guesses are counted exactly, and the password check holds
 from __future__ import annotations
 
 import concurrent.futures
+import datetime as dt
 import time
 from collections.abc import Iterator
 
@@ -87,3 +88,17 @@ def test_a_right_password_leaves_no_failure_behind(console: RunningConsole) -> N
     with console.sessions() as session:
         assert session.scalar(select(func.count()).select_from(LoginFailure)) == 0
     assert httpx.get(console.url + "/healthz", timeout=10).text == "ok"
+
+
+def test_look_alike_names_are_one_account(console: RunningConsole) -> None:
+    from bot.console import accounts
+
+    with console.sessions.begin() as session:
+        for variant in ("Boss", "ｂｏｓｓ", " BOSS "):
+            with pytest.raises(accounts.AccountError):
+                accounts.add(session, variant, "staff", "another-pass-1", dt.datetime.now(dt.UTC))
+    assert _from(console, "198.51.100.7").sign_in("ＢＯＳＳ").status_code == 302  # the same person, typed wide
+    attacker = _from(console, "203.0.113.10")
+    codes = [attacker.sign_in(name, "wrong-pass") .status_code for name in ("boss", "Boss", "ｂｏｓｓ", "BOSS",
+                                                                             "bOss", "boSS")]
+    assert codes == [401] * 5 + [429]  # variants share one count

@@ -82,7 +82,13 @@ def test_reports_are_listed_filtered_grouped_by_shop_and_shown_with_their_photo(
     assert "没有符合条件的线索" in browser.page("/console/tips?status=rejected")
 
     detail = browser.page(f"/console/tips/{first}")
-    assert "张记干果店" in detail and "13800000000" in detail and second in detail  # same shop, linked
+    assert "张记干果店" in detail and second in detail  # same shop, linked
+    assert "13800000000" not in detail and "仅管理员可见" in detail  # a reporter's contact: admins only...
+    assert _audit(console, "tip.contact") == []
+    boss = console.client()
+    boss.sign_in("boss")
+    assert "13800000000" in boss.page(f"/console/tips/{first}")
+    assert _audit(console, "tip.contact") == [first]  # ...and each look is in the audit log
     assert "举报人" in detail and "已受理" in detail  # the submission in the record
     with console.sessions() as session:
         photo_id, file_name = session.execute(select(TipPhoto.id, TipPhoto.file_name)

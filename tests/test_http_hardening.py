@@ -55,3 +55,17 @@ def test_a_wecom_timestamp_that_is_not_a_plain_number_is_refused_not_a_500(stamp
     query = {"msg_signature": "x", "nonce": "1", "timestamp": stamp, "echostr": "e"}
     assert callback.verify_url(query).status == 403
     assert callback.receive(query, b"<xml/>").status == 403
+
+
+def test_a_csrf_token_planted_by_cookie_does_not_pass_once_signed_in(console: RunningConsole) -> None:
+    """The probe's L2: a cookie `_xsrf=attacker-value` and the same value in the form passed before (tornado's
+    double submit); signed in, the token is bound to the session now."""
+    browser = console.client()
+    assert browser.sign_in("boss").status_code == 302
+    browser.http.cookies.set("_xsrf", "attacker-value-123", path="/console")
+    forged = browser.post("/console/survey/open", {"name": "CSRFWAVE", "_xsrf": "attacker-value-123"}, csrf=False)
+    assert forged.status_code == 403
+    page = browser.page("/console/survey")  # the form's own token still works
+    assert "CSRFWAVE" not in page
+    cookie = httpx.get(console.url + "/console/login", timeout=10).headers.get("set-cookie", "")
+    assert "_xsrf=" in cookie and "SameSite=Strict" in cookie and "Path=/console" in cookie

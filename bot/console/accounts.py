@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -41,8 +42,13 @@ class AccountView:
     links: tuple[str, ...]
 
 
+def same_name(name: str) -> str:
+    """What makes two names the same account: full-width ｂｏｓｓ, Boss and boss are one name."""
+    return unicodedata.normalize("NFKC", name.strip()).casefold()
+
+
 def check_name(name: str) -> str:
-    name = name.strip()
+    name = unicodedata.normalize("NFKC", name.strip())
     if not NAME.match(name):
         raise AccountError(texts.BAD_NAME)
     return name
@@ -63,7 +69,13 @@ def check_role(role: str) -> str:
 
 
 def find(session: Session, name: str) -> StaffAccount | None:
-    return session.scalars(select(StaffAccount).where(StaffAccount.name == name.strip())).first()
+    """The account of this name, as people type it: exactly, or the same name in another case or width."""
+    exact = session.scalars(select(StaffAccount).where(StaffAccount.name == name.strip())).first()
+    if exact is not None:
+        return exact
+    wanted = same_name(name)
+    return next((a for a in session.scalars(select(StaffAccount).order_by(StaffAccount.id))
+                 if same_name(a.name) == wanted), None)
 
 
 def get(session: Session, name: str) -> StaffAccount:

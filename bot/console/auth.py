@@ -64,7 +64,7 @@ def reserve(session: Session, name: str, address: str, now: dt.datetime) -> int 
     this address, or from this address at all, or too soon after the name's last failures: a delay that grows
     with them, so nobody can lock another person out); else the id of a failure recorded in advance, which
     `accept` removes when the password was right. Counting and recording happen in one locked transaction."""
-    name, address = name.strip()[:64], address[:64]
+    name, address = accounts.same_name(name)[:64], address[:64]  # Boss, ｂｏｓｓ and boss count as one
     _lock(session, f"name:{name}", f"address:{address}")
     session.execute(delete(LoginFailure).where(LoginFailure.at < now - THROTTLE_WINDOW))
     since = now - THROTTLE_WINDOW

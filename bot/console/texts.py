@@ -83,7 +83,8 @@ ACTIONS = {"login": "登录", "logout": "退出", "handoff.reply": "回复人工
            "account.link": "关联聊天账号", "account.unlink": "取消关联",
            "question.teach": "归入条目", "question.not-ip": "标为不属于知识产权", "question.ignore": "忽略问题",
            "kb.edit": "修改知识库条目", "kb.revert": "恢复知识库条目",
-           "tip.move": "更改线索状态", "tip.export": "导出线索", "indicator.record": "录入指标数据"}
+           "tip.move": "更改线索状态", "tip.export": "导出线索", "indicator.record": "录入指标数据",
+           "tip.contact": "查看举报人联系方式"}
 
 # 待处理问题
 TEACH_WHICH = "请填写要归入的条目ID。"
@@ -102,3 +103,4 @@ TRY_REASONS = {"empty": "没有输入内容", "too_long": "问题太长", "no_ma
 TIPS_BAD_MONTH = "请选择要导出的月份，格式如 2026-11。"
 
 CHANNEL_NOT_CONFIGURED = "注意：{channel}渠道没有配置，这条消息发不出去，会在“消息投递”里显示为已停发。"
+CONTACT_ADMINS_ONLY = "有（仅管理员可见，查看会记入操作记录）"

@@ -95,7 +95,14 @@ class TipPage(ConsoleHandler):
         tip = await self.read(lambda s: tips_query.get_tip(s, number, include_contacts=True))
         if tip is None:
             raise HTTPError(404)
-        self.page("tip.html", error=error, tip=tip, note=note, statuses=tip_text.STATUS, kinds=tip_text.KINDS,
+        # A reporter's contact: admins see it, and each look is in the audit log; other staff see that there is one
+        contact = tip.contact
+        if contact and self.me.is_admin:
+            await self.change(lambda s: self.audit(s, "tip.contact", number))
+        elif contact:
+            contact = texts.CONTACT_ADMINS_ONLY
+        self.page("tip.html", error=error, tip=tip, contact=contact, note=note, statuses=tip_text.STATUS,
+                  kinds=tip_text.KINDS,
                   allowed=tips_status.TRANSITIONS.get(tip.status, ()), place=place_of(tip),
                   actor_name=actor_name, photo_states=PHOTO_STATES, max_note=tips_status.MAX_NOTE_CHARS)
 

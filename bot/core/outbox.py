@@ -35,7 +35,7 @@ BASE_DELAY = 2.0  # seconds; doubles with every failed attempt
 MAX_DELAY = 600.0
 CLAIM_LEASE = dt.timedelta(seconds=30)  # well over any send's timeouts
 BATCH = 100
-RECORD_EVERY = 0.2  # seconds between writes of the outcomes of a batch still being sent
+MAX_UNCONFIRMED = 8  # sends out at once whose outcome is not yet committed (re-sent after a crash)
 
 
 @dataclass(frozen=True)
@@ -129,11 +129,20 @@ class Outcomes:
     finished: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     released: list[tuple[list[int], dt.datetime]] = field(default_factory=list)
 
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)  # set when an outcome is added
+    # sends started whose outcome is not committed yet: at most this many are sent again after a crash
+    unconfirmed: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(MAX_UNCONFIRMED))
+
     def take(self) -> Outcomes:
         """What was gathered so far, leaving this empty (called on the event loop, between sends)."""
         taken = Outcomes(self.sent, self.finished, self.released)
         self.sent, self.finished, self.released = [], [], []
         return taken
+
+    def confirmed(self, taken: Outcomes) -> None:
+        """`taken` is committed: as many further sends may start."""
+        for _ in range(len(taken.sent) + len(taken.finished)):
+            self.unconfirmed.release()
 
 
 def _reason(template: str, exc: Exception, attempts: int) -> str:
@@ -218,6 +227,7 @@ class Dispatcher:
             if window is not None and (wait := window.wait()) > 0:
                 out.released.append(([m.id for m in messages[index:]], now + dt.timedelta(seconds=wait)))
                 return
+            await out.unconfirmed.acquire()  # given back once this send's outcome is committed
             if window is not None:
                 window.started()
             try:
@@ -244,6 +254,7 @@ class Dispatcher:
             else:
                 out.sent.append(message.id)
             finally:
+                out.arrived.set()
                 if window is not None:
                     window.answered()
 
@@ -262,11 +273,18 @@ class Dispatcher:
         sending = asyncio.gather(*(self._send_chat(messages, now, flights[to.channel], out)
                                    for to, messages in chats.items()))
         try:
-            # Outcomes are written as they come, a few tenths of a second apart, not once the whole batch is
-            # through: a crash then sends again only what was really in flight.
+            # Outcomes are written as they come (each write takes what gathered while the last one ran), not
+            # once the whole batch is through, and no more than MAX_UNCONFIRMED sends are ever out without
+            # their outcome committed: a crash then sends again only what was really in flight.
             while not sending.done():
-                await asyncio.wait([sending], timeout=RECORD_EVERY)
-                await asyncio.to_thread(self._record, out.take())
+                arrival: asyncio.Future[Any] = asyncio.ensure_future(out.arrived.wait())
+                either: list[asyncio.Future[Any]] = [sending, arrival]
+                await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+                arrival.cancel()
+                out.arrived.clear()
+                taken = out.take()
+                await asyncio.to_thread(self._record, taken)
+                out.confirmed(taken)
             await sending
         finally:
             await asyncio.to_thread(self._record, out.take())
