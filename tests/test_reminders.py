@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.models import Reminder
 from scheduler import reminders
+from tests.cli_runner import ipbot
 from tests.helpers import outbox_rows, utc_now
-from tests.test_cli import ipbot
 
 T = dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC)  # 09:00 in Bortala's official time (UTC+8)
 

@@ -261,7 +261,7 @@ def test_both_channels_share_one_http_server(knowledge: KnowledgeService, sessio
 
 
 def test_ipbot_run_explains_an_incomplete_or_wrong_wecom_configuration(tmp_path: object) -> None:
-    from tests.test_cli import ipbot
+    from tests.cli_runner import ipbot
 
     partial = ipbot("run", env={"IPBOT_WECOM_CORP_ID": CORP_ID, "IPBOT_WECOM_TOKEN": TOKEN})
     assert partial.returncode == 2 and "IPBOT_WECOM_AES_KEY" in partial.stderr and "Traceback" not in partial.stderr
