@@ -5,7 +5,10 @@ single instance anyway.
 
 Reminders do not wait for a fixed poll: the loop sleeps until the earliest reminder (or escalation) falls
 due, woken early when something new is scheduled in this process, and looks again at least every
-`recheck` seconds for reminders another process (`ipbot remind add`) scheduled.
+`recheck` seconds for reminders another process (`ipbot remind add`) scheduled. A look reads when the next
+one falls due first (a plain read: on SQLite through a reader engine that takes no lock) and opens a write
+transaction only when something is due, so an idle bot never takes SQLite's write lock for reminders.
+APScheduler runs only the daily upkeep (at 03:00).
 """
 
 from __future__ import annotations
@@ -18,10 +21,11 @@ from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.clock import Clock, system_clock
+from bot.core.db import make_reader
 from bot.core.outbox import Dispatcher
 from scheduler import escalation, reminders
 
@@ -54,6 +58,10 @@ class BackgroundJobs:
         self._wake: asyncio.Event | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._leader: Connection | None = None
+        bind = sessions.kw.get("bind")
+        # reads of when the next reminder falls due: on SQLite an engine of their own that takes no write lock
+        self._reader_engine: Engine | None = make_reader(bind) if isinstance(bind, Engine) else None
+        self.reader = sessionmaker(self._reader_engine) if self._reader_engine is not None else sessions
 
     def take_leadership(self) -> bool:
         """True while this instance is the one scheduler. Non-leaders ask again on every look, so another
@@ -107,18 +115,22 @@ class BackgroundJobs:
         return len(fired)
 
     def next_due(self) -> dt.datetime | None:
-        with self.sessions() as session:
+        """When the earliest reminder or escalation falls due (None: nothing waits). Read only."""
+        with self.reader() as session:
             times = [reminders.next_due(session), escalation.next_due(session, self.escalate_after)]
         due = [t for t in times if t is not None]
         return min(due) if due else None
 
     def _tick(self) -> float:
-        """Fire what is due (on the leader); seconds until the next look."""
+        """Fire what is due (on the leader); seconds until the next look. The write transaction is opened
+        only when the read says something is due."""
         if not self.take_leadership():
             return self.recheck
-        if self.fire_due_reminders():
-            self.dispatcher.wake_threadsafe()
         due = self.next_due()
+        if due is not None and due <= self.clock():
+            if self.fire_due_reminders():
+                self.dispatcher.wake_threadsafe()
+            due = self.next_due()
         if due is None:
             return self.recheck
         return max(0.0, min(self.recheck, (due - self.clock()).total_seconds()))
@@ -138,7 +150,7 @@ class BackgroundJobs:
                 future.cancel()
 
     def wake(self) -> None:
-        """Something may have been scheduled: look again now."""
+        """Something was scheduled (a reminder added or changed): look again now."""
         if self._wake is not None:
             self._wake.set()
 
@@ -183,3 +195,5 @@ class BackgroundJobs:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         self.release_leadership()
+        if self._reader_engine is not None and self._reader_engine is not self.sessions.kw.get("bind"):
+            self._reader_engine.dispose()
