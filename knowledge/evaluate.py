@@ -29,11 +29,17 @@ class Scores:
 def load_questions(path: Path, topics: Collection[str] | None = None) -> list[tuple[str, str | None]]:
     """The labelled questions of a JSON-lines file; every bad line is reported with its number (DataFileError),
     and with `topics` a label that is not one of them too."""
+    return [(question, topic) for question, topic, _style in load_styled(path, topics)]
+
+
+def load_styled(path: Path, topics: Collection[str] | None = None) -> list[tuple[str, str | None, str | None]]:
+    """load_questions, with each line's `style` (how the question is written: "voice", "l2", …) or None."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise DataFileError([Problem(path, 0, f"cannot read file: {exc}")]) from exc
-    rows, problems = [], []
+    rows: list[tuple[str, str | None, str | None]] = []
+    problems = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -49,7 +55,8 @@ def load_questions(path: Path, topics: Collection[str] | None = None) -> list[tu
         if topic is not None and (not isinstance(topic, str) or (topics is not None and topic not in topics)):
             problems.append(Problem(path, number, f"unknown topic {topic!r}"))
             continue
-        rows.append((row["q"], topic))
+        style = row.get("style")
+        rows.append((row["q"], topic, style if isinstance(style, str) and style.strip() else None))
     if problems:
         raise DataFileError(problems)
     return rows
@@ -72,3 +79,9 @@ def evaluate(engine: SearchEngine, rows: list[tuple[str, str | None]]) -> Scores
             failures.append((question, topic, result))
     return Scores(ins, outs, right / max(ins, 1), declined_out / max(outs, 1), declined_in / max(ins, 1),
                   failures)
+
+
+def by_style(engine: SearchEngine, rows: list[tuple[str, str | None, str | None]]) -> dict[str, Scores]:
+    """The scores of each style's questions (lines without a style are left out), styles in name order."""
+    styles = sorted({style for _q, _t, style in rows if style})
+    return {style: evaluate(engine, [(q, t) for q, t, s in rows if s == style]) for style in styles}

@@ -17,11 +17,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Protocol
+from typing import Annotated, Protocol
 
-import yaml
+from pydantic import AfterValidator, BaseModel, StringConstraints, TypeAdapter
 
-from bot.core.datafile import Collector, DataFileError, compose, line_of
+from bot.core.datafile import CONFIG, Collector, DataFileError, Text, compose, validate
 
 FILE = "office.yaml"
 PACKAGED = Path(__file__).parent / "data" / FILE  # the loader's DATA_DIR (not imported: the loader imports this)
@@ -44,7 +44,6 @@ class _Loaded(Protocol):
 DEFAULT_NAME = "自治州市场监督管理局（知识产权局）"
 LABELS = {"name": "单位", "address": "地址", "phone": "电话", "hours": "办公时间", "wechat": "微信公众号",
           "website": "网站"}
-MAX_CHARS = {"name": 60, "address": 120, "phone": 80, "hours": 120, "wechat": 60, "website": 200}
 PHONE = re.compile(r"^[0-9０-９+＋()（）\-－ 、，,/转]{5,80}$")
 WEBSITE = re.compile(r"^https?://[^\s]+$")
 PLACEHOLDER = re.compile(r"\{office(?:\.([a-z]+))?\}")
@@ -107,48 +106,47 @@ def render(text: str, office: Office) -> str:
     return PLACEHOLDER.sub(one, text)
 
 
-def _check_value(name: str, value: str, path: Path, line: int, out: Collector) -> None:
-    if len(value) > MAX_CHARS[name]:
-        out.add(path, line, f"{name!r} is {len(value)} characters; keep it under {MAX_CHARS[name]}")
-    if name == "phone" and not PHONE.match(value):
-        out.add(path, line, f"phone {value!r}: use digits, spaces, '-', '、' or '转' only")
-    if name == "website" and not WEBSITE.match(value):
-        out.add(path, line, f"website {value!r} must start with http:// or https://")
+def _phone(value: str) -> str:
+    if not PHONE.match(value):
+        raise ValueError(f"{value!r}: use digits, spaces, '-', '、' or '转' only")
+    return value
+
+
+def _website(value: str) -> str:
+    if not WEBSITE.match(value):
+        raise ValueError(f"{value!r} must start with http:// or https://")
+    return value
+
+
+Short = Annotated[Text, StringConstraints(max_length=60)]
+Long = Annotated[Text, StringConstraints(max_length=200)]
+
+
+class _OfficeFile(BaseModel):
+    """office.yaml: every field a text, or empty (~) until the bureau fills it."""
+
+    model_config = CONFIG
+    name: Short | None = None
+    address: Long | None = None
+    phone: Annotated[Short, AfterValidator(_phone)] | None = None
+    hours: Long | None = None
+    wechat: Short | None = None
+    website: Annotated[Long, AfterValidator(_website)] | None = None
+
+
+_OFFICE = TypeAdapter(_OfficeFile)
 
 
 def read(path: Path, out: Collector) -> Office:
-    """The office file, every problem added to `out`; a missing or empty file is an office with nothing filled."""
+    """The office file, every problem added to `out` (the one data-file validator: bot/core/datafile.py); a
+    missing or empty file is an office with nothing filled."""
     if not path.exists():
         return Office()
     data, node = compose(path, out)
     if data is None:
         return Office()
-    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
-        out.add(path, line_of(node), f"expected a mapping with the fields {', '.join(FIELDS)} (each text or empty)")
-        return Office()
-    values: dict[str, str | None] = {}
-    for key_node, value_node in node.value:
-        key, line = str(key_node.value), line_of(key_node)
-        if key not in FIELDS:
-            out.add(path, line, f"unknown field {key!r} (known: {', '.join(FIELDS)})")
-            continue
-        if key in values:
-            out.add(path, line, f"{key!r} is listed twice")
-            continue
-        if not isinstance(value_node, yaml.ScalarNode):
-            out.add(path, line, f"{key!r} must be a single text (or empty)")
-            continue
-        raw = data.get(key)
-        if raw is None or isinstance(raw, bool):
-            if isinstance(raw, bool):
-                out.add(path, line, f"{key!r} must be a text, not {value_node.value!r}")
-            values[key] = None
-            continue
-        text = str(value_node.value).strip()  # as written: a phone number such as 0909… keeps its leading 0
-        if text:
-            _check_value(key, text, path, line, out)
-        values[key] = text or None
-    return Office(**values)
+    checked = validate(_OFFICE, data, node, path, out)
+    return Office(**checked.model_dump()) if checked is not None else Office()
 
 
 def check_placeholders(entries: Iterable[_Entry], out: Collector) -> None:

@@ -133,6 +133,21 @@ def test_kb_eval_scores_a_labelled_file_and_lists_the_misses(tmp_path: Path,
     assert out[:-1] == ["商标到期了怎么续展\twanted patent-annual-fee\tgot tm-renewal (tm-renewal-rules)"]
 
 
+def test_kb_eval_breaks_the_figures_down_by_style_when_lines_carry_one(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    labelled = tmp_path / "styled.jsonl"
+    rows = [{"q": "商标到期了怎么续展", "topic": "tm-renewal", "style": "formal"},
+            {"q": "那个就是说商标到期了咋续展啊", "topic": "tm-renewal", "style": "voice"},
+            {"q": "明天博乐下雨吗", "topic": None, "style": "voice"},
+            {"q": "商标续展", "topic": "tm-renewal"}]  # no style: in the whole only
+    labelled.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    assert main(["kb", "eval", str(labelled)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("in-scope 3, out-of-scope 1:")
+    assert out[1].startswith("  formal: in-scope 1, out-of-scope 0: top-1 100.0%")
+    assert out[2].startswith("  voice: in-scope 1, out-of-scope 1:") and len(out) == 3
+
+
 def test_kb_eval_names_each_bad_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"q": "商标怎么注册", "topic": "tm-register"}\nnot json\n{"q": "x", "topic": "no-such"}\n'

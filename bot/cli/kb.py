@@ -60,17 +60,19 @@ def _overlay_source() -> Any:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from knowledge.evaluate import evaluate, load_questions
+    from knowledge.evaluate import by_style, evaluate, load_styled
 
     engine = common.knowledge(_overlay_source()).engine
-    rows = load_questions(args.file, engine.kb.topics)
-    scores = evaluate(engine, rows)
+    styled = load_styled(args.file, engine.kb.topics)
+    scores = evaluate(engine, [(question, topic) for question, topic, _style in styled])
     if args.misses:
         for question, wanted, result in scores.failures:
             got = f"{result.best.entry.topic} ({result.best.entry.id})" if result.best and result.confident \
                 else f"declined ({result.reason})"
             sys.stdout.write(f"{question}\twanted {wanted or 'declined'}\tgot {got}\n")
     sys.stdout.write(scores.summary() + "\n")
+    for style, part in by_style(engine, styled).items():  # when the lines say how each question is written
+        sys.stdout.write(f"  {style}: {part.summary()}\n")
     return 0
 
 

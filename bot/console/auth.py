@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-import threading
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, or_, select, text
@@ -29,7 +28,6 @@ THROTTLE_LIMIT = 5  # failures for one name from one address in the window
 ADDRESS_LIMIT = 30  # failures from one address in the window, whatever the names
 MAX_NAME_DELAY = dt.timedelta(minutes=1)  # the longest wait between attempts at one name from anywhere
 THROTTLE_WINDOW = dt.timedelta(minutes=15)
-_VERIFYING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -96,15 +94,15 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 
 def check_password(sessions: sessionmaker[Session], name: str, password: str) -> int | None:
     """The account id when `password` is right for `name` (enabled); None otherwise. Reads in a transaction of
-    its own and verifies outside any, one verification at a time in the process (Argon2 is deliberately slow:
-    it never holds the database's writer, and a flood of logins cannot take every core from the chat)."""
+    its own and verifies outside any (Argon2 is deliberately slow: it never holds the database's writer); the
+    console runs it on one thread of its own (bot/console/login.py), so a flood of logins cannot take the
+    workers or the cores the chat needs."""
     clean = name.strip()
     with sessions() as session:
         account = accounts.find(session, clean) if accounts.NAME.match(clean) else None
         if account is not None:
             session.expunge(account)
-    with _VERIFYING:
-        right = accounts.verify(account, password)
+    right = accounts.verify(account, password)
     return account.id if right and account is not None else None
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy.orm import Session
 
 from bot.console import audit, auth, texts
 from bot.console.web import LOGIN_URL, SESSION_COOKIE, ConsoleHandler
 
+PASSWORD_CHECKS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="password-check")
 _PAGE = re.compile(r"/console/(?!/)[A-Za-z0-9/_.~%?=&+-]*")
 
 
@@ -36,7 +38,10 @@ class Login(ConsoleHandler):
         if failure is None:
             self.page("login.html", error=texts.LOGIN_THROTTLED, status=429, next=target, username=name)
             return
-        account_id = await asyncio.to_thread(auth.check_password, self.deps.sessions, name, password)
+        # on a thread of its own, not the shared pool the chat's database work runs on: a flood of logins
+        # waits there, one Argon2 check at a time, and never holds up a message
+        account_id = await asyncio.get_running_loop().run_in_executor(
+            PASSWORD_CHECKS, auth.check_password, self.deps.sessions, name, password)
 
         def accept(session: Session) -> tuple[auth.Staff, str] | None:
             if account_id is None:

@@ -58,6 +58,8 @@ class TelegramDouble:
         self._recent: list[float] = []
         self._calls = 0
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.asked_at: dict[int, float] = {}  # chat -> when its user's last message was queued (benchmarks)
+        self.answered_at: dict[int, float] = {}  # chat -> when the first reply after that came
         self.body_formats: list[tuple[str, str]] = []  # (method, "json" | "form" | "multipart"), as they came
         self.updates: list[dict[str, Any]] = []
         self.handed_out = 0  # the highest update_id getUpdates has given the bot
@@ -101,6 +103,9 @@ class TelegramDouble:
         if text.startswith("/"):
             command = text.split()[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        with self._lock:
+            self.asked_at[chat_id] = time.monotonic()
+            self.answered_at.pop(chat_id, None)
         if reply_to is not None:
             message["reply_to_message"] = {
                 "message_id": reply_to.message_id, "date": int(time.time()),
@@ -230,8 +235,14 @@ class TelegramDouble:
             with self._lock:
                 self.cap_per_second = int(wanted.get("cap", 0))
                 self.inject_every = int(wanted.get("inject_every", 0))
+        elif action == "latencies":  # seconds from each chat's last message to its first reply
+            with self._lock:
+                return {"latencies": [self.answered_at[c] - t for c, t in self.asked_at.items()  # type: ignore[dict-item]
+                                      if c in self.answered_at]}
         elif action == "reset":
             with self._lock:
+                self.asked_at.clear()
+                self.answered_at.clear()
                 self.sent.clear()
                 self.calls.clear()
                 self.body_formats.clear()
@@ -279,6 +290,7 @@ class TelegramDouble:
         with self._lock:
             sent = Sent(chat_id, text, next(self._message_ids), markup, params)
             self.sent.append(sent)
+            self.answered_at.setdefault(chat_id, time.monotonic())
             self._lock.notify_all()
         message: dict[str, Any] = {"message_id": sent.message_id, "date": int(time.time()),
                                    "chat": {"id": chat_id, "type": "private"},
