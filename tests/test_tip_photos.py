@@ -72,10 +72,9 @@ def _blank_png(width: int, height: int, color_type: int, bit_depth: int = 8) -> 
 
 def test_a_small_file_that_decodes_to_a_huge_picture_is_refused_from_its_header_in_bounded_memory(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """The probe's 230 KB PNG of 7,700 x 7,700 RGBA took the bot from 261 to 893 MB and 6.8 s: now it is refused
-    by its header, in a fresh process whose peak memory and time stay small."""
+    by its header, in a fresh process whose peak memory stays that of Python with Pillow (nothing decoded)."""
     import subprocess
     import sys
-    import time
 
     bomb = tmp_path / "bomb.png"
     bomb.write_bytes(_blank_png(7700, 7700, 6))
@@ -84,13 +83,10 @@ def test_a_small_file_that_decodes_to_a_huge_picture_is_refused_from_its_header_
     script = ("import sys, re; from pathlib import Path; from handlers.tips import photos as p\n"
               "try:\n    p.clean(Path(sys.argv[1]).read_bytes())\nexcept p.Rejected as e:\n    print(e.reason)\n"
               "print(re.search(r'VmHWM:\\s+(\\d+)', Path('/proc/self/status').read_text()).group(1))\n")
-    started = time.monotonic()
     done = subprocess.run([sys.executable, "-c", script, str(bomb)], capture_output=True, text=True, timeout=120)
-    elapsed = time.monotonic() - started
     reason, peak_kb = done.stdout.split()
     assert reason == "too_many_pixels" and done.returncode == 0, done.stderr
     assert int(peak_kb) < 200 * 1024  # Python with Pillow alone is about 60 MB; decoding would be 600+
-    assert elapsed < 30  # generous for a loaded machine; decoding took 6.8 s of CPU on an idle one
 
 
 @pytest.mark.parametrize(("size", "color_type", "bit_depth"), [((9000, 9000), 0, 1), ((6400, 6400), 2, 8)])
