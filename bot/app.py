@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.clock import Clock, system_clock
 from bot.core.datafile import DataFileError
-from bot.core.db import open_database
+from bot.core.db import make_reader, open_database
 from bot.core.kept_secrets import SURVEY_SALT, TELEGRAM_WEBHOOK_SECRET, kept_secret
 from bot.core.outbox import Dispatcher
 from bot.photo_fetcher import PhotoFetcher
@@ -44,6 +44,7 @@ from scheduler.runner import BackgroundJobs, Upkeep
 if TYPE_CHECKING:  # `ipbot chat` builds only the router: no HTTP server, no channel libraries
     from bot.channels.base import Channel
     from bot.http_server import HttpServer
+    from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ class App:
     channels: list[Channel] = field(default_factory=list)
     http: HttpServer | None = None
     fetcher: PhotoFetcher | None = None  # report photos from the platforms
+    metrics: Metrics | None = None  # served at /metrics
     _sweeping: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
     _fetching: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
 
@@ -104,6 +106,8 @@ class App:
         for channel in self.channels:
             with contextlib.suppress(Exception):
                 await channel.close()
+        if self.metrics is not None:
+            self.metrics.close()
         bind = self.router.sessions.kw.get("bind")
         if bind is not None:  # the app opened its engine: its connections go with it
             bind.dispose()
@@ -164,6 +168,7 @@ def build_app(settings: Settings | None = None, knowledge: KnowledgeService | No
     from bot.channels.wecom import WeComChannel
     from bot.console import app as console_app
     from bot.http_server import HttpServer, Route
+    from bot.metrics import Metrics, MetricsHandler
 
     settings = settings or Settings()
     # SQLite takes one writer at a time: waiting on a lock here is cheaper than its own back-off
@@ -205,13 +210,17 @@ def build_app(settings: Settings | None = None, knowledge: KnowledgeService | No
                           daily=daily, clock=clock)
     fetcher = PhotoFetcher(sessions, {c.name: c.media for c in channels if c.media is not None},
                            settings.media_folder, writer, clock, dispatcher.wake_threadsafe, poll=max(poll, 0.05))
+    metrics = Metrics(make_reader(sessions.kw["bind"]), [c.name for c in channels])
+    pipeline.observe = metrics.handled
+    jobs.on_fired = metrics.fired
     routes: list[Route] = [route for channel in channels for route in channel.routes()]
+    routes.append(("/metrics", MetricsHandler, {"metrics": metrics}))
     # the staff console in the browser, under /console/ (served even with no channel configured)
     routes += console_app.routes(console_app.deps_for(settings, router, wake_all, tuple(c.name for c in channels),
                                                       writer))
     # (process-wide setup — logging, gc.freeze — is the command's: bot/process.py)
     return App(settings, router, pipeline, dispatcher, jobs, channels, HttpServer(settings.http_listen, routes),
-               fetcher)
+               fetcher, metrics)
 
 
 async def serve_until_stopped(app: App) -> None:
