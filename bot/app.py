@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from bot import retention
 from bot.core.clock import Clock, system_clock
 from bot.core.datafile import DataFileError
 from bot.core.db import make_reader, open_database
@@ -139,6 +140,17 @@ def _tip_upkeep(settings: Settings) -> list[Upkeep]:
     return [tip_drafts, tip_retention]
 
 
+def _retention_upkeep(settings: Settings) -> list[Upkeep]:
+    """The question log and the console's audit log kept as long as their settings say (bot/retention.py)."""
+    def question_log_retention(session: Session, now: dt.datetime) -> int:
+        return retention.forget_questions(session, now, settings.question_log_retention_days)
+
+    def audit_log_retention(session: Session, now: dt.datetime) -> int:
+        return retention.forget_audit(session, now, settings.audit_log_retention_days)
+
+    return [question_log_retention, audit_log_retention]
+
+
 def build_router(settings: Settings, knowledge: KnowledgeService | None = None, clock: Clock = system_clock,
                  writer: AbstractContextManager[object] | None = None, learn: bool = False) -> Router:
     """learn: also answer with what staff taught in this database (always when no knowledge is given)."""
@@ -203,7 +215,7 @@ def build_app(settings: Settings | None = None, knowledge: KnowledgeService | No
                             claim_lease=dt.timedelta(seconds=settings.outbox_claim_lease_seconds))
     zone = ZoneInfo(settings.timezone)
     daily: list[Upkeep] = [lambda session, now: subscriptions.top_up(session, zone, now), _calendar_upkeep(zone),
-                           pipeline.forget_old, *_tip_upkeep(settings)]
+                           pipeline.forget_old, *_tip_upkeep(settings), *_retention_upkeep(settings)]
     jobs = BackgroundJobs(sessions, dispatcher, timezone=settings.timezone, recheck=settings.reminder_check_seconds,
                           poll=poll, late_after=dt.timedelta(seconds=settings.reminder_late_after_seconds),
                           escalate_after=dt.timedelta(seconds=settings.reminder_escalate_after_seconds),
