@@ -22,9 +22,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from bot import retention
 from bot.core.clock import Clock, system_clock
 from bot.core.datafile import DataFileError
-from bot.core.db import open_database
+from bot.core.db import make_reader, open_database
 from bot.core.kept_secrets import SURVEY_SALT, TELEGRAM_WEBHOOK_SECRET, kept_secret
 from bot.core.outbox import Dispatcher
 from bot.photo_fetcher import PhotoFetcher
@@ -44,6 +45,7 @@ from scheduler.runner import BackgroundJobs, Upkeep
 if TYPE_CHECKING:  # `ipbot chat` builds only the router: no HTTP server, no channel libraries
     from bot.channels.base import Channel
     from bot.http_server import HttpServer
+    from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,7 @@ class App:
     channels: list[Channel] = field(default_factory=list)
     http: HttpServer | None = None
     fetcher: PhotoFetcher | None = None  # report photos from the platforms
+    metrics: Metrics | None = None  # served at /metrics
     _sweeping: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
     _fetching: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
 
@@ -104,6 +107,8 @@ class App:
         for channel in self.channels:
             with contextlib.suppress(Exception):
                 await channel.close()
+        if self.metrics is not None:
+            self.metrics.close()
         bind = self.router.sessions.kw.get("bind")
         if bind is not None:  # the app opened its engine: its connections go with it
             bind.dispose()
@@ -135,6 +140,17 @@ def _tip_upkeep(settings: Settings) -> list[Upkeep]:
     return [tip_drafts, tip_retention]
 
 
+def _retention_upkeep(settings: Settings) -> list[Upkeep]:
+    """The question log and the console's audit log kept as long as their settings say (bot/retention.py)."""
+    def question_log_retention(session: Session, now: dt.datetime) -> int:
+        return retention.forget_questions(session, now, settings.question_log_retention_days)
+
+    def audit_log_retention(session: Session, now: dt.datetime) -> int:
+        return retention.forget_audit(session, now, settings.audit_log_retention_days)
+
+    return [question_log_retention, audit_log_retention]
+
+
 def build_router(settings: Settings, knowledge: KnowledgeService | None = None, clock: Clock = system_clock,
                  writer: AbstractContextManager[object] | None = None, learn: bool = False) -> Router:
     """learn: also answer with what staff taught in this database (always when no knowledge is given)."""
@@ -164,6 +180,7 @@ def build_app(settings: Settings | None = None, knowledge: KnowledgeService | No
     from bot.channels.wecom import WeComChannel
     from bot.console import app as console_app
     from bot.http_server import HttpServer, Route
+    from bot.metrics import Metrics, MetricsHandler
 
     settings = settings or Settings()
     # SQLite takes one writer at a time: waiting on a lock here is cheaper than its own back-off
@@ -198,20 +215,24 @@ def build_app(settings: Settings | None = None, knowledge: KnowledgeService | No
                             claim_lease=dt.timedelta(seconds=settings.outbox_claim_lease_seconds))
     zone = ZoneInfo(settings.timezone)
     daily: list[Upkeep] = [lambda session, now: subscriptions.top_up(session, zone, now), _calendar_upkeep(zone),
-                           pipeline.forget_old, *_tip_upkeep(settings)]
+                           pipeline.forget_old, *_tip_upkeep(settings), *_retention_upkeep(settings)]
     jobs = BackgroundJobs(sessions, dispatcher, timezone=settings.timezone, recheck=settings.reminder_check_seconds,
                           poll=poll, late_after=dt.timedelta(seconds=settings.reminder_late_after_seconds),
                           escalate_after=dt.timedelta(seconds=settings.reminder_escalate_after_seconds),
                           daily=daily, clock=clock)
     fetcher = PhotoFetcher(sessions, {c.name: c.media for c in channels if c.media is not None},
                            settings.media_folder, writer, clock, dispatcher.wake_threadsafe, poll=max(poll, 0.05))
+    metrics = Metrics(make_reader(sessions.kw["bind"]), [c.name for c in channels])
+    pipeline.observe = metrics.handled
+    jobs.on_fired = metrics.fired
     routes: list[Route] = [route for channel in channels for route in channel.routes()]
+    routes.append(("/metrics", MetricsHandler, {"metrics": metrics}))
     # the staff console in the browser, under /console/ (served even with no channel configured)
     routes += console_app.routes(console_app.deps_for(settings, router, wake_all, tuple(c.name for c in channels),
                                                       writer))
     # (process-wide setup — logging, gc.freeze — is the command's: bot/process.py)
     return App(settings, router, pipeline, dispatcher, jobs, channels, HttpServer(settings.http_listen, routes),
-               fetcher)
+               fetcher, metrics)
 
 
 async def serve_until_stopped(app: App) -> None:

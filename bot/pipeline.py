@@ -37,6 +37,7 @@ from bot.core.messages import Incoming, Reply
 from bot.core.models import InboxMessage, OutboxMessage
 from bot.core.models.reminders import reminders_changed
 from bot.core.outbox import row_values
+from handlers.question_log import answered
 from handlers.router import Router
 from handlers.texts import ask as ask_text
 
@@ -69,6 +70,9 @@ class Pipeline:
         self.photos = photos
         self.scheduled = scheduled
         self._with_photos: set[int] = set()  # rows scheduled here whose message carried photos
+        # told of every handled batch: (channel, seconds from stored to replies queued) a message, and whether
+        # each question in it was answered confidently (bot/metrics.py)
+        self.observe: Callable[[list[tuple[str, float]], list[bool]], None] = lambda _messages, _answers: None
         self.clock = clock
         self.concurrency = concurrency
         self._writer = writer or contextlib.nullcontext()
@@ -142,12 +146,14 @@ class Pipeline:
     def _handle(self, row_ids: Sequence[int], guarded: bool) -> tuple[int, bool]:
         now = self.clock()
         with self._writer, self.sessions.begin() as session:
-            rows = session.execute(select(InboxMessage.id, InboxMessage.incoming)
+            rows = session.execute(select(InboxMessage.id, InboxMessage.incoming, InboxMessage.received_at)
                                    .where(InboxMessage.id.in_(list(row_ids)), InboxMessage.status == "pending")
                                    .order_by(InboxMessage.id).with_for_update(skip_locked=True)).all()
             queued: list[dict[str, Any]] = []
-            for row_id, data in rows:
+            handled: list[tuple[str, dt.datetime]] = []
+            for row_id, data, received_at in rows:
                 incoming = Incoming.from_json(data)
+                handled.append((incoming.channel, received_at))
                 incoming.extra["inbox"] = str(row_id)  # the flood check counts a message once, even if redone
                 if guarded:
                     try:
@@ -165,6 +171,13 @@ class Pipeline:
             if rows:
                 session.execute(update(InboxMessage).where(InboxMessage.id.in_([r[0] for r in rows]))
                                 .values(status="done", handled_at=now))
+        if rows:
+            queued_at = self.clock()
+            try:
+                self.observe([(channel, (queued_at - received).total_seconds()) for channel, received in handled],
+                             answered(session))
+            except Exception:  # the figures are not worth a message
+                log.exception("metrics observer failed")
         return len(rows), reminders_changed(session)  # (marked by the commit's flush)
 
     def _schedule(self, row_id: int, incoming: Incoming) -> None:

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     console_secret: str | None = None  # signs the web console's cookies; unset: one generated and kept in the database
     media_dir: str | None = None  # report photos; default: a `media` folder beside the SQLite file
     tip_retention_days: int = Field(default=365, ge=1)  # closed reports keep contact and photos this long
+    question_log_retention_days: int = Field(default=365, ge=1)  # older logged questions are deleted daily
+    audit_log_retention_days: int = Field(default=365, ge=180)  # the console's audit log: never under 180 days
 
     @field_validator("trusted_proxies")
     @classmethod

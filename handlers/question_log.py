@@ -18,6 +18,7 @@ from knowledge.loader import Entry
 FEEDBACK_VALUES = {"y": "helpful", "n": "unhelpful"}
 # Built once: this runs for every message, and building a statement costs more than running it.
 INSERT = insert(QuestionLog).returning(QuestionLog.id)
+_ANSWERED = "questions_answered"  # session.info: whether each question logged in it was answered confidently
 
 
 # What logging a question needs: (who asked, the text, the search result or None, reason, entry) -> its id.
@@ -45,7 +46,14 @@ def log_question(session: Session, incoming: Incoming, text: str, result: Result
                  reason: str | None = None, entry: Entry | None = None, *, now: dt.datetime) -> int:
     """Record one question; returns its id. A plain INSERT … RETURNING on the session's connection."""
     values = row_values(incoming, text, result, reason, entry, now)
+    if entry is None:  # a question typed, not a button pressed: counted for the metrics (bot/metrics.py)
+        session.info.setdefault(_ANSWERED, []).append(values["confident"])
     return int(session.connection().execute(INSERT, values).scalar_one())
+
+
+def answered(session: Session) -> list[bool]:
+    """Whether each question this session logged (typed, not a button) was answered confidently."""
+    return list(session.info.get(_ANSWERED, ()))
 
 
 def session_logger(session: Session, now: dt.datetime) -> Logger:

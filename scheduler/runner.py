@@ -62,6 +62,7 @@ class BackgroundJobs:
         # reads of when the next reminder falls due: on SQLite an engine of their own that takes no write lock
         self._reader_engine: Engine | None = make_reader(bind) if isinstance(bind, Engine) else None
         self.reader = sessionmaker(self._reader_engine) if self._reader_engine is not None else sessions
+        self.on_fired: Callable[[list[bool]], None] = lambda _late: None  # whether each fired reminder was late
 
     def take_leadership(self) -> bool:
         """True while this instance is the one scheduler. Non-leaders ask again on every look, so another
@@ -110,6 +111,11 @@ class BackgroundJobs:
         with self.dispatcher.writer, self.sessions.begin() as session:
             fired = reminders.fire_due(session, now, on_time=self.late_after)
             escalated = escalation.escalate(session, now, self.escalate_after)
+        if fired:
+            try:
+                self.on_fired([f.late for f in fired])
+            except Exception:
+                log.exception("metrics observer failed")
         if fired or escalated:
             log.info("queued %d reminder(s), escalated %d unacknowledged", len(fired), escalated)
         return len(fired)

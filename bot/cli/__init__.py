@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.cli import ask, chat, common, db, indicators, kb, outbox, remind, staff, survey
+from bot.cli import ask, backup, chat, common, db, indicators, kb, outbox, remind, staff, survey
 from bot.core.datafile import DataFileError
 from bot.process import private_files
 
@@ -18,7 +18,8 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="ipbot", description="博州知识产权服务助手 / IP services bot")
     sub = top.add_subparsers(dest="command", required=True)
     for register in (chat.register, ask.register, chat.register_run, survey.register, remind.register,
-                     outbox.register, indicators.register, staff.register, kb.register, db.register):
+                     outbox.register, indicators.register, staff.register, kb.register, db.register,
+                     backup.register):
         register(sub)
     return top
 
