@@ -19,10 +19,8 @@ from bot.core.datafile import Problem
 from bot.core.datafile import compose as _compose
 from bot.core.datafile import line_at as _line_at
 from bot.core.datafile import line_of as _line
-from bot.core.datafile import validate as _validate
 from knowledge import office as _office
 from knowledge.errors import KnowledgeBaseError
-from knowledge.schema import ENTRY, SCOPE, SYNONYMS, TOPICS
 
 DATA_DIR = Path(__file__).parent / "data"
 _Map = yaml.MappingNode
@@ -91,6 +89,15 @@ class KnowledgeBase:
         return cache
 
 
+def _validate(model: str, data: Any, node: yaml.Node | None, path: Path, out: _Collector, context: str = "") -> Any:
+    """Checked against knowledge/schema.py's model of that name (pydantic is loaded only when files are read:
+    an engine kept in knowledge/cache.py needs none of it)."""
+    from bot.core.datafile_models import validate
+    from knowledge import schema
+
+    return validate(getattr(schema, model), data, node, path, out, context)
+
+
 def _parse(path: Path, out: _Collector) -> tuple[Any, yaml.Node | None] | None:
     """A file's data and nodes; None when it does not parse (the problem is already reported)."""
     before = len(out.problems)
@@ -103,7 +110,7 @@ def load_topics(path: Path, out: _Collector) -> tuple[dict[str, str], dict[str, 
     topics: dict[str, str] = {}
     lines: dict[str, int] = {}
     parsed = _parse(path, out)
-    if parsed is None or _validate(TOPICS, *parsed, path, out) is None or not isinstance(parsed[1], _Map):
+    if parsed is None or _validate("TOPICS", *parsed, path, out) is None or not isinstance(parsed[1], _Map):
         return topics, lines
     for key_node, value_node in parsed[1].value:  # the nodes, not the data: a topic listed twice shows
         for topic_node, _desc in value_node.value if isinstance(value_node, _Map) else ():
@@ -118,7 +125,7 @@ def load_topics(path: Path, out: _Collector) -> tuple[dict[str, str], dict[str, 
 def _entry(raw: Any, node: yaml.Node | None, path: Path, topics: dict[str, str], out: _Collector) -> Entry | None:
     """One entry checked against the model, and its topic against the topics."""
     named = isinstance(raw, dict) and isinstance(raw.get("id"), str)
-    model = _validate(ENTRY, raw, node, path, out, f"entry {raw['id']!r}: " if named else "")
+    model = _validate("ENTRY", raw, node, path, out, f"entry {raw['id']!r}: " if named else "")
     if model is None:
         return None
     if model.topic not in topics:
@@ -170,7 +177,7 @@ def load_lexicon(data_dir: Path, out: _Collector) -> Lexicon:
     synonyms: dict[str, str] = {}
     syn_path = data_dir / "synonyms.yaml"
     parsed = _parse(syn_path, out)
-    valid = parsed is not None and _validate(SYNONYMS, *parsed, syn_path, out) is not None
+    valid = parsed is not None and _validate("SYNONYMS", *parsed, syn_path, out) is not None
     if parsed is not None and valid and isinstance(parsed[1], _Map):
         seen: set[str] = set()
         for key_node, value_node in parsed[1].value:  # the nodes: a term listed twice shows, with its lines
@@ -198,7 +205,7 @@ def load_lexicon(data_dir: Path, out: _Collector) -> Lexicon:
 
 def load_scope(path: Path, out: _Collector) -> Scope:
     parsed = _parse(path, out)
-    model = _validate(SCOPE, *parsed, path, out) if parsed is not None else None
+    model = _validate("SCOPE", *parsed, path, out) if parsed is not None else None
     if model is None:
         return Scope(frozenset(), ())
     return Scope(frozenset(model.anchors), tuple(Referral(r.topic, frozenset(r.words), r.office)

@@ -17,11 +17,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Annotated, Protocol
+from typing import Protocol
 
-from pydantic import AfterValidator, BaseModel, StringConstraints, TypeAdapter
-
-from bot.core.datafile import CONFIG, Collector, DataFileError, Text, compose, validate
+from bot.core.datafile import Collector, DataFileError, compose
 
 FILE = "office.yaml"
 PACKAGED = Path(__file__).parent / "data" / FILE  # the loader's DATA_DIR (not imported: the loader imports this)
@@ -44,8 +42,6 @@ class _Loaded(Protocol):
 DEFAULT_NAME = "自治州市场监督管理局（知识产权局）"
 LABELS = {"name": "单位", "address": "地址", "phone": "电话", "hours": "办公时间", "wechat": "微信公众号",
           "website": "网站"}
-PHONE = re.compile(r"^[0-9０-９+＋()（）\-－ 、，,/转]{5,80}$")
-WEBSITE = re.compile(r"^https?://[^\s]+$")
 PLACEHOLDER = re.compile(r"\{office(?:\.([a-z]+))?\}")
 
 # What the bot says while a detail is not filled in: where to find it, never a guessed number or address.
@@ -106,35 +102,6 @@ def render(text: str, office: Office) -> str:
     return PLACEHOLDER.sub(one, text)
 
 
-def _phone(value: str) -> str:
-    if not PHONE.match(value):
-        raise ValueError(f"{value!r}: use digits, spaces, '-', '、' or '转' only")
-    return value
-
-
-def _website(value: str) -> str:
-    if not WEBSITE.match(value):
-        raise ValueError(f"{value!r} must start with http:// or https://")
-    return value
-
-
-Short = Annotated[Text, StringConstraints(max_length=60)]
-Long = Annotated[Text, StringConstraints(max_length=200)]
-
-
-class _OfficeFile(BaseModel):
-    """office.yaml: every field a text, or empty (~) until the bureau fills it."""
-
-    model_config = CONFIG
-    name: Short | None = None
-    address: Long | None = None
-    phone: Annotated[Short, AfterValidator(_phone)] | None = None
-    hours: Long | None = None
-    wechat: Short | None = None
-    website: Annotated[Long, AfterValidator(_website)] | None = None
-
-
-_OFFICE = TypeAdapter(_OfficeFile)
 
 
 def read(path: Path, out: Collector) -> Office:
@@ -145,7 +112,10 @@ def read(path: Path, out: Collector) -> Office:
     data, node = compose(path, out)
     if data is None:
         return Office()
-    checked = validate(_OFFICE, data, node, path, out)
+    from bot.core.datafile_models import validate
+    from knowledge.schema import OFFICE  # pydantic only when the file is read
+
+    checked = validate(OFFICE, data, node, path, out)
     return Office(**checked.model_dump()) if checked is not None else Office()
 
 
@@ -158,11 +128,26 @@ def check_placeholders(entries: Iterable[_Entry], out: Collector) -> None:
 
 
 def check(data_dir: Path, entries: Iterable[_Entry], out: Collector) -> Path | None:
-    """Validate the office file in `data_dir` and the placeholders in `entries`; the file's path if it exists."""
+    """Validate the office file in `data_dir` and the placeholders in `entries`; the file's path if it exists.
+    What it read is remembered with the file's stamp (and kept with a cached engine: knowledge/cache.py)."""
     path = data_dir / FILE
-    read(path, out)
+    before = len(out.problems)
+    office = read(path, out)
+    if len(out.problems) == before:
+        _cache[path] = (_stamp(path), office)
     check_placeholders(entries, out)
     return path if path.exists() else None
+
+
+def checked() -> dict[Path, tuple[tuple[int, int] | None, Office]]:
+    """The office files read so far (by `check` or `at`), with their stamps: pickled beside an engine."""
+    return dict(_cache)
+
+
+def remember(seen: dict[Path, tuple[tuple[int, int] | None, Office]]) -> None:
+    """Office files read by an earlier process (an engine from knowledge/cache.py): trusted while unchanged."""
+    for path, (stamp, office) in seen.items():
+        _cache.setdefault(path, (stamp, office))
 
 
 def load(path: Path) -> Office:

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, TypeAdapter
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints, TypeAdapter
 
-from bot.core.datafile import CONFIG, Date, Text
+from bot.core.datafile_models import CONFIG, Date, Text
 
 ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MAX_ANSWER_CHARS = 1200
@@ -69,3 +69,39 @@ ENTRY = TypeAdapter(EntryModel)
 TOPICS = TypeAdapter(dict[Text, dict[Text, Any]], config=CONFIG)  # category -> {topic id: description}
 SYNONYMS = TypeAdapter(dict[Text, Words], config=CONFIG)  # canonical term -> its variants
 SCOPE = TypeAdapter(ScopeModel)
+
+
+# office.yaml (knowledge/office.py): the bureau's own details, each a text or empty until filled in
+PHONE = re.compile(r"^[0-9０-９+＋()（）\-－ 、，,/转]{5,80}$")
+WEBSITE = re.compile(r"^https?://[^\s]+$")
+
+
+def _phone(value: str) -> str:
+    if not PHONE.match(value):
+        raise ValueError(f"{value!r}: use digits, spaces, '-', '、' or '转' only")
+    return value
+
+
+def _website(value: str) -> str:
+    if not WEBSITE.match(value):
+        raise ValueError(f"{value!r} must start with http:// or https://")
+    return value
+
+
+Short = Annotated[Text, StringConstraints(max_length=60)]
+Long = Annotated[Text, StringConstraints(max_length=200)]
+
+
+class _OfficeFile(BaseModel):
+    """office.yaml: every field a text, or empty (~) until the bureau fills it."""
+
+    model_config = CONFIG
+    name: Short | None = None
+    address: Long | None = None
+    phone: Annotated[Short, AfterValidator(_phone)] | None = None
+    hours: Long | None = None
+    wechat: Short | None = None
+    website: Annotated[Long, AfterValidator(_website)] | None = None
+
+
+OFFICE = TypeAdapter(_OfficeFile)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Hashable
 from pathlib import Path
 
-from knowledge import cache, loader
+from knowledge import cache, loader, office
 from knowledge.engine import SearchEngine, Tuning
 from knowledge.errors import KnowledgeBaseError, Problem
 from knowledge.overlay import Overlay, OverlaySource, TaughtEngine
@@ -90,12 +90,14 @@ class KnowledgeService:
         else loaded, built and kept there. With an overlay (a database), built over it as always."""
         name = cache.key(self.data_dir, self.tuning) if self.overlay_source is None else None
         cached = cache.load(name) if name else None
-        if isinstance(cached, SearchEngine):
-            return cached.kb, cached
+        if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], SearchEngine):
+            engine, seen = cached
+            office.remember(seen)  # the office file as it was read then (re-read if it changed since)
+            return engine.kb, engine
         kb = loader.load(self.data_dir)
         engine = self._build(kb)
         if name:
-            cache.store(name, engine)
+            cache.store(name, (engine, office.checked()))
         return kb, engine
 
     def _build(self, kb: loader.KnowledgeBase) -> SearchEngine:

@@ -14,7 +14,8 @@ from pydantic import AfterValidator, BaseModel, Field, Strict, TypeAdapter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.core.datafile import CONFIG, Collector, DataFileError, Text, line_at, node_at, read_yaml, validate
+from bot.core.datafile import Collector, DataFileError, line_at, node_at, read_yaml
+from bot.core.datafile_models import CONFIG, Text, validate
 from bot.core.models import Reminder
 from scheduler import reminders
 from scheduler.deadlines import reminder_days

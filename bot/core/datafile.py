@@ -1,27 +1,24 @@
 """The one loader for the project's data files (knowledge base, survey, plans, calendar): YAML parsed once with
 its node tree, so that every problem names the file and line it comes from; loading collects every problem
-before failing. Each file kind is described by pydantic models next to its feature; `validate` checks the
-parsed data against them and reports each problem as "field: message" at the line of the YAML node."""
+before failing. Each file kind is described by pydantic models next to its feature, checked by
+bot/core/datafile_models.py (`validate`); this module needs no pydantic, so a command that only reads a
+problem (or an engine kept in knowledge/cache.py) does not load it."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from dataclasses import field as _field
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Any
 
 import yaml
-from pydantic import BeforeValidator, ConfigDict, Strict, StringConstraints, TypeAdapter, ValidationError
 
 try:  # the C parser is much faster; fall back where libyaml is missing
     from yaml import CSafeLoader as Loader
 except ImportError:  # pragma: no cover - depends on the PyYAML build
     from yaml import SafeLoader as Loader  # type: ignore[assignment]
 
-__all__ = ["CONFIG", "Collector", "DataFileError", "Date", "Loader", "Problem", "Text", "compose", "line_at",
-           "line_of", "node_at", "read_yaml", "validate"]
-T = TypeVar("T")
+__all__ = ["Collector", "DataFileError", "Loader", "Problem", "compose", "line_at", "line_of", "node_at", "read_yaml"]
 
 
 @dataclass(frozen=True)
@@ -90,54 +87,6 @@ def line_of(node: yaml.Node | None) -> int:
     return node.start_mark.line + 1 if node is not None else 0
 
 
-def _as_date(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    return value
-
-
-# Every model of a data file: unknown fields are mistakes; numbers where text is expected (a hotline such as
-# 12315, a version 2026.1) are taken as text. Text: non-empty, stripped. Date: YAML's own, or text 2026-11-25.
-CONFIG = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Date = Annotated[dt.date, BeforeValidator(_as_date), Strict()]
-
-_SAID = {
-    "missing": "missing",
-    "extra_forbidden": "unknown field (check its spelling)",
-    "string_type": "must be text",
-    "string_too_short": "must not be empty",
-    "too_short": "must not be empty",
-    "list_type": "must be a list",
-    "dict_type": "must be a mapping (name: value)",
-    "model_type": "must be a mapping (name: value)",
-    "int_type": "must be a whole number",
-    "float_type": "must be a number",
-    "finite_number": "must be a finite number",
-    "date_type": "must be a date like 2026-11-25",
-}
-
-
-def _say(error: Any) -> str:
-    """A pydantic error as a person editing the file reads it."""
-    kind, ctx = error["type"], error.get("ctx") or {}
-    if kind in ("value_error", "assertion_error"):
-        return str(ctx.get("error", error["msg"]))
-    if error.get("input", "") is None and kind.endswith("_type"):
-        return "must not be empty"
-    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        bound = ctx.get("gt", ctx.get("ge", ctx.get("lt", ctx.get("le"))))
-        said = {"greater_than": "more than", "greater_than_equal": "at least", "less_than": "less than",
-                "less_than_equal": "at most"}[kind]
-        return f"must be {said} {bound}"
-    if kind == "literal_error":
-        return f"must be one of {ctx.get('expected', '')}"
-    return _SAID.get(kind, str(error["msg"]))
-
-
 def _step(node: yaml.Node | None, step: int | str) -> tuple[yaml.Node | None, yaml.Node | None]:
     """One step down a node tree: (the node whose line to report, the node to go on from)."""
     if isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
@@ -164,17 +113,3 @@ def line_at(node: yaml.Node | None, *loc: int | str) -> int:
             break
         line = line_of(at)
     return line
-
-
-def validate(schema: TypeAdapter[T], data: Any, node: yaml.Node | None, path: Path, out: Collector,
-             context: str = "") -> T | None:
-    """Parsed YAML data checked against a model (a TypeAdapter built once); None, with a problem at the
-    node's line for each error (`context` leads each message, e.g. "entry 'x': "), when it does not fit."""
-    try:
-        return schema.validate_python(data)
-    except ValidationError as exc:
-        for error in exc.errors(include_url=False, include_context=True):
-            line = line_at(node, *error["loc"])
-            name = next((step for step in reversed(error["loc"]) if isinstance(step, str)), "")
-            out.add(path, line, f"{context}{name}: {_say(error)}" if name else f"{context}{_say(error)}", name)
-        return None

@@ -17,7 +17,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, Strict, TypeAdapter
 
-from bot.core.datafile import CONFIG, Collector, DataFileError, Problem, Text, line_at, read_yaml, validate
+from bot.core.datafile import Collector, DataFileError, Problem, line_at, read_yaml
+from bot.core.datafile_models import CONFIG, Text, validate
 from scheduler.recipients import ReminderError, parse_recipients
 
 PLAN_DIR = Path(__file__).parent / "data"

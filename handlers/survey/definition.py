@@ -9,7 +9,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, Strict, TypeAdapter
 
-from bot.core.datafile import CONFIG, Collector, DataFileError, Text, line_at, node_at, read_yaml, validate
+from bot.core.datafile import Collector, DataFileError, line_at, node_at, read_yaml
+from bot.core.datafile_models import CONFIG, Text, validate
 
 DEFINITION = Path(__file__).parent / "data" / "survey.yaml"
 REQUIRED_OPTIONS = ("非常满意", "满意", "一般", "不满意", "非常不满意", "不了解")
