@@ -86,8 +86,8 @@ class SearchEngine:
     def _search(self, question: str, norm: str) -> Result:
         """search(), given the question's normalized form (TaughtEngine has it already): the keyword result,
         fused with the learned signal's ranking when there is one (knowledge/fusion.py)."""
-        result, entry_for = self._keyword_search(question, norm)
-        ranking = self.learned_ranking(norm) if result.reason not in fusion.UNRANKED else []
+        result, entry_for, vague = self._keyword_search(question, norm)
+        ranking = self.learned_ranking(norm) if result.reason not in fusion.UNRANKED and not vague else []
         return fusion.decide(result, ranking, entry_for, self.tuning.alternatives) if ranking else result
 
     def learned_ranking(self, norm: str) -> list[tuple[str, float]]:
@@ -97,33 +97,35 @@ class SearchEngine:
         return self.learned.ranking(norm, self.segmenter.words(norm))
 
     def signals(self, question: str) -> tuple[Result, list[tuple[str, float]]]:
-        """The keyword signal's result and the learned ranking, before fusion (scripts/fit_decision.py)."""
+        """The keyword signal's result and the learned ranking, before fusion (scripts/fit_decision.py); no
+        ranking for a question the keyword signal alone decides."""
         norm = normalize(question)
-        result = self._keyword_search(question, norm)[0]
-        return result, self.learned_ranking(norm) if result.reason not in fusion.UNRANKED else []
+        result, _entry_for, vague = self._keyword_search(question, norm)
+        return result, self.learned_ranking(norm) if result.reason not in fusion.UNRANKED and not vague else []
 
-    def _keyword_search(self, question: str, norm: str) -> tuple[Result, Callable[[str], Hit]]:
-        """The keyword signal's result, and where to find a topic's best entry for the question."""
+    def _keyword_search(self, question: str, norm: str) -> tuple[Result, Callable[[str], Hit], bool]:
+        """The keyword signal's result; where to find a topic's best entry for the question; and whether the
+        question is too vague to answer whatever the learned signal says (Decider.vague)."""
         t = self.tuning
         no_scores: dict[int, float] = {}
         entry_for = self._entry_finder([], no_scores, {}, 0.0)
         if not question or not question.strip():
-            return Result(question, [], False, "empty"), entry_for
+            return Result(question, [], False, "empty"), entry_for, False
         if len(question) > MAX_QUESTION_CHARS:
-            return Result(question, [], False, "too_long"), entry_for
+            return Result(question, [], False, "too_long"), entry_for, False
         weights, words = self._query.analyze(norm)
         names = list(weights)
         referral = self._decider.referral(weights, words)
         if referral is not None:
-            return Result(question, [], False, "out_of_scope", names, referral), entry_for
+            return Result(question, [], False, "out_of_scope", names, referral), entry_for, False
         shares = self._query.shares(weights)
         total_mass = sum(shares.values())
         if total_mass <= 0:
-            return Result(question, [], False, "no_match", names), entry_for
+            return Result(question, [], False, "no_match", names), entry_for, False
         scorer = self._scorer
         scores = scorer.keyword_scores(weights)
         if not scores:
-            return Result(question, [], False, "no_match", names), entry_for
+            return Result(question, [], False, "no_match", names), entry_for, False
         # the best score first and, of equal scores, the entry listed first (sorted by entry, then stably by score)
         ranked = sorted(sorted(scores), key=scores.__getitem__, reverse=True)
         named = {term for term, weight in weights.items() if weight >= 1.0}
@@ -142,8 +144,9 @@ class SearchEngine:
             if len(hits) > t.alternatives:
                 break
         reason = self._decider.reason(hits, weights, named, shares)
+        vague = self._decider.vague(hits, weights, named, shares)
         return Result(question, hits, reason == "ok", reason, names), self._entry_finder(
-            rescored, scores, shares, total_mass)
+            rescored, scores, shares, total_mass), vague
 
     def _entry_finder(self, rescored: list[tuple[float, int, float]], scores: dict[int, float],
                       shares: dict[str, float], total_mass: float) -> Callable[[str], Hit]:
