@@ -30,6 +30,20 @@ class Decider:
         """Whether the question names IP itself: an anchor word, a kind of right, or pledging."""
         return not self._anchors.isdisjoint(weights) or not IP_WORDS.isdisjoint(named)
 
+    def vague(self, hits: list[Hit], weights: dict[str, float], named: set[str], shares: dict[str, float]) -> bool:
+        """Whether the best hit matches nothing specific: a lone common word (质押, 贷款, 注册) that is not one
+        entry's phrasing almost word for word. Such a question is never answered, whatever else says so."""
+        t = self.tuning
+        best = hits[0]
+        rival = hits[1].score / best.score if len(hits) > 1 else 0.0
+        matched = best.matched
+        if not FINANCE.isdisjoint(named) and not self.about_ip(weights, named):
+            # a loan question that names no IP: neither the finance words nor what is asked of them (融资是啥,
+            # 贷款流程) make it specific (summed in the question's order, as every sum over its terms)
+            matched -= sum(share for term, share in shares.items() if term in named and term in GENERIC_FOR_FINANCE)
+        return not (matched >= t.min_matched or (
+            best.similarity >= t.close_phrasing and rival <= t.close_phrasing_max_rival))
+
     def reason(self, hits: list[Hit], weights: dict[str, float], named: set[str], shares: dict[str, float]) -> str:
         """ok, or why the best hit is not trusted: low_coverage or ambiguous."""
         t = self.tuning
@@ -44,14 +58,7 @@ class Decider:
                     or (best.score >= t.very_strong_score and best.coverage >= t.min_coverage_very_strong
                         and (about_ip or best.coverage >= t.min_coverage_not_ip)))
         rival = hits[1].score / best.score if len(hits) > 1 else 0.0
-        matched = best.matched
-        if not FINANCE.isdisjoint(named) and not about_ip:
-            # a loan question that names no IP: neither the finance words nor what is asked of them (融资是啥,
-            # 贷款流程) make it specific (summed in the question's order, as every sum over its terms)
-            matched -= sum(share for term, share in shares.items() if term in named and term in GENERIC_FOR_FINANCE)
-        specific = matched >= t.min_matched or (
-            best.similarity >= t.close_phrasing and rival <= t.close_phrasing_max_rival)
-        if best.score < t.min_score or not specific or not explains:
+        if best.score < t.min_score or self.vague(hits, weights, named, shares) or not explains:
             return "low_coverage"
         if rival > t.max_rival_ratio:
             return "ambiguous"

@@ -19,6 +19,10 @@ importable from here.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
+from knowledge import fusion, learned
 from knowledge.analysis import Analyzer
 from knowledge.decision import Decider
 from knowledge.index import Index
@@ -29,6 +33,8 @@ from knowledge.result import Hit, QueryTerm, Result
 from knowledge.scoring import Scorer
 from knowledge.subjects import ASPECTS, FINANCE, LOCAL_GI, PLEDGE, RIGHTS
 from knowledge.tuning import MAX_QUESTION_CHARS, MEMO_LIMIT, Tuning
+
+log = logging.getLogger(__name__)
 
 __all__ = ["ASPECTS", "FINANCE", "LOCAL_GI", "MAX_QUESTION_CHARS", "MEMO_LIMIT", "PLEDGE", "RIGHTS", "Hit",
            "QueryTerm", "Result", "SearchEngine", "Tuning"]
@@ -52,6 +58,17 @@ class SearchEngine:
         self._query = QueryAnalyzer(self._index, self._analyzer, self.tuning)
         self._scorer = Scorer(self._index, self.tuning)
         self._decider = Decider(kb.scope, kb.lexicon.synonyms, self.tuning)
+        self.learned: learned.Classifier | None = None
+        self.learned_status = "on"  # or why the engine answers with its keyword signal alone
+        phrasings = [normalize(text) for e in kb.entries for text in (e.question, *e.alternates)]
+        labels = [e.topic for e in kb.entries for _text in (e.question, *e.alternates)]
+        try:
+            self.learned = learned.train(phrasings, labels, self.segmenter.words)
+        except ImportError as exc:
+            self.learned_status = f"off: {exc}"
+            log.warning("the learned signal is off (%s): answering with the keyword signal alone", exc)
+        except ValueError as exc:  # fewer than two topics: nothing to tell apart
+            self.learned_status = f"off: {exc}"
 
     def analyze(self, text: str) -> dict[str, float]:
         """Index-side analysis: term -> weight (1, or part_factor for a word's minor form)."""
@@ -67,25 +84,48 @@ class SearchEngine:
         return self._search(question, normalize(question))
 
     def _search(self, question: str, norm: str) -> Result:
-        """search(), given the question's normalized form (TaughtEngine has it already)."""
+        """search(), given the question's normalized form (TaughtEngine has it already): the keyword result,
+        fused with the learned signal's ranking when there is one (knowledge/fusion.py)."""
+        result, entry_for, vague = self._keyword_search(question, norm)
+        ranking = self.learned_ranking(norm) if result.reason not in fusion.UNRANKED and not vague else []
+        return fusion.decide(result, ranking, entry_for, self.tuning.alternatives) if ranking else result
+
+    def learned_ranking(self, norm: str) -> list[tuple[str, float]]:
+        """The classifier's (topic, score) for a normalized question, the best first ([] without one)."""
+        if self.learned is None:
+            return []
+        return self.learned.ranking(norm, self.segmenter.words(norm))
+
+    def signals(self, question: str) -> tuple[Result, list[tuple[str, float]]]:
+        """The keyword signal's result and the learned ranking, before fusion (scripts/fit_decision.py); no
+        ranking for a question the keyword signal alone decides."""
+        norm = normalize(question)
+        result, _entry_for, vague = self._keyword_search(question, norm)
+        return result, self.learned_ranking(norm) if result.reason not in fusion.UNRANKED and not vague else []
+
+    def _keyword_search(self, question: str, norm: str) -> tuple[Result, Callable[[str], Hit], bool]:
+        """The keyword signal's result; where to find a topic's best entry for the question; and whether the
+        question is too vague to answer whatever the learned signal says (Decider.vague)."""
         t = self.tuning
+        no_scores: dict[int, float] = {}
+        entry_for = self._entry_finder([], no_scores, {}, 0.0)
         if not question or not question.strip():
-            return Result(question, [], False, "empty")
+            return Result(question, [], False, "empty"), entry_for, False
         if len(question) > MAX_QUESTION_CHARS:
-            return Result(question, [], False, "too_long")
+            return Result(question, [], False, "too_long"), entry_for, False
         weights, words = self._query.analyze(norm)
         names = list(weights)
         referral = self._decider.referral(weights, words)
         if referral is not None:
-            return Result(question, [], False, "out_of_scope", names, referral)
+            return Result(question, [], False, "out_of_scope", names, referral), entry_for, False
         shares = self._query.shares(weights)
         total_mass = sum(shares.values())
         if total_mass <= 0:
-            return Result(question, [], False, "no_match", names)
+            return Result(question, [], False, "no_match", names), entry_for, False
         scorer = self._scorer
         scores = scorer.keyword_scores(weights)
         if not scores:
-            return Result(question, [], False, "no_match", names)
+            return Result(question, [], False, "no_match", names), entry_for, False
         # the best score first and, of equal scores, the entry listed first (sorted by entry, then stably by score)
         ranked = sorted(sorted(scores), key=scores.__getitem__, reverse=True)
         named = {term for term, weight in weights.items() if weight >= 1.0}
@@ -104,4 +144,27 @@ class SearchEngine:
             if len(hits) > t.alternatives:
                 break
         reason = self._decider.reason(hits, weights, named, shares)
-        return Result(question, hits, reason == "ok", reason, names)
+        vague = self._decider.vague(hits, weights, named, shares)
+        return Result(question, hits, reason == "ok", reason, names), self._entry_finder(
+            rescored, scores, shares, total_mass), vague
+
+    def _entry_finder(self, rescored: list[tuple[float, int, float]], scores: dict[int, float],
+                      shares: dict[str, float], total_mass: float) -> Callable[[str], Hit]:
+        """topic -> its entry that scores best for the question: the best re-scored one, else the best keyword
+        score, else the topic's first entry (of equal scores, the one listed first)."""
+        entries, entry_topics = self._index.entries, self._index.topics
+
+        def entry_for(topic: str) -> Hit:
+            for score, i, similarity in rescored:  # already best first
+                if entry_topics[i] == topic:
+                    matched = self._scorer.matched(i, shares)
+                    return Hit(entries[i], score, matched / total_mass, similarity, matched)
+            found = [i for i in scores if entry_topics[i] == topic]
+            if found:
+                i = min(found, key=lambda i: (-scores[i], i))
+                matched = self._scorer.matched(i, shares)
+                return Hit(entries[i], scores[i], matched / total_mass if total_mass else 0.0, 0.0, matched)
+            i = entry_topics.index(topic)
+            return Hit(entries[i], 0.0, 0.0, 0.0, 0.0)
+
+        return entry_for

@@ -33,7 +33,7 @@ def register(sub: Any) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from knowledge import loader
+    from knowledge import learned, loader
 
     data_dir = args.dir or common.knowledge_dir() or loader.DATA_DIR
     kb, problems = loader.collect(data_dir)
@@ -44,6 +44,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 1
     sys.stdout.write(f"OK: {len(kb.entries)} entries covering {len({e.topic for e in kb.entries})} of "
                      f"{len(kb.topics)} topics, {len(kb.lexicon.synonyms)} synonyms.\n")
+    missing = learned.available()
+    sys.stdout.write("Learned signal: on (a topic classifier over the phrasings, fused with the keywords).\n"
+                     if missing is None else
+                     f"Learned signal: OFF, {missing}: answering with the keyword signal alone.\n")
     return 0
 
 

@@ -1,0 +1,144 @@
+"""The learned signal: a linear topic classifier over every phrasing of the knowledge base (each entry's question
+and alternates, taught phrasings included, since overlay.apply adds them to the alternates).
+
+Features of a text: its normalized form's character 1-, 2- and 3-grams and its jieba words, counted
+sublinearly (1 + log tf), times idf, L2-normalised. The classifier is a linear SVM (one against the rest per
+topic), fitted by scikit-learn; what is kept is only the vocabulary, the idf and the weights, so answering needs
+numpy alone and the classifier pickles with the engine (knowledge/cache.py): `ipbot ask` does not fit it again.
+
+Fitting takes about a second over the real knowledge base. It is remembered in-process by a digest of the
+phrasings and their labels, so the many engines built over the same knowledge base fit it once. Without
+scikit-learn (or with fewer than two topics) there is no classifier: the engine answers with its keyword signal
+alone (see SearchEngine.learned_status).
+
+Deterministic: the vocabulary is sorted, the solver's random_state fixed, and a question's features are summed
+in the question's own order, so the same question gives the same scores to the last bit in every process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+C = 1.0  # the SVM's regularisation (1 did best on the project's sets; 0.5 and 2 within half a point)
+MEMO_SIZE = 8  # classifiers remembered in-process (tests build many engines over a few knowledge bases)
+_memo: dict[str, Classifier] = {}
+
+Words = Callable[[str], Sequence[str]]  # normalized text -> its words (the engine's segmenter)
+
+
+def features(norm: str, words: Sequence[str]) -> dict[str, int]:
+    """Term counts of a normalized text: c+character n-grams (1 to 3) and w+words, blanks left out, in the
+    text's order."""
+    counts: dict[str, int] = {}
+    size = len(norm)
+    for n in (1, 2, 3):
+        for i in range(size - n + 1):
+            gram = norm[i:i + n]
+            if gram.strip():
+                key = "c" + gram
+                counts[key] = counts.get(key, 0) + 1
+    for word in words:
+        if word.strip():
+            key = "w" + word
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+@dataclass(frozen=True, eq=False)
+class Classifier:
+    topics: tuple[str, ...]
+    vocab: dict[str, int]
+    idf: np.ndarray  # per term
+    weights: np.ndarray  # terms x topics (a term's row is contiguous: a question gathers a few rows)
+    intercepts: np.ndarray  # per topic
+
+    def vector(self, counts: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+        """The known terms' indices and their tf-idf values, L2-normalised."""
+        vocab, idf = self.vocab, self.idf
+        index = [vocab[term] for term in counts if term in vocab]
+        if not index:
+            return np.zeros(0, dtype=np.intp), np.zeros(0)
+        columns = np.array(index, dtype=np.intp)
+        tf = np.array([counts[term] for term in counts if term in vocab], dtype=np.float64)
+        values = (1.0 + np.log(tf)) * idf[columns]
+        return columns, values / math.sqrt(float(values @ values))
+
+    def scores(self, norm: str, words: Sequence[str]) -> np.ndarray:
+        """Decision value per topic (in self.topics' order) for a normalized question."""
+        columns, values = self.vector(features(norm, words))
+        scores: np.ndarray = values @ self.weights[columns] + self.intercepts
+        return scores
+
+    def ranking(self, norm: str, words: Sequence[str]) -> list[tuple[str, float]]:
+        """(topic, score), the best first; of equal scores, the topic first in self.topics."""
+        scores = self.scores(norm, words)
+        order = np.argsort(-scores, kind="stable")
+        return [(self.topics[i], float(scores[i])) for i in order]
+
+
+def digest(phrasings: Sequence[str], labels: Sequence[str]) -> str:
+    h = hashlib.sha256()
+    for text, label in zip(phrasings, labels, strict=True):
+        h.update(text.encode() + b"\0" + label.encode() + b"\1")
+    return h.hexdigest()
+
+
+def train(phrasings: Sequence[str], labels: Sequence[str], words: Words) -> Classifier:
+    """The classifier for these normalized phrasings and their topics (remembered by digest).
+
+    Raises ImportError without scikit-learn, ValueError with fewer than two topics."""
+    key = digest(phrasings, labels)
+    found = _memo.get(key)
+    if found is not None:
+        return found
+    topics = tuple(sorted(set(labels)))
+    if len(topics) < 2:
+        raise ValueError("a classifier needs at least two topics")
+    from scipy.sparse import csr_matrix
+    from sklearn.svm import LinearSVC
+
+    counted = [features(text, words(text)) for text in phrasings]
+    df: dict[str, int] = {}
+    for counts in counted:
+        for term in counts:
+            df[term] = df.get(term, 0) + 1
+    terms = sorted(df)
+    vocab = {term: i for i, term in enumerate(terms)}
+    total = len(counted)
+    idf = np.array([math.log((1 + total) / (1 + df[term])) + 1 for term in terms])
+    shell = Classifier(topics, vocab, idf, np.zeros((0, 0)), np.zeros(0))
+    rows, columns, values = [], [], []
+    for row, counts in enumerate(counted):
+        cols, vals = shell.vector(counts)
+        rows += [row] * len(cols)
+        columns += cols.tolist()
+        values += vals.tolist()
+    matrix = csr_matrix((values, (rows, columns)), shape=(total, len(terms)))
+    index = {topic: i for i, topic in enumerate(topics)}
+    y = np.array([index[label] for label in labels])
+    model = LinearSVC(C=C, random_state=0).fit(matrix, y)
+    coef = np.asarray(model.coef_, dtype=np.float64)
+    intercept = np.asarray(model.intercept_, dtype=np.float64)
+    if len(topics) == 2:  # one decision value, for the second topic: the first's is its opposite
+        coef, intercept = np.vstack([-coef, coef]), np.concatenate([-intercept, intercept])
+    classifier = Classifier(topics, vocab, idf, np.ascontiguousarray(coef.T), intercept)
+    if len(_memo) >= MEMO_SIZE:
+        _memo.pop(next(iter(_memo)))
+    _memo[key] = classifier
+    return classifier
+
+
+def available() -> str | None:
+    """Why the learned signal cannot be fitted here (None when it can)."""
+    try:
+        import sklearn.svm  # noqa: F401
+    except ImportError as exc:
+        return f"scikit-learn is not installed ({exc})"
+    return None
