@@ -185,7 +185,8 @@ class WeChatCallback:
     def _event(self, message: Element, sender: str) -> Answer:
         event = _field(message, "Event").lower()
         created = _field(message, "CreateTime")
-        key = f"event:{sender}:{created}"
+        # WeChat advises sender + create time; with what happened, two events in one second stay apart
+        key = f"event:{sender}:{created}:{event}:{_field(message, 'EventKey')}"
         if event == "subscribe":  # the privacy notice, then the main menu (one transaction, in this order)
             return Answer(200, items=[(f"{key}:privacy", self._incoming(sender, text="/privacy")),
                                       (key, self._incoming(sender, text="/start"))], followed=sender)

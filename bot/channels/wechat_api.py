@@ -40,7 +40,7 @@ TIMEOUT = httpx.Timeout(10.0)
 
 def _failure(errcode: int, errmsg: str) -> Exception:
     if errcode in BUSY:
-        return TemporaryFailure(f"WeChat busy {errcode}: {errmsg}", 60.0)
+        return TemporaryFailure(f"WeChat busy {errcode}: {errmsg}", 60.0 if errcode == 45009 else None)
     if errcode == WINDOW_CLOSED:
         return PermanentFailure(text.WINDOW_CLOSED)
     if errcode == NOT_FOLLOWING:
