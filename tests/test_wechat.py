@@ -256,3 +256,15 @@ def test_a_5_mb_body_is_cut_off_by_the_server(stack: Stack) -> None:
         stack.wechat.post(query, body + b" " * (5 * 1024 * 1024))
     stack.running.settle()
     assert stack.count(InboxMessage) == 0 and stack.double.messages == []
+
+
+def test_ipbot_run_explains_an_incomplete_or_wrong_wechat_configuration(tmp_path: object) -> None:
+    from tests.cli_runner import ipbot
+
+    partial = ipbot("run", env={"IPBOT_WECHAT_APP_ID": APP_ID, "IPBOT_WECHAT_TOKEN": TOKEN})
+    assert partial.returncode == 2 and "IPBOT_WECHAT_APP_SECRET" in partial.stderr
+    assert "Traceback" not in partial.stderr
+    wrong = ipbot("run", env={"IPBOT_WECHAT_APP_ID": APP_ID, "IPBOT_WECHAT_APP_SECRET": "s",
+                              "IPBOT_WECHAT_TOKEN": TOKEN, "IPBOT_WECHAT_AES_KEY": "too-short",
+                              "IPBOT_DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    assert wrong.returncode == 2 and "EncodingAESKey" in wrong.stderr and "Traceback" not in wrong.stderr
