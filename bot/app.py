@@ -177,6 +177,7 @@ def build_app(settings: Settings | None = None, knowledge: KnowledgeService | No
     """Everything `settings` configures, not yet started. Raises ValueError for a setting that cannot work
     (e.g. an EncodingAESKey that is not 43 characters)."""
     from bot.channels.telegram import TelegramChannel
+    from bot.channels.wechat import WeChatChannel
     from bot.channels.wecom import WeComChannel
     from bot.console import app as console_app
     from bot.http_server import HttpServer, Route
@@ -210,6 +211,8 @@ def build_app(settings: Settings | None = None, knowledge: KnowledgeService | No
         channels.append(TelegramChannel(settings, pipeline))
     if settings.wecom_configured:
         channels.append(WeComChannel(settings, pipeline))
+    if settings.wechat_configured:
+        channels.append(WeChatChannel(settings, pipeline, writer))
     dispatcher = Dispatcher(sessions, {c.name: c.sender for c in channels}, {c.name: c.limits for c in channels},
                             clock=clock, writer=writer,
                             claim_lease=dt.timedelta(seconds=settings.outbox_claim_lease_seconds))

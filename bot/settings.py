@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     wecom_aes_key: str | None = None  # callback EncodingAESKey (43 characters)
     wecom_robot_webhook_url: str | None = None  # group robot of the staff group
     wecom_api_base_url: str = "https://qyapi.weixin.qq.com"  # scheme and host; a test double in tests
+    wechat_app_id: str | None = None  # the Official Account's AppID (also the receive id of encrypted callbacks)
+    wechat_app_secret: str | None = None  # its AppSecret (for the access token)
+    wechat_token: str | None = None  # callback Token
+    wechat_aes_key: str | None = None  # EncodingAESKey (43 characters): safe mode; unset: plain mode
+    wechat_api_base_url: str = "https://api.weixin.qq.com"  # scheme and host; a test double in tests
     trusted_proxies: str = ""  # reverse proxies whose X-Forwarded-For / X-Real-IP name the client (IPs or networks)
     console_secret: str | None = None  # signs the web console's cookies; unset: one generated and kept in the database
     media_dir: str | None = None  # report photos; default: a `media` folder beside the SQLite file
@@ -81,6 +86,21 @@ class Settings(BaseSettings):
         required = self._wecom_required()
         missing = [name for name, value in required.items() if not value]
         return missing if len(missing) < len(required) else []
+
+    def _wechat_required(self) -> dict[str, object]:
+        return {"IPBOT_WECHAT_APP_ID": self.wechat_app_id, "IPBOT_WECHAT_APP_SECRET": self.wechat_app_secret,
+                "IPBOT_WECHAT_TOKEN": self.wechat_token}
+
+    @property
+    def wechat_configured(self) -> bool:
+        return all(self._wechat_required().values())
+
+    @property
+    def wechat_missing(self) -> list[str]:
+        """The WeChat settings still missing when some are set (empty when none or all are)."""
+        required = self._wechat_required()
+        missing = [name for name, value in required.items() if not value]
+        return missing if len(missing) < len(required) or (self.wechat_aes_key and missing) else []
 
     @property
     def media_folder(self) -> Path:

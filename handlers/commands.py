@@ -16,6 +16,7 @@ from handlers.survey import conversation as survey
 from handlers.survey import invite as survey_invite
 from handlers.survey.export import survey_report
 from handlers.texts import commands as text
+from handlers.texts import general as general_text
 from handlers.texts import menu as menu_text
 from handlers.tips import conversation as tips
 from handlers.tips import staff as tips_staff
@@ -50,6 +51,10 @@ def _cancel(ctx: Context, incoming: Incoming, _argument: str) -> list[Reply]:
     return notices or [Reply(menu_text.CANCELLED)]
 
 
+def _privacy(_ctx: Context, _incoming: Incoming, _argument: str) -> list[Reply]:
+    return [Reply(general_text.PRIVACY_NOTICE)]
+
+
 COMMANDS: tuple[Command, ...] = (
     Command("start", menu.main_menu, text.START, in_menu=True),
     Command("menu", menu.browse, text.MENU, in_menu=True, app_menu=text.APP_ASK),
@@ -61,6 +66,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("mydeadlines", subscriptions.my_deadlines, text.MYDEADLINES, in_menu=True, app_menu=text.APP_DEADLINES),
     Command("unsubscribe", subscriptions.unsubscribe, text.UNSUBSCRIBE),
     Command("cancel", _cancel, text.CANCEL, in_menu=True),
+    Command("privacy", _privacy, text.PRIVACY),
     Command("tip_status", tips_staff.status_command, text.TIP_STATUS),
     Command("tips", tips_staff.list_command, text.TIPS, staff_only=True),
     Command("unanswered", teaching.unanswered, text.UNANSWERED, staff_only=True),

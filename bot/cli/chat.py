@@ -46,7 +46,10 @@ def cmd_run(_args: argparse.Namespace) -> int:
     if settings.wecom_missing:
         sys.stderr.write(f"WeCom is partly configured; also set: {', '.join(settings.wecom_missing)}\n")
         return 2
-    console_only = not settings.telegram_token and not settings.wecom_configured
+    if settings.wechat_missing:
+        sys.stderr.write(f"WeChat is partly configured; also set: {', '.join(settings.wechat_missing)}\n")
+        return 2
+    console_only = not settings.telegram_token and not settings.wecom_configured and not settings.wechat_configured
     try:
         app = build_app(settings, common.knowledge(), learn=True)
     except ValueError as exc:  # e.g. an EncodingAESKey that is not 43 characters
@@ -59,8 +62,8 @@ def cmd_run(_args: argparse.Namespace) -> int:
 
         said = (f"没有配置任何渠道，只启动网页工作台 / no channel is configured: serving the staff console only, at "
                 f"{url(settings)} (channels: set IPBOT_TELEGRAM_TOKEN, or IPBOT_WECOM_CORP_ID, _AGENT_ID, _SECRET, "
-                f"_TOKEN and _AES_KEY; first admin: ipbot staff add NAME --role admin; the bot in a terminal: "
-                f"ipbot chat)")
+                f"_TOKEN and _AES_KEY, or IPBOT_WECHAT_APP_ID, _APP_SECRET and _TOKEN; first admin: "
+                f"ipbot staff add NAME --role admin; the bot in a terminal: ipbot chat)")
         sys.stdout.write(said + "\n")
         sys.stdout.flush()
         logging.getLogger("bot.console").info("%s", said)

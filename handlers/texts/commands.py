@@ -27,6 +27,7 @@ TIP = "举报侵权线索（可附照片、可匿名）"
 TIP_STATUS = "编号 — 查询举报的处理进度"
 TIPS = "[状态] — 举报线索列表；/tip 编号 查看，/tip 编号 状态 说明 改状态"
 HUMAN = "转人工：请工作人员接手"
+PRIVACY = "个人信息说明：用途、保存内容和期限"
 # labels in an app's menu bar (WeCom: at most 4 characters on the bar, 7 under 更多)
 APP_ASK = "问政策"
 APP_SURVEY = "满意度调查"

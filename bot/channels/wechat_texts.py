@@ -1,0 +1,8 @@
+"""What the WeChat channel itself says (everything else comes from the handlers); outbox reasons staff read
+in the console are in Chinese too."""
+
+CHOOSE = "请选择："
+IMAGE_NOT_SENT = "（图表无法在公众号中显示，请在网页工作台查看）"
+WINDOW_CLOSED = "对方超过48小时没有给公众号发消息，客服消息已无法送达（需对方再次发消息后才能回复）"
+UNFOLLOWED = "对方已取消关注公众号，消息未发送"
+NO_STAFF_CHAT = "公众号没有员工群，员工消息请通过企业微信或Telegram接收"
