@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels import wechat_texts as text
+from bot.channels.json_api import request_json
 from bot.core.delivery import PermanentFailure, TemporaryFailure
 from bot.core.models import ConsoleSetting
 
@@ -56,20 +57,8 @@ def _checked(data: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _request(http: httpx.AsyncClient, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
-    """One call; the answer's JSON object. An unreachable or failing server is worth retrying."""
-    try:
-        response = await http.request(method, url, **kwargs)
-    except httpx.HTTPError as exc:
-        raise TemporaryFailure(f"WeChat unreachable: {exc.__class__.__name__}") from exc
-    if response.status_code == 429 or response.status_code >= 500:
-        raise TemporaryFailure(f"WeChat HTTP {response.status_code}")
-    try:
-        data = response.json()
-    except ValueError as exc:
-        raise TemporaryFailure(f"WeChat HTTP {response.status_code}: not JSON") from exc
-    if not isinstance(data, dict):
-        raise TemporaryFailure("WeChat answered something other than an object")
-    return data
+    """One call; the answer's JSON object (bot/channels/json_api.py)."""
+    return await request_json(http, "WeChat", method, url, **kwargs)
 
 
 class AccountState:

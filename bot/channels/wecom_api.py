@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from bot.channels.json_api import request_json
 from bot.core.delivery import PermanentFailure, TemporaryFailure
 from bot.media_source import read_limited
 
@@ -40,26 +41,8 @@ def _checked(data: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _request(http: httpx.AsyncClient, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
-    """One call; the answer's JSON object. An unreachable server is worth retrying."""
-    try:
-        response = await http.request(method, url, **kwargs)
-    except httpx.HTTPError as exc:
-        raise TemporaryFailure(f"WeCom unreachable: {exc.__class__.__name__}") from exc
-    return _json(response)
-
-
-def _json(response: httpx.Response) -> dict[str, Any]:
-    if response.status_code == 429 or response.status_code >= 500:
-        retry = response.headers.get("Retry-After")
-        raise TemporaryFailure(f"WeCom HTTP {response.status_code}",
-                               float(retry) if retry and retry.isdigit() else None)
-    try:
-        data = response.json()
-    except ValueError as exc:
-        raise TemporaryFailure(f"WeCom HTTP {response.status_code}: not JSON") from exc
-    if not isinstance(data, dict):
-        raise TemporaryFailure("WeCom answered something other than an object")
-    return data
+    """One call; the answer's JSON object (bot/channels/json_api.py)."""
+    return await request_json(http, "WeCom", method, url, **kwargs)
 
 
 class WeComClient:
