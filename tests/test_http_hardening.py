@@ -69,3 +69,11 @@ def test_a_csrf_token_planted_by_cookie_does_not_pass_once_signed_in(console: Ru
     assert "CSRFWAVE" not in page
     cookie = httpx.get(console.url + "/console/login", timeout=10).headers.get("set-cookie", "")
     assert "_xsrf=" in cookie and "SameSite=Strict" in cookie and "Path=/console" in cookie
+
+
+def test_the_csrf_cookie_is_secure_behind_https(console: RunningConsole) -> None:
+    plain = httpx.get(console.url + "/console/login", timeout=10).headers.get("set-cookie", "")
+    behind_tls = httpx.get(console.url + "/console/login", headers={"X-Forwarded-Proto": "https"},
+                           timeout=10).headers.get("set-cookie", "")
+    assert "_xsrf=" in plain and "Secure" not in plain  # plain http on the office's own machine
+    assert "_xsrf=" in behind_tls and "Secure" in behind_tls

@@ -126,6 +126,12 @@ class ConsoleHandler(RequestHandler):
     def is_https(self) -> bool:
         return self.request.protocol == "https" or self.request.headers.get("X-Forwarded-Proto") == "https"
 
+    def set_cookie(self, name: str, value: str | bytes, *args: Any, **kwargs: Any) -> None:
+        """Every console cookie Secure over https (tornado sets the CSRF cookie itself: this catches it too)."""
+        if self.is_https():
+            kwargs["secure"] = True
+        super().set_cookie(name, value, *args, **kwargs)
+
     def set_session_cookie(self, token: str) -> None:
         signed = create_signed_value(self.deps.secret, SESSION_COOKIE, token).decode()
         self.set_cookie(SESSION_COOKIE, signed, path="/console", httponly=True, samesite="Strict",
