@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy.orm import Session
@@ -11,7 +14,16 @@ from sqlalchemy.orm import Session
 from bot.console import audit, auth, texts
 from bot.console.web import LOGIN_URL, SESSION_COOKIE, ConsoleHandler
 
-PASSWORD_CHECKS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="password-check")
+
+def _yield_to_the_chat() -> None:
+    """The password thread at the lowest CPU priority (Argon2's lanes, threads it starts, inherit it): under a
+    flood of logins the cores go to answering messages first."""
+    with contextlib.suppress(AttributeError, OSError):  # not Linux, or not allowed: the default priority
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+
+
+PASSWORD_CHECKS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="password-check",
+                                     initializer=_yield_to_the_chat)
 _PAGE = re.compile(r"/console/(?!/)[A-Za-z0-9/_.~%?=&+-]*")
 
 
