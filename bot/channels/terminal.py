@@ -12,7 +12,7 @@ from bot.core.messages import Address, Incoming, Reply
 
 PROMPT = "你> "
 QUIT_WORDS = frozenset({"exit", "quit", "/quit", "/exit", "退出", "q"})
-WELCOME = "博州知识产权服务助手（控制台）。输入问题回车即可，输入数字选择按钮，输入“退出”结束。"
+WELCOME = "博州知识产权服务助手（终端）。输入问题回车即可，输入数字选择按钮，输入“退出”结束。"
 ELSEWHERE = "控制台模式：这条消息会发给工作人员"
 NO_SUCH_CHOICE = "没有编号为{number}的选项，请输入上面列出的数字，或者直接输入问题。"
 
