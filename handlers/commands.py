@@ -4,6 +4,7 @@ from it, so a command cannot exist in one list and be missing from another."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -90,6 +91,20 @@ BY_NAME = {command.name: command for command in COMMANDS}
 def menu_commands() -> list[tuple[str, str]]:
     """(name, description) for the platform's command menu."""
     return [(c.name, c.help) for c in COMMANDS if c.in_menu]
+
+
+def _typed_key(message: str) -> str:
+    return _NOT_A_WORD.sub("", message)
+
+
+_NOT_A_WORD = re.compile(r"[\W_]+")
+TYPED: dict[str, str] = {_typed_key(word): name for name, words in text.TYPED.items() for word in words}
+TYPED.update({_typed_key(c.app_menu): c.name for c in COMMANDS if c.app_menu})
+
+
+def typed_command(message: str) -> str | None:
+    """The command a message names in words (我要举报, 转人工, 结束人工, 满意度调查…), when it is exactly that."""
+    return TYPED.get(_typed_key(message)) if len(message) <= 12 else None
 
 
 def app_menu_commands() -> list[tuple[str, str]]:

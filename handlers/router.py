@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.core.clock import Clock, system_clock
 from bot.core.messages import Incoming, Reply
 from handlers import ask, delivery, handoff, menu, question_log, remind, smalltalk, staff, teaching
-from handlers.commands import BY_NAME
+from handlers.commands import BY_NAME, typed_command
 from handlers.context import Context
 from handlers.rate_limit import RateLimiter, Verdict
 from handlers.staff_links import LinkedStaff
@@ -132,6 +132,8 @@ class Router:
         message = strip_control(incoming.text or "").strip()
         if command := COMMAND.match(message):
             return self._command(ctx, incoming, command.group(1), command.group(2) or "")
+        if (named := typed_command(message)) is not None:  # a menu label or command word typed, not pressed
+            return self._command(ctx, incoming, named, "")
         row, notices = handoff.current(session, incoming, ctx.now)
         if row is not None:
             return handoff.relay_from_user(row, message, ctx.now)

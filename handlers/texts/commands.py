@@ -35,3 +35,14 @@ APP_TIP = "我要举报"
 APP_DEADLINES = "我的期限"
 APP_HUMAN = "转人工"
 APP_HELP = "帮助"
+
+# Typed instead of pressed: a message that is exactly one of these (punctuation and spaces aside) runs the command,
+# as its button or menu entry would. The app menu's labels above count too.
+TYPED = {
+    "survey": ("参加满意度调查", "满意度问卷", "问卷调查"),
+    "tip": ("举报", "我要投诉举报", "线上举报", "举报侵权"),
+    "human": ("人工", "人工客服", "找人工", "人工服务"),
+    "cancel": ("结束人工", "退出人工", "结束人工服务", "不要人工了"),
+    "help": ("使用帮助", "怎么用"),
+    "menu": ("菜单", "主菜单"),
+}
