@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.clock import Clock, system_clock
 from bot.core.messages import Incoming, Reply
-from handlers import ask, delivery, handoff, menu, question_log, remind, smalltalk, staff, teaching
+from handlers import ask, delivery, followup, handoff, menu, question_log, remind, smalltalk, staff, teaching
 from handlers.commands import BY_NAME, typed_command
 from handlers.context import Context
 from handlers.rate_limit import RateLimiter, Verdict
@@ -155,8 +155,26 @@ class Router:
             return [*notices, *handoff.request(session, incoming, None, ctx.engine, now=ctx.now)]
         if kind is not None:
             return [*notices, smalltalk.reply(kind)]
+        if followup.asks_for_progress(message) and (number := followup.latest_report(session, incoming, ctx.now)):
+            return [*notices, tips_status.status_reply(session, number, incoming.sender, ctx.is_staff(incoming),
+                                                       ctx.zone)]
+        message = self._in_context(ctx, incoming, message)
         logger = question_log.session_logger(session, ctx.now)
         return [*notices, *ask.ask(logger, ctx.engine, incoming, message, session)]
+
+    @staticmethod
+    def _in_context(ctx: Context, incoming: Incoming, message: str) -> str:
+        """A short follow-up that says too little on its own, read with the person's previous question."""
+        alone = ctx.engine.search(message)
+        # only a question that named something askable but too little (要多少钱, 多久): not one about something
+        # else (天气), nor one the engine found nothing in
+        if len(message) > followup.MAX_CHARS or alone.confident or alone.reason not in followup.TOO_LITTLE:
+            return message
+        earlier = followup.previous_question(ctx.session, incoming, ctx.now)
+        if earlier is None:
+            return message
+        together = f"{earlier} {message}"
+        return together if ctx.engine.search(together).confident else message
 
     def _button(self, ctx: Context, incoming: Incoming, payload: str) -> list[Reply]:
         if len(payload) <= MAX_PAYLOAD_CHARS:

@@ -1,5 +1,6 @@
-"""A menu label or command word typed instead of pressed does what the button does (我要举报, 转人工, 结束人工,
-满意度调查), also in the middle of a handoff; the same words inside a real question are a question."""
+"""What people type besides questions: a menu label or command word does what its button does (我要举报, 转人工,
+结束人工, 满意度调查), also in the middle of a handoff, while the same words inside a real question are a question;
+a short follow-up is read with the previous question; 处理得怎么样了 after a report gives its status."""
 
 from __future__ import annotations
 
@@ -35,3 +36,25 @@ def test_the_same_words_in_a_question_are_a_question(router: Router) -> None:
     person = Person(router)
     person.says("举报商标侵权要准备哪些材料")
     assert "转接人工" not in person.text and "举报侵权线索（可匿名）" not in person.text
+
+
+def test_a_short_follow_up_is_read_with_the_previous_question(router: Router) -> None:
+    person = Person(router)
+    person.says("要多少钱")
+    assert "不太确定" in person.text or "没有找到" in person.text  # alone it says too little
+    fresh = Person(router, "u2")
+    fresh.says("商标注册怎么办理")
+    fresh.says("要多少钱")
+    assert "不太确定" not in fresh.text and "元" in fresh.text  # the fees of registering a trademark
+
+
+def test_asking_how_a_report_is_going_right_after_it_answers_with_its_status(router: Router) -> None:
+    from tests.helpers import Reporter, fill_in
+
+    reporter = Reporter(router, "u9")
+    number = fill_in(reporter, photo=None)
+    reporter.says("处理得怎么样了？")
+    assert number in reporter.text and "已受理" in reporter.text
+    stranger = Person(router, "u10")
+    stranger.says("处理得怎么样了")  # no report of theirs: an ordinary (unsure) answer, nobody else's report
+    assert number not in stranger.text
