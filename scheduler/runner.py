@@ -34,6 +34,7 @@ LEADER_LOCK = 0x1B0_7A1  # pg_try_advisory_lock key shared by every instance of 
 # Advisory locks are the whole database's: the second key, the schema's, keeps the instances of two bots
 # in two schemas of one database (say, tests running side by side) from standing by for each other.
 LEADER_LOCK_SQL = "SELECT pg_try_advisory_lock(:key, hashtext(current_schema()))"
+LEADER_UNLOCK_SQL = "SELECT pg_advisory_unlock(:key, hashtext(current_schema()))"
 RECHECK_SECONDS = 1.0
 Upkeep = Callable[[Session, dt.datetime], int]  # a daily task: returns how many things it scheduled
 
@@ -94,6 +95,10 @@ class BackgroundJobs:
     def release_leadership(self) -> None:
         """Give the lock up (at stop): another instance takes over on its next look."""
         if self._leader is not None:
+            # unlocked before the connection closes: the server ends a closed session's locks only when its
+            # backend has gone, which may be a moment later than a successor asks
+            with contextlib.suppress(Exception):
+                self._leader.execute(text(LEADER_UNLOCK_SQL), {"key": LEADER_LOCK})
             self._leader.close()
             self._leader = None
 
