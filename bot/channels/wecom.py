@@ -37,7 +37,7 @@ from tornado.web import RequestHandler
 from bot.channels import split
 from bot.channels import wecom_texts as text
 from bot.channels.wecom_api import RobotClient, WeComClient
-from bot.channels.wecom_crypto import WeComCrypto, WeComCryptoError
+from bot.channels.wecom_crypto import WeComCrypto, WeComCryptoError, fresh
 from bot.core.delivery import PermanentFailure, TemporaryFailure
 from bot.core.messages import Button, Incoming, Reply, StaffChat, Target
 from bot.core.send_limits import ChannelLimits, Window
@@ -50,7 +50,6 @@ log = logging.getLogger(__name__)
 CHANNEL = "wecom"
 PATH = "/wecom/callback"
 MAX_BODY = 64 * 1024  # WeCom's callbacks are small; anything bigger is not from WeCom
-MAX_SKEW = 300  # seconds a callback's timestamp may differ from our clock
 MAX_TEXT_BYTES = 2048
 BUTTONS_PER_CARD = 6
 BUTTON_CHARS = 10  # WeCom shows about this many characters on a card button
@@ -186,9 +185,7 @@ class WeComCallback:
         self.clock = clock
 
     def _fresh(self, query: dict[str, str]) -> bool:
-        stamp = query.get("timestamp", "")
-        # ASCII digits only ('²' is a digit to str.isdigit) and no more than a timestamp has
-        return stamp.isascii() and stamp.isdigit() and len(stamp) <= 12 and abs(self.clock() - int(stamp)) <= MAX_SKEW
+        return fresh(query.get("timestamp", ""), self.clock())
 
     def verify_url(self, query: dict[str, str]) -> Answer:
         if not self._fresh(query):

@@ -92,3 +92,12 @@ class WeComCrypto:
         """Encrypt a reply: (ciphertext, its signature)."""
         encrypted = self.encrypt(message)
         return encrypted, signature(self.token, timestamp, nonce, encrypted)
+
+
+MAX_SKEW = 300  # seconds a callback's timestamp may differ from our clock
+
+
+def fresh(stamp: str, now: float) -> bool:
+    """A callback's timestamp within MAX_SKEW of `now`: ASCII digits only ('²' is a digit to str.isdigit) and
+    no longer than a timestamp is (WeCom's and WeChat's callbacks alike)."""
+    return stamp.isascii() and stamp.isdigit() and len(stamp) <= 12 and abs(now - int(stamp)) <= MAX_SKEW
