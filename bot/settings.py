@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     wechat_api_base_url: str = "https://api.weixin.qq.com"  # scheme and host; a test double in tests
     trusted_proxies: str = ""  # reverse proxies whose X-Forwarded-For / X-Real-IP name the client (IPs or networks)
     console_secret: str | None = None  # signs the web console's cookies; unset: one generated and kept in the database
+    console_idle_minutes: int = Field(default=30, ge=1, le=720)  # an unused console session ends after this long
     media_dir: str | None = None  # report photos; default: a `media` folder beside the SQLite file
     tip_retention_days: int = Field(default=365, ge=1)  # closed reports keep contact and photos this long
     question_log_retention_days: int = Field(default=365, ge=1)  # older logged questions are deleted daily

@@ -122,7 +122,10 @@ def test_disabling_an_account_ends_its_sessions(console: RunningConsole) -> None
     clerk.page("/console/")
     boss.sign_in("boss")
     boss.page("/console/accounts")
-    assert boss.post("/console/accounts/disable", {"name": "clerk"}).status_code == 302
+    asked = boss.post("/console/accounts/disable", {"name": "clerk"})  # first the confirm step: nothing yet
+    assert asked.status_code == 200 and "确认停用" in asked.text and 'name="confirm" value="yes"' in asked.text
+    assert clerk.get("/console/").status_code == 200
+    assert boss.post("/console/accounts/disable", {"name": "clerk", "confirm": "yes"}).status_code == 302
     assert "已停用" in boss.page("/console/accounts")
     assert clerk.get("/console/").status_code == 302
     assert clerk.sign_in("clerk").status_code == 401  # and cannot sign in again
@@ -209,7 +212,11 @@ def test_a_reply_from_the_browser_goes_to_the_user_through_the_outbox(console: R
                                                             OutboxMessage.text.like("%clerk（工作台）回复%"))).all()
     assert len(to_user) == 1 and to_user[0].channel == "telegram" and to_user[0].buttons  # with 结束人工
     assert len(notes) == 1
-    assert browser.post("/console/handoffs/1/end").status_code == 302
+    asked = browser.post("/console/handoffs/1/end")
+    assert asked.status_code == 200 and "用户会收到结束通知" in asked.text and "确认结束" in asked.text
+    with console.sessions() as session:
+        assert session.get(HandoffRequest, 1).status == "open"  # type: ignore[union-attr]
+    assert browser.post("/console/handoffs/1/end", {"confirm": "yes"}).status_code == 302
     with console.sessions() as session:
         row = session.get(HandoffRequest, 1)
         assert row is not None and row.status == "closed" and row.closed_by == "staff"
@@ -237,9 +244,14 @@ def test_reminders_are_made_listed_by_month_and_cancelled(console: RunningConsol
     with console.sessions() as session:
         row = session.scalars(select(Reminder).where(Reminder.text == "提交季度报表")).one()
         assert row.recipients == ["telegram:5", "wecom:li"] and not row.needs_ack
-    assert browser.post(f"/console/reminders/{row.id}/cancel").status_code == 302
+    asked = browser.post(f"/console/reminders/{row.id}/cancel")
+    assert asked.status_code == 200 and "确认取消提醒" in asked.text and "提交季度报表" in asked.text
+    assert "取消，返回" in asked.text and 'href="/console/reminders"' in asked.text
+    assert "提交季度报表" in browser.page("/console/reminders")  # still there until confirmed
+    assert browser.post(f"/console/reminders/{row.id}/cancel", {"confirm": "yes"}).status_code == 302
     assert "已取消" in browser.page("/console/reminders")
     assert browser.post("/console/reminders/4242/cancel").status_code == 404
+    assert browser.post("/console/reminders/4242/cancel", {"confirm": "yes"}).status_code == 404
 
 
 def test_a_dead_message_is_shown_with_its_reason_and_queued_again(console: RunningConsole) -> None:
@@ -283,10 +295,17 @@ def test_survey_waves_open_close_and_download(console: RunningConsole) -> None:
         assert response.content.startswith(start)
     assert browser.get("/console/survey/export.xlsx?wave=nope").status_code == 404
     assert browser.get("/console/survey/export.exe").status_code == 404
-    assert browser.post("/console/survey/close").status_code == 302
+    asked = browser.post("/console/survey/close")
+    assert asked.status_code == 200 and "结束调查“2026Q4”后" in asked.text
+    assert "进行中" in browser.page("/console/survey")
+    assert browser.post("/console/survey/close", {"confirm": "yes"}).status_code == 302
     assert "已结束" in browser.page("/console/survey")
-    again = browser.post("/console/survey/close")
-    assert again.status_code == 400
+    for form in ({}, {"confirm": "yes"}):
+        again = browser.post("/console/survey/close", form)
+        assert again.status_code == 400 and "现在没有进行中的调查" in again.text
+    assert browser.post("/console/survey/open", {"name": "2027Q1"}).status_code == 302
+    twice = browser.post("/console/survey/open", {"name": "2027Q2"})
+    assert twice.status_code == 400 and "结束当前期次" in twice.text and "/survey_close" not in twice.text
 
 
 def test_admins_manage_accounts_and_every_change_is_in_the_audit_log(console: RunningConsole) -> None:
@@ -307,14 +326,17 @@ def test_admins_manage_accounts_and_every_change_is_in_the_audit_log(console: Ru
     page = browser.page("/console/accounts")
     assert "telegram:555" in page
     for action in ("新建账号", "关联聊天账号", "修改角色", "登录"):
-        assert f"<td>{action}</td>" in page, action
+        assert f'<td data-label="操作">{action}</td>' in page, action
+    assert "li（工作人员）" in page and "li → 管理员" in page and "account." not in page  # no codes
     with console.sessions() as session:
         before = [(r.id, r.at, r.account, r.action, r.detail) for r in session.scalars(select(AuditLog))]
     # nothing in the console changes or removes an entry: the page has no form for it, no route takes it
     assert browser.post("/console/accounts/delete", {"name": "li"}).status_code == 404
     assert browser.http.request("DELETE", "/console/accounts", headers={"X-XSRFToken": browser.token}
                                 ).status_code == 405
-    browser.post("/console/accounts/unlink", {"name": "li", "address": "telegram:555"})
+    asked = browser.post("/console/accounts/unlink", {"name": "li", "address": "telegram:555"})
+    assert asked.status_code == 200 and "确认取消关联" in asked.text
+    browser.post("/console/accounts/unlink", {"name": "li", "address": "telegram:555", "confirm": "yes"})
     with console.sessions() as session:
         after = [(r.id, r.at, r.account, r.action, r.detail) for r in session.scalars(select(AuditLog))]
     assert after[:len(before)] == before and len(after) == len(before) + 1 and after[-1][3] == "account.unlink"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 import unicodedata
 from dataclasses import dataclass
 
@@ -60,6 +61,42 @@ def check_password(password: str) -> str:
     if len(password) > MAX_PASSWORD:
         raise AccountError(texts.LONG_PASSWORD.format(n=MAX_PASSWORD))
     return password
+
+
+def check_new_password(password: str, again: str, name: str, current: str | None = None) -> str:
+    """A new password as typed twice on a form: the rules (texts.PASSWORD_RULES), each broken one in words."""
+    if password != again:
+        raise AccountError(texts.PASSWORD_MISMATCH)
+    check_password(password)
+    if same_name(password) == same_name(name):
+        raise AccountError(texts.PASSWORD_IS_NAME)
+    if current is not None and password == current:
+        raise AccountError(texts.PASSWORD_SAME)
+    return password
+
+
+# no 0/O, 1/l/I: a password read out on the phone
+_READABLE = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def generated_password() -> str:
+    """A new random password for an admin's reset: three groups of four (about 70 bits), easy to read out."""
+    return "-".join("".join(secrets.choice(_READABLE) for _ in range(4)) for _ in range(3))
+
+
+def hash_password(password: str) -> str:
+    """Argon2id (slow on purpose: the console calls it off the event loop, outside any transaction)."""
+    return _hasher.hash(check_password(password))
+
+
+def store_password(session: Session, account_id: int, password_hash: str) -> StaffAccount:
+    """A password hashed beforehand (hash_password) becomes the account's; every session of it ends."""
+    account = session.get(StaffAccount, account_id)
+    if account is None:
+        raise AccountError(texts.NO_ACCOUNT.format(name=str(account_id)))
+    account.password_hash = password_hash
+    end_sessions(session, account)
+    return account
 
 
 def check_role(role: str) -> str:

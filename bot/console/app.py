@@ -5,6 +5,7 @@ base.html, a line here and its link in texts.NAV."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -20,6 +21,7 @@ from bot.console import (
     login,
     outbox_page,
     overview,
+    password_page,
     questions_page,
     reminders_page,
     survey_pages,
@@ -42,6 +44,7 @@ def routes(deps: ConsoleDeps) -> list[Route]:
         (f"{PREFIX}/", overview.OverviewPage, d),
         (f"{PREFIX}/login", login.Login, d),
         (f"{PREFIX}/logout", login.Logout, d),
+        (f"{PREFIX}/password", password_page.PasswordPage, d),
         (f"{PREFIX}/questions", questions_page.QuestionsPage, d),
         (rf"{PREFIX}/questions/(\d{{1,12}})/(teach|not-ip|ignore)", questions_page.QuestionAction, d),
         (f"{PREFIX}/knowledge", knowledge_page.KnowledgePage, d),
@@ -81,7 +84,8 @@ def deps_for(settings: Settings, router: Router, wake: Callable[[], None], chann
                        lambda session: router.linked_staff.together(session, router.staff_ids),
                        wake=wake, clock=router.clock, channels=channels, writer=writer,
                        knowledge=router.knowledge, media=settings.media_folder,
-                       proxies=parse_proxies(settings.trusted_proxies))
+                       proxies=parse_proxies(settings.trusted_proxies),
+                       idle=dt.timedelta(minutes=settings.console_idle_minutes))
 
 
 def url(settings: Settings) -> str:

@@ -128,6 +128,15 @@ class HandoffPage(ConsoleHandler):
         if action == "reply" and len(message) > MAX_REPLY:
             await self.show(handoff_id, texts.REPLY_TOO_LONG.format(n=MAX_REPLY), draft=message)
             return
+        if action == "end" and not self.confirmed():
+            item, _lines = await self._load(handoff_id)
+            if item.status != "open":
+                await self.show(handoff_id, handoff_text.NOT_OPEN.format(number=handoff_id))
+                return
+            title, message, button = texts.CONFIRM_END_HANDOFF
+            self.ask_to_confirm(title, message.format(number=handoff_id, who=item.who), button,
+                                f"/console/handoffs/{handoff_id}")
+            return
 
         def act(session: Session) -> str | None:
             row = session.get(HandoffRequest, handoff_id)

@@ -58,7 +58,7 @@ class Login(ConsoleHandler):
         def accept(session: Session) -> tuple[auth.Staff, str] | None:
             if account_id is None:
                 return None
-            signed = auth.accept(session, failure, account_id, address, now)
+            signed = auth.accept(session, failure, account_id, address, now, self.deps.idle)
             if signed is not None:
                 audit.record(session, signed[0].name, "login", "", address, now)
             return signed

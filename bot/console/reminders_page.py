@@ -71,12 +71,12 @@ def load(session: Session, zone: dt.tzinfo) -> RemindersData:
 
 
 def audience(session: Session, who: str, chat: str, account_id: int, staff_ids: frozenset[str],
-             channels: tuple[str, ...]) -> list[str]:
+             channels: tuple[str, ...], is_admin: bool = False) -> list[str]:
     """The recipients of a new reminder; ReminderError (with words to show) when there are none."""
     if who == "me":
         found = accounts.links_of(session, account_id)
         if not found:
-            raise reminders.ReminderError(texts.REMINDER_NO_LINK)
+            raise reminders.ReminderError(texts.REMINDER_NO_LINK_ADMIN if is_admin else texts.REMINDER_NO_LINK)
         return found
     if who == "staff":
         return [str(StaffChat(channel)) for channel in channels or ("telegram",)]
@@ -126,7 +126,7 @@ class RemindersPage(ConsoleHandler):
 
         def act(session: Session) -> tuple[int, int]:
             recipients = audience(session, draft["who"], draft["chat"], me.id, self.deps.staff_ids(session),
-                                  self.deps.channels)
+                                  self.deps.channels, me.is_admin)
             row = reminders.add(session, text[:MAX_TEXT], recipients, at, None,
                                 needs_ack=draft["who"] in remind.STAFF_AUDIENCES, now=now)
             self.audit(session, "reminder.add", f"#{row.id} {at:%Y-%m-%d %H:%M} → {','.join(recipients)[:200]}: "
@@ -145,6 +145,17 @@ class RemindersPage(ConsoleHandler):
 class ReminderCancel(ConsoleHandler):
     async def post(self, number: str) -> None:
         reminder_id = int(number)
+        if not self.confirmed():
+            row = await self.read(lambda s: s.get(Reminder, reminder_id))
+            if row is None:
+                raise HTTPError(404)
+            if not row.active:
+                self.done(texts.REMINDER_NOT_ACTIVE.format(number=reminder_id), "/console/reminders")
+                return
+            title, message, button = texts.CONFIRM_CANCEL_REMINDER
+            self.ask_to_confirm(title, message.format(number=reminder_id, at=self.local(row.next_fire_at),
+                                                      text=row.text[:80]), button, "/console/reminders")
+            return
 
         def act(session: Session) -> bool:
             row = session.get(Reminder, reminder_id)

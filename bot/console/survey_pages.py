@@ -79,24 +79,34 @@ class SurveyPage(ConsoleHandler):
         if action == "open" and not name:
             await self.show(texts.WAVE_NAME_EMPTY)
             return
+        if action == "close" and not self.confirmed():
+            opened = await self.read(lambda s: next((w for w in waves(s) if w.closed_at is None), None))
+            if opened is None:
+                await self.show(texts.WAVE_NONE_OPEN)
+                return
+            title, message, button = texts.CONFIRM_CLOSE_WAVE
+            self.ask_to_confirm(title, message.format(wave=opened.name, n=opened.done), button, "/console/survey")
+            return
 
         def act(session: Session) -> tuple[bool, str]:
+            """Whether it was done, and what to say."""
+            wave = survey.open_wave(session)
             if action == "open":
-                before = survey.open_wave(session)
+                if wave is not None:
+                    return False, texts.WAVE_ALREADY_OPEN.format(wave=wave.name)
                 said = survey.staff_open(session, name, now)[0].text
-                changed = before is None and survey.open_wave(session) is not None
-                if changed:
-                    self.audit(session, "survey.open", name)
-            else:
-                wave = survey.open_wave(session)
-                said = survey.staff_close(session, now)[0].text
-                changed = wave is not None
-                if changed and wave is not None:
-                    self.audit(session, "survey.close", wave.name)
-            return changed, said
+                if survey.open_wave(session) is None:  # e.g. the name was taken
+                    return False, said
+                self.audit(session, "survey.open", name)
+                return True, said
+            if wave is None:
+                return False, texts.WAVE_NONE_OPEN
+            said = survey.staff_close(session, now)[0].text
+            self.audit(session, "survey.close", wave.name)
+            return True, said
 
-        changed, said = await self.change(act)
-        if not changed:
+        done, said = await self.change(act)
+        if not done:
             await self.show(said)
             return
         self.done(said, "/console/survey")

@@ -24,6 +24,21 @@ LOGIN_WRONG = "用户名或密码不正确。"
 LOGIN_THROTTLED = "登录失败次数过多，请稍后再试（从这台电脑最多等 15 分钟）。"
 LOGIN_MISSING = "请填写用户名和密码。"
 SIGNED_OUT = "已退出登录。"
+TIMED_OUT = "会话已超时，请重新登录。"
+
+# 修改密码 (one's own) and 重置密码 (an admin's, for another account)
+PASSWORD_RULES = ("至少 {min} 个字符（最长 {max} 个），字母、数字、汉字、符号都可以；不能与用户名相同，"
+                  "也不能与当前密码相同。改好后，你在其他电脑或浏览器上的登录会全部失效。")
+PASSWORD_CURRENT_MISSING = "请填写当前密码。"
+PASSWORD_CURRENT_WRONG = "当前密码不正确。"
+PASSWORD_MISMATCH = "两次填写的新密码不一样，请重新填写。"
+PASSWORD_SAME = "新密码不能与当前密码相同。"
+PASSWORD_IS_NAME = "密码不能与用户名相同。"
+AUDIT_OWN_PASSWORD = "其他登录已失效"
+PASSWORD_CHANGED = "密码已修改。你在其他电脑或浏览器上的登录已全部失效。"
+RESET_YOURSELF = "要改自己的密码，请用右上角的“修改密码”。"
+RESET_DONE = ("账号 {name} 的密码已重置，它的登录已全部失效。新密码只显示这一次，请当面或电话告诉本人，"
+              "并请他登录后在“修改密码”里改成自己的：")
 
 # errors
 FORBIDDEN = "你没有权限打开这个页面。"
@@ -44,6 +59,8 @@ STAFF_NOTE_END = "【人工咨询 #{number}】{name}（工作台）已结束。"
 
 # survey
 WAVE_NAME_EMPTY = "请填写期次名称，例如 2026Q4。"
+WAVE_ALREADY_OPEN = "调查“{wave}”正在进行，请先点“结束当前期次”结束它，再开始新的一期。"
+WAVE_NONE_OPEN = "现在没有进行中的调查。"
 UNKNOWN_WAVE = "没有期次 {wave}。"
 
 # reminders
@@ -54,9 +71,10 @@ REMINDER_BAD_TIME = "请填写时间，格式如 2026-12-01 09:00。"
 REMINDER_PAST = "这个时间已经过去了。"
 REMINDER_TEXT_EMPTY = "请填写提醒内容。"
 REMINDER_NOBODY = "没有接收方：{why}"
-REMINDER_NO_LINK = "你的账号还没有关联聊天账号（请管理员执行 ipbot staff link）。"
+REMINDER_NO_LINK = "你的账号还没有关联聊天账号：请管理员在“账号”页你的那一行填上聊天账号（如 telegram:123）后点“关联”。"
+REMINDER_NO_LINK_ADMIN = "你的账号还没有关联聊天账号：请在“账号”页你的那一行填上聊天账号（如 telegram:123）后点“关联”。"
 REMINDER_NO_SUBSCRIBERS = "没有订阅这类期限的企业。"
-REMINDER_NO_STAFF = "没有配置工作人员（IPBOT_STAFF 或已关联的账号）。"
+REMINDER_NO_STAFF = "还没有工作人员的聊天账号：请管理员在“账号”页给工作人员关联聊天账号。"
 REMINDER_BAD_CHAT = "“{value}”不是接收方，请写成 telegram:123 或 wecom:zhangsan（多个用逗号分开）。"
 REMINDER_BAD_AUDIENCE = "请选择接收方。"
 AUDIENCES = (("me", "我自己"), ("staff", "工作人员群"), ("allstaff", "全体工作人员"),
@@ -75,16 +93,38 @@ ACCOUNT_LINKED = "已把 {value} 关联到账号 {name}。"
 ACCOUNT_UNLINKED = "已取消 {value} 与账号 {name} 的关联。"
 NOT_YOURSELF = "不能停用自己的账号，也不能取消自己的管理员角色。"
 
+# confirm steps before destructive actions (title, what happens, the button)
+CONFIRM_DISABLE = ("停用账号", "停用账号 {name} 后，它在所有浏览器上的登录立即失效，也不能再登录；关联的聊天账号"
+                   "不再有工作人员权限。以后可以再启用。", "确认停用")
+CONFIRM_RESET = ("重置密码", "重置账号 {name} 的密码后，原密码立即失效，它在所有浏览器上的登录也会失效；"
+                 "新密码由系统生成，只显示一次。", "确认重置")
+CONFIRM_UNLINK = ("取消关联", "取消 {value} 与账号 {name} 的关联后，这个聊天账号不再有工作人员权限。",
+                  "确认取消关联")
+CONFIRM_CLOSE_WAVE = ("结束调查", "结束调查“{wave}”后，用户不能再参加这一期（现有 {n} 份完成的答卷）。"
+                      "结束后不能重新打开，只能开始新的一期。", "确认结束调查")
+CONFIRM_CANCEL_REMINDER = ("取消提醒", "取消提醒 #{number}（{at}：{text}）后它不会再发送，也不能恢复。",
+                           "确认取消提醒")
+CONFIRM_END_HANDOFF = ("结束人工咨询", "结束人工咨询 #{number}（{who}）后，用户会收到结束通知，"
+                       "之后的消息由机器人回答。",
+                       "确认结束")
+CONFIRM_TIP_FINAL = ("更改线索状态", "把线索 {number} 改为“{status}”后不能再改回，举报人会收到通知。", "确认更改")
+
 # audit actions, as shown
 ACTIONS = {"login": "登录", "logout": "退出", "handoff.reply": "回复人工咨询", "handoff.end": "结束人工咨询",
            "survey.open": "开始调查", "survey.close": "结束调查", "reminder.add": "新建提醒",
            "reminder.cancel": "取消提醒", "outbox.retry": "重新排队", "account.add": "新建账号",
            "account.disable": "停用账号", "account.enable": "启用账号", "account.role": "修改角色",
            "account.link": "关联聊天账号", "account.unlink": "取消关联",
+           "account.password": "修改自己的密码", "account.reset": "重置密码",
            "question.teach": "归入条目", "question.not-ip": "标为不属于知识产权", "question.ignore": "忽略问题",
            "kb.edit": "修改知识库条目", "kb.revert": "恢复知识库条目",
            "tip.move": "更改线索状态", "tip.export": "导出线索", "indicator.record": "录入指标数据",
            "tip.contact": "查看举报人联系方式"}
+
+AUDIT_AREAS = {"account": "账号", "handoff": "人工服务", "survey": "满意度调查", "reminder": "提醒",
+               "outbox": "消息队列", "question": "待处理问题", "kb": "知识库", "tip": "线索", "indicator": "指标"}
+AUDIT_OTHER_AREA = "工作台"
+AUDIT_OTHER_ACTION = "的其他操作"
 
 # 待处理问题
 TEACH_WHICH = "请填写要归入的条目ID。"

@@ -19,7 +19,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,7 +27,7 @@ from tornado.web import HTTPError, RequestHandler, create_signed_value, decode_s
 
 from bot.client_address import Network, client_address
 from bot.console import audit, auth, texts
-from bot.core.clock import Clock, system_clock
+from bot.core.clock import Clock, system_clock, zone_label
 from handlers.survey.definition import SurveyDefinition
 from knowledge.service import KnowledgeService
 
@@ -63,6 +63,7 @@ class ConsoleDeps:
     knowledge: KnowledgeService | None = None  # the bot's live knowledge base (知识库, 待处理问题)
     proxies: tuple[Network, ...] = ()  # IPBOT_TRUSTED_PROXIES
     media: Path | None = None  # report photos (线索): served only to a signed-in page, never as static files
+    idle: dt.timedelta = auth.DEFAULT_IDLE  # IPBOT_CONSOLE_IDLE_MINUTES: an unused session ends after this long
 
 
 class ConsoleHandler(RequestHandler):
@@ -86,16 +87,32 @@ class ConsoleHandler(RequestHandler):
         if self.role is None:
             return
         token = self.session_token()
-        now = self.deps.clock()
-        staff = await self.read(lambda s: auth.signed_in(s, token, now)) if token else None
-        if staff is None:
+        now, idle = self.deps.clock(), self.deps.idle
+        found = await self.read(lambda s: auth.look_up(s, token, now, idle)) if token else auth.Lookup(None)
+        if found.staff is None:
+            if found.timed_out and token:
+                await self.change(lambda s: auth.end_timed_out(s, token))
+                self.clear_cookie(SESSION_COOKIE, path="/console")
+                self.flash(texts.TIMED_OUT)
             if self.request.method in ("GET", "HEAD"):
                 self.redirect(f"{LOGIN_URL}?next={quote(self.request.uri or '/console/')}")
                 return
+            if found.timed_out:  # a form sent after the timeout: to the login page, then back to that page
+                self.redirect(f"{LOGIN_URL}?next={quote(self._referring_page())}", status=303)
+                return
             raise HTTPError(403, reason="not signed in")
-        self.staff = staff
+        if found.touch:
+            session_id = found.staff.session_id
+            await self.change(lambda s: auth.touch(s, session_id, now, idle))
+        self.staff = staff = found.staff
         if self.role == "admin" and not staff.is_admin:
             raise HTTPError(403)
+
+    def _referring_page(self) -> str:
+        """The console page a form was sent from (its path only), else the overview."""
+        referer = urlsplit(self.request.headers.get("Referer", ""))
+        host_ok = not referer.netloc or referer.netloc == self.request.host
+        return referer.path if host_ok and referer.path.startswith("/console/") else "/console/"
 
     def _get_raw_xsrf_token(self) -> tuple[int | None, bytes, float]:
         """Signed in, the form token is derived from the session (HMAC with the console's secret): a token
@@ -183,7 +200,7 @@ class ConsoleHandler(RequestHandler):
                                                                                    self.staff.is_admin)]
         self.render(template, staff=self.staff, nav=nav, here=self.request.path, flash=self._take_flash(),
                     error=error, site_title=texts.TITLE, role_names=texts.ROLE_NAMES,
-                    local=self.local, **values)
+                    local=self.local, zone_label=zone_label(self.deps.zone, self.deps.clock()), **values)
 
     def local(self, moment: dt.datetime | None, form: str = "%Y-%m-%d %H:%M") -> str:
         """A stored UTC time as shown to staff (IPBOT_TIMEZONE)."""
@@ -191,6 +208,17 @@ class ConsoleHandler(RequestHandler):
 
     def form(self, name: str, default: str = "") -> str:
         return self.get_body_argument(name, default) or default
+
+    def confirmed(self) -> bool:
+        """Whether the form carries the confirm step's answer (a destructive action's second POST)."""
+        return self.form("confirm") == "yes"
+
+    def ask_to_confirm(self, title: str, message: str, button: str, back: str,
+                       fields: dict[str, str] | None = None) -> None:
+        """The confirm step before a destructive action: a page saying what will happen, the same form again
+        (its fields, plus confirm=yes) to the same address, and a way back. It needs no JavaScript."""
+        self.page("confirm.html", title=title, message=message, button=button, action=self.request.path,
+                  fields=fields or {}, back=back)
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         message = {403: texts.FORBIDDEN, 404: texts.NOT_FOUND, 400: texts.BAD_REQUEST}.get(status_code,
