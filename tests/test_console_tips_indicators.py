@@ -162,7 +162,17 @@ def test_moving_a_report_tells_the_reporter_through_the_outbox(console: RunningC
         assert session.scalars(select(Tip.status).where(Tip.number == first)).one() == "checking"
         assert len(session.scalars(select(OutboxMessage).where(OutboxMessage.text.like("你的举报%"))).all()) == 1
     assert len(_audit(console, "tip.move")) == 1
-    assert "<td>更改线索状态</td>" in _admin_accounts_page(console)
+    assert '<td data-label="操作">更改线索状态</td>' in _admin_accounts_page(console)
+
+    # a final status (办结, 不予受理) is asked first: the confirm page carries the note along
+    asked = browser.post(f"/console/tips/{first}/move", {"status": "closed", "note": "已责令整改"})
+    assert asked.status_code == 200 and "不能再改回" in asked.text and 'value="已责令整改"' in asked.text
+    with console.sessions() as session:
+        assert session.scalars(select(Tip.status).where(Tip.number == first)).one() == "checking"
+    done = browser.post(f"/console/tips/{first}/move", {"status": "closed", "note": "已责令整改", "confirm": "yes"})
+    assert done.status_code == 302
+    with console.sessions() as session:
+        assert session.scalars(select(Tip.status).where(Tip.number == first)).one() == "closed"
 
 
 def _admin_accounts_page(console: RunningConsole) -> str:
