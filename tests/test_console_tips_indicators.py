@@ -209,6 +209,10 @@ def test_the_months_workbook_has_contacts_only_for_an_admin_who_asks(console: Ru
     book = load_workbook(io.BytesIO(response.content))
     rows = list(book["举报"].iter_rows(values_only=True))
     assert "联系方式" not in rows[0] and [r[0] for r in rows[1:]] == [first, second, third]
+    assert rows[0][1] == "提交时间（Asia/Shanghai，UTC+08:00）"  # local times, the zone named
+    with console.sessions() as session:
+        submitted = session.scalars(select(Tip.submitted_at).where(Tip.number == first)).one()
+    assert rows[1][1] == f"{submitted.astimezone(ZONE):%Y-%m-%d %H:%M}"
     assert not any("13800000000" in str(cell) or "wx-secret" in str(cell) for row in rows for cell in row)
     assert clerk.get(f"/console/tips/export.xlsx?month={month}&contacts=1").status_code == 403
     empty = load_workbook(io.BytesIO(clerk.get("/console/tips/export.xlsx?month=2020-01").content))

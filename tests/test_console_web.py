@@ -288,7 +288,7 @@ def test_survey_waves_open_close_and_download(console: RunningConsole) -> None:
     assert "已开启调查" in page and "2026Q4" in page and "原规划2025年目标 85%" in page and "不是同一口径" in page
     overview = browser.page("/console/")
     assert "参照原规划2025年目标 85%" in overview and "口径不同" in overview and "（目标 85" not in overview
-    for kind, content_type, start in (("csv", "text/csv", b"\xef\xbb\xbfrespondent"), ("xlsx", "spreadsheetml", b"PK"),
+    for kind, content_type, start in (("csv", "text/csv", "\ufeff答卷编号".encode()), ("xlsx", "spreadsheetml", b"PK"),
                                       ("png", "image/png", b"\x89PNG")):
         response = browser.get(f"/console/survey/export.{kind}?wave=2026Q4")
         assert response.status_code == 200 and content_type in response.headers["content-type"]

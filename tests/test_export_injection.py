@@ -64,9 +64,9 @@ def test_a_survey_comment_stays_text_in_the_csv_and_the_workbook(staffed: Router
     definition = survey_definition.load()
     with sessions() as session:
         wave = session.scalars(select(SurveyWave)).one()
-        csv_text = survey_export.to_csv(session, definition, wave).decode("utf-8-sig")
+        csv_text = survey_export.to_csv(session, definition, wave, ZONE).decode("utf-8-sig")
         report = Report(wave.name, 1, 80.0, None, 85.0, 76.91, {}, {}, {}, None)
-        xlsx = survey_export.to_xlsx(session, definition, wave, report)
+        xlsx = survey_export.to_xlsx(session, definition, wave, report, ZONE)
     fields = [f.strip('"') for line in csv_text.splitlines()[1:] for f in line.split(",")]
     assert not any(f.startswith(("=", "+", "-", "@", "\t", "\r")) for f in fields)
     _no_formula_in(xlsx)

@@ -189,7 +189,8 @@ def test_cli_report_json_and_exports(tmp_path: Path, staffed: Router, database_u
     assert report["n"] == 5 and report["index"] == 80.0 and report["groups"]["社会公众"] is None
     assert (report["target"], report["baseline"], report["gap_to_target"]) == (85, 76.91, 5.0)  # keys kept
     csv_rows = survey_report("--format", "csv").stdout.decode("utf-8-sig").splitlines()
-    assert csv_rows[0].startswith("respondent,version,group,county") and len(csv_rows) == 6
+    assert csv_rows[0].startswith("答卷编号（加盐哈希）,问卷版本,群体,县市,完成时间（Asia/Shanghai，UTC+08:00）")
+    assert len(csv_rows) == 6 and "（" in csv_rows[0].split(",")[5]  # an item by its wording, then its id
     assert "p0" not in "".join(csv_rows)  # salted hashes, never the user ids
     assert survey_report("--format", "xlsx", "-o", str(tmp_path / "r.xlsx")).returncode == 0
     from openpyxl import load_workbook

@@ -37,6 +37,12 @@ def _setup() -> tuple[Any, Any]:
     return definition, common.open_database(settings.database_url)
 
 
+def _zone() -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(common.settings().timezone)
+
+
 def _say(replies: list[Any]) -> int:
     for reply in replies:
         sys.stdout.write(reply.text + "\n")
@@ -86,9 +92,9 @@ def _report(session: Any, definition: Any, args: argparse.Namespace) -> int:
             return 1
         return common.write_binary(survey_insights.to_png(insights), args.output)
     if args.format == "csv":
-        return common.write_binary(survey_export.to_csv(session, definition, wave), args.output)
+        return common.write_binary(survey_export.to_csv(session, definition, wave, _zone()), args.output)
     if args.format == "xlsx":
-        return common.write_binary(survey_export.to_xlsx(session, definition, wave, report), args.output)
+        return common.write_binary(survey_export.to_xlsx(session, definition, wave, report, _zone()), args.output)
     if args.format == "png":
         return common.write_binary(survey_export.to_png(session, definition, report), args.output)
     if args.json:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from bot.console import figures as shown
+from bot.console import texts
 from bot.console.web import ConsoleHandler
 from bot.core.models import HandoffRequest, QuestionLog, Reminder
 from bot.core.outbox import status_counts
@@ -33,8 +35,13 @@ class Overview:
     reminders: list[Reminder]
 
 
-def rate(part: int, whole: int) -> str:
-    return f"{part / whole:.0%}" if whole else "—"
+def shares(data: Overview) -> list[tuple[str, shown.Share, shown.Share]]:
+    """The overview's rates, each with its n: answered with confidence (of every question: a count, not an
+    estimate) and rated 有用 (of the answers rated: a sample, with an interval)."""
+    week, month = data.week, data.month
+    return [("有把握的回答", shown.Share(week["a"], week["q"]), shown.Share(month["a"], month["q"])),
+            ("评为“有用”", shown.Share(week["h"], week["r"], sampled=True),
+             shown.Share(month["h"], month["r"], sampled=True))]
 
 
 def unanswered(session: Session, now: dt.datetime, limit: int = UNANSWERED_SHOWN) -> list[tuple[str, int]]:
@@ -62,4 +69,5 @@ class OverviewPage(ConsoleHandler):
     async def get(self) -> None:
         now = self.deps.clock()
         data = await self.read(lambda s: load(s, self.deps.survey, now))
-        self.page("overview.html", data=data, rate=rate, target_label=survey_texts.TARGET_LABEL)
+        self.page("overview.html", data=data, shares=shares(data), target_label=survey_texts.TARGET_LABEL,
+                  min_compare=shown.MIN_COMPARE, too_few=texts.TOO_FEW, interval=shown.scores_interval)

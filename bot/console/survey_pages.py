@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from tornado.web import HTTPError
 
+from bot.console import figures as shown
 from bot.console import texts
 from bot.console.web import ConsoleHandler
 from bot.core.models import SurveyResponse, SurveyWave
@@ -41,15 +42,16 @@ def waves(session: Session) -> list[WaveView]:
             for w in session.scalars(select(SurveyWave).order_by(SurveyWave.id.desc()))]
 
 
-def export(session: Session, definition: SurveyDefinition, name: str | None, kind: str) -> bytes | None:
+def export(session: Session, definition: SurveyDefinition, name: str | None, kind: str, zone: dt.tzinfo
+           ) -> bytes | None:
     report = survey.wave_report(session, definition, name)
     wave = survey.find_wave(session, report.wave) if report else None
     if report is None or wave is None:
         return None
     if kind == "csv":
-        return survey_export.to_csv(session, definition, wave)
+        return survey_export.to_csv(session, definition, wave, zone)
     if kind == "xlsx":
-        return survey_export.to_xlsx(session, definition, wave, report)
+        return survey_export.to_xlsx(session, definition, wave, report, zone)
     return survey_export.to_png(session, definition, report)
 
 
@@ -66,7 +68,8 @@ class SurveyPage(ConsoleHandler):
             error = texts.UNKNOWN_WAVE.format(wave=wanted[:64])
         self.page("survey.html", error=error, waves=listed, report=report, target=definition.target,
                   target_label=survey_texts.TARGET_LABEL, baseline_label=survey_texts.BASELINE_LABEL,
-                  instrument_note=survey_texts.INSTRUMENT_NOTE,
+                  instrument_note=survey_texts.INSTRUMENT_NOTE, min_compare=shown.MIN_COMPARE,
+                  too_few=texts.TOO_FEW, interval=shown.scores_interval, against=shown.against_target,
                   is_open=any(w.closed_at is None for w in listed))
 
     async def get(self, *_rest: str) -> None:
@@ -117,7 +120,7 @@ class SurveyDownload(ConsoleHandler):
         if kind not in DOWNLOADS:
             raise HTTPError(404)
         wanted = self.get_query_argument("wave", None) or None
-        data = await self.read(lambda s: export(s, self.deps.survey, wanted, kind))
+        data = await self.read(lambda s: export(s, self.deps.survey, wanted, kind, self.deps.zone))
         if data is None:
             raise HTTPError(404)
         content_type, suffix = DOWNLOADS[kind]

@@ -126,6 +126,15 @@ AUDIT_AREAS = {"account": "账号", "handoff": "人工服务", "survey": "满意
 AUDIT_OTHER_AREA = "工作台"
 AUDIT_OTHER_ACTION = "的其他操作"
 
+# figures: n, intervals, too few to compare (bot/console/figures.py)
+INTERVAL = "95% 区间 {low}–{high}"
+INTERVAL_NONE = "95% 区间 —（答卷太少）"
+TOO_FEW = "样本太少，仅供参考"
+TOO_FEW_TO_COMPARE = "样本太少，不作比较"
+NO_CLEAR_GAP = "与目标无明显差别（目标在区间内）"
+REACHED = "达到"
+GAP = "差 {gap}"
+
 # 待处理问题
 TEACH_WHICH = "请填写要归入的条目ID。"
 

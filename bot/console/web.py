@@ -27,6 +27,7 @@ from tornado.web import HTTPError, RequestHandler, create_signed_value, decode_s
 
 from bot.client_address import Network, client_address
 from bot.console import audit, auth, texts
+from bot.core import texts as core_texts
 from bot.core.clock import Clock, system_clock, zone_label
 from handlers.survey.definition import SurveyDefinition
 from knowledge.service import KnowledgeService
@@ -200,7 +201,8 @@ class ConsoleHandler(RequestHandler):
                                                                                    self.staff.is_admin)]
         self.render(template, staff=self.staff, nav=nav, here=self.request.path, flash=self._take_flash(),
                     error=error, site_title=texts.TITLE, role_names=texts.ROLE_NAMES,
-                    local=self.local, zone_label=zone_label(self.deps.zone, self.deps.clock()), **values)
+                    local=self.local, channel_name=core_texts.channel_name,
+                    zone_label=zone_label(self.deps.zone, self.deps.clock()), **values)
 
     def local(self, moment: dt.datetime | None, form: str = "%Y-%m-%d %H:%M") -> str:
         """A stored UTC time as shown to staff (IPBOT_TIMEZONE)."""

@@ -4,6 +4,7 @@ the wave)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Sequence
 
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core import spreadsheets
+from bot.core.clock import zone_label
 from bot.core.messages import Incoming, Reply
 from bot.core.models import SurveyResponse, SurveyWave
 from bot.core.spreadsheets import Sheet
@@ -36,31 +38,36 @@ def summary(report: Report) -> str:
                               change=text.NOT_AVAILABLE if change is None else f"{change:+g}", dimensions=dimensions)
 
 
-def _rows(session: Session, definition: SurveyDefinition, wave: SurveyWave) -> tuple[list[str], list[list[object]]]:
+def _rows(session: Session, definition: SurveyDefinition, wave: SurveyWave, zone: dt.tzinfo
+          ) -> tuple[list[str], list[list[object]]]:
+    """The responses, a row each: headers in Chinese (an item by its wording, its id after it), the completion
+    time in `zone` (IPBOT_TIMEZONE), named in its header."""
     items = definition.items
-    header = ["respondent", "version", "group", "county", "completed_at", *[i.id for i in items], "comment"]
+    header = [*text.EXPORT_HEADERS, text.EXPORT_COMPLETED.format(zone=zone_label(zone)),
+              *[text.EXPORT_ITEM.format(text=i.text, id=i.id) for i in items], text.EXPORT_COMMENT]
     rows: list[list[object]] = []
     for r in session.scalars(select(SurveyResponse).where(SurveyResponse.wave_id == wave.id,
                                                           SurveyResponse.step == "done").order_by(SurveyResponse.id)):
         answers = dict(r.answers)
-        completed_at = r.completed_at.isoformat() if r.completed_at else ""
+        completed_at = f"{r.completed_at.astimezone(zone):%Y-%m-%d %H:%M:%S}" if r.completed_at else ""
         rows.append([r.respondent, r.version, r.group or "", r.county or "", completed_at,
                      *[answers.get(i.id, "") for i in items], r.comment or ""])
     return header, rows
 
 
-def to_csv(session: Session, definition: SurveyDefinition, wave: SurveyWave) -> bytes:
-    header, rows = _rows(session, definition, wave)
+def to_csv(session: Session, definition: SurveyDefinition, wave: SurveyWave, zone: dt.tzinfo) -> bytes:
+    header, rows = _rows(session, definition, wave, zone)
     return spreadsheets.to_csv([header, *rows])
 
 
-def to_xlsx(session: Session, definition: SurveyDefinition, wave: SurveyWave, report: Report) -> bytes:
+def to_xlsx(session: Session, definition: SurveyDefinition, wave: SurveyWave, report: Report,
+            zone: dt.tzinfo) -> bytes:
     summary: list[Sequence[object]] = [
         ["期次", report.wave], ["答卷数", report.n], ["指数", report.index], ["95%区间", *(report.ci95 or ("", ""))],
         [f"{text.TARGET_LABEL}（%）", report.target], [f"{text.BASELINE_LABEL}（%）", report.baseline],
         ["比上一期", report.change_since_previous],
         *([name, score] for name, score in report.dimensions.items()), [text.INSTRUMENT_NOTE]]
-    header, rows = _rows(session, definition, wave)
+    header, rows = _rows(session, definition, wave, zone)
     return spreadsheets.to_xlsx([Sheet("汇总", summary), Sheet("答卷", [header, *rows])])
 
 

@@ -72,3 +72,9 @@ CHART_DRIVER_FALLBACK = {"关键驱动：重要性 × 表现": "Key drivers: imp
                          "平均分（表现）": "mean score (performance)",
                          "与总体满意的相关系数（重要性）": "correlation with overall satisfaction (importance)",
                          TARGET_LABEL: "former plan's 2025 target"}
+
+# the responses as CSV/XLSX (handlers/survey/export.py): headers a person reads
+EXPORT_HEADERS = ("答卷编号（加盐哈希）", "问卷版本", "群体", "县市")
+EXPORT_COMPLETED = "完成时间（{zone}）"
+EXPORT_ITEM = "{text}（{id}）"
+EXPORT_COMMENT = "意见建议"

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from bot.core.clock import zone_label
 from bot.core.spreadsheets import Sheet
 from bot.core.spreadsheets import to_xlsx as write_xlsx
 from handlers.tips import query as tips_query
@@ -29,7 +30,9 @@ def to_xlsx(session: Session, zone: ZoneInfo, since: dt.datetime | None = None, 
             include_contacts: bool = False) -> bytes:
     views = tips_query.list_tips(session, status, county, kind, since, until, limit=MAX_ROWS,
                                  include_contacts=include_contacts)
-    headers: list[object] = [*text.EXPORT_HEADERS, *([text.EXPORT_CONTACT] if include_contacts else [])]
+    zone_named = zone_label(zone, until)
+    headers: list[object] = [*(h.format(zone=zone_named) for h in text.EXPORT_HEADERS),
+                             *([text.EXPORT_CONTACT] if include_contacts else [])]
     listing: list[list[object]] = [headers]
     for view in reversed(views):  # oldest first, as a register reads
         full = tips_query.get_tip(session, view.number, include_contacts)

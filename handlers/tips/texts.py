@@ -93,8 +93,8 @@ REPORTER_PURGED = "已按期删除"
 REPORTER_ANONYMOUS = "匿名"
 
 # export (XLSX)
-EXPORT_HEADERS = ("编号", "提交时间", "类型", "权利", "县市", "地点/链接", "情况", "照片数", "状态", "最近更新",
-                  "处理记录")
+EXPORT_HEADERS = ("编号", "提交时间（{zone}）", "类型", "权利", "县市", "地点/链接", "情况", "照片数", "状态",
+                  "最近更新（{zone}）", "处理记录（时间为 {zone}）")
 EXPORT_CONTACT = "联系方式"
 EXPORT_SUMMARY = "汇总"
 EXPORT_LIST = "举报"
