@@ -99,3 +99,16 @@ def test_confidence_interval_by_hand(small: survey_definition.SurveyDefinition) 
     # mean 70; sample variance 200; n = 2 -> half-width 1.96 * sqrt(200 / 2) = 19.60
     result = report(small, "w", responses)
     assert result.index == 70.0 and result.ci95 == (50.4, 89.6)
+
+
+def test_each_dimension_has_its_n_and_a_normal_approximation_interval(
+        small: survey_definition.SurveyDefinition) -> None:
+    picks = ["非常满意", "满意", "一般", "不了解"]  # 乙: 100, 80, 60 and one who does not know
+    responses = [Answered(f"r{i}", "企业", "博乐市", {"a1": "满意", "b1": pick}) for i, pick in enumerate(picks)]
+    result = report(small, "2026Q4", responses)
+    assert result.dimension_n == {"甲": 4, "乙": 3}
+    # 乙: mean 80, sample sd 20, se 20/√3 = 11.547, ± 1.96 se = 22.63 → (57.37, 102.63) capped at 100
+    assert result.dimension_ci95 == {"甲": (80.0, 80.0), "乙": (57.37, 100.0)}
+    assert result.as_json()["dimension_n"] == {"甲": 4, "乙": 3}
+    one = report(small, "2026Q4", responses[:1])
+    assert one.dimension_n == {"甲": 1, "乙": 1} and one.dimension_ci95 == {"甲": None, "乙": None}
