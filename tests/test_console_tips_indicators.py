@@ -151,10 +151,10 @@ def test_moving_a_report_tells_the_reporter_through_the_outbox(console: RunningC
     assert _audit(console, "tip.move") == [f"{first} 已受理 → 核查中：已派员到店核查"]
 
     # refused moves: said at the form, nothing changed, nobody told
-    for form, says in (({"status": "rejected", "note": " "}, "需要写明理由"),
+    for form, says in (({"status": "rejected", "note": " "}, "需要在“说明”里写明理由"),
                        ({"status": "received"}, "不能改为"), ({"status": "飞走"}, "没有“飞走”这个状态")):
         refused = browser.post(f"/console/tips/{first}/move", form)
-        assert refused.status_code == 400 and says in refused.text, form
+        assert refused.status_code == 400 and says in refused.text and "/tip " not in refused.text, form
     unchanged = browser.post(f"/console/tips/{second}/move", {"status": "closed"})
     assert unchanged.status_code == 400 and "不能改为" in unchanged.text
     assert browser.post("/console/tips/WQ2099010001/move", {"status": "checking"}).status_code == 404

@@ -199,6 +199,8 @@ def test_cli_report_json_and_exports(tmp_path: Path, staffed: Router, database_u
     assert book.sheetnames == ["汇总", "答卷"] and book["答卷"].max_row == 6
     labels = [row[0] for row in book["汇总"].iter_rows(values_only=True)]
     assert "原规划2025年目标（%）" in labels and "目标" not in labels
+    dimension = next(row for row in book["汇总"].iter_rows(values_only=True) if row[0] == "法律政策")
+    assert dimension[1:3] == (80.0, "n=5")  # each dimension's score with its n (then its 95% interval)
     png = survey_report("--format", "png").stdout
     assert png.startswith(b"\x89PNG")
 

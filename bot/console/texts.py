@@ -149,6 +149,7 @@ TRY_REASONS = {"empty": "没有输入内容", "too_long": "问题太长", "no_ma
                "ambiguous": "几条分数接近，会列出让用户选"}
 
 # 线索
+TIP_NEED_NOTE = "改为“{status}”需要在“说明”里写明理由（举报人会看到），例如：不属于知识产权侵权。"
 TIPS_BAD_MONTH = "请选择要导出的月份，格式如 2026-11。"
 
 CHANNEL_NOT_CONFIGURED = "注意：{channel}渠道没有配置，这条消息发不出去，会在“消息投递”里显示为已停发。"

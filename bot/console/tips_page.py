@@ -117,8 +117,10 @@ class TipMove(TipPage):
     async def post(self, number: str) -> None:
         wanted, note = self.form("status").strip()[:20], self.form("note").strip()
         actor, zone, now = f"{self.me.name}（工作台）", self.deps.zone, self.deps.clock()
-        missing_note = wanted in tips_status.NEEDS_NOTE and not note  # said at once, before any confirm step
-        if wanted in tips_status.ENDED and not missing_note and not self.confirmed():  # a final status: asked first
+        if wanted in tips_status.NEEDS_NOTE and not note:  # said at once, in the console's words (not /tip …)
+            await self.show(number, texts.TIP_NEED_NOTE.format(status=tip_text.STATUS[wanted]))
+            return
+        if wanted in tips_status.ENDED and not self.confirmed():  # a final status: asked first
             current = await self.read(lambda s: getattr(tips_status.find(s, number), "status", None))
             if current is None or current == "draft":
                 raise HTTPError(404)

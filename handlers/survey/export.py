@@ -66,7 +66,9 @@ def to_xlsx(session: Session, definition: SurveyDefinition, wave: SurveyWave, re
         ["期次", report.wave], ["答卷数", report.n], ["指数", report.index], ["95%区间", *(report.ci95 or ("", ""))],
         [f"{text.TARGET_LABEL}（%）", report.target], [f"{text.BASELINE_LABEL}（%）", report.baseline],
         ["比上一期", report.change_since_previous],
-        *([name, score] for name, score in report.dimensions.items()), [text.INSTRUMENT_NOTE]]
+        *([name, score, text.EXPORT_DIMENSION_N.format(n=report.dimension_n.get(name, report.n)),
+           *(report.dimension_ci95.get(name) or ("", ""))] for name, score in report.dimensions.items()),
+        [text.INSTRUMENT_NOTE]]
     header, rows = _rows(session, definition, wave, zone)
     return spreadsheets.to_xlsx([Sheet("汇总", summary), Sheet("答卷", [header, *rows])])
 

@@ -78,3 +78,4 @@ EXPORT_HEADERS = ("答卷编号（加盐哈希）", "问卷版本", "群体", "�
 EXPORT_COMPLETED = "完成时间（{zone}）"
 EXPORT_ITEM = "{text}（{id}）"
 EXPORT_COMMENT = "意见建议"
+EXPORT_DIMENSION_N = "n={n}"  # beside a dimension's score in the summary sheet, then its 95% interval
