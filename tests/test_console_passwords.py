@@ -160,5 +160,12 @@ def test_a_session_in_use_is_kept_alive_and_the_idle_minutes_are_a_setting(datab
         with running.sessions() as session:
             renewed = session.scalars(select(ConsoleSession.expires_at)).one().replace(tzinfo=dt.UTC)
         assert renewed > soon + dt.timedelta(minutes=2)  # used now: another 5 minutes from now
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=6)
+        with running.sessions.begin() as session:  # made under a longer idle setting
+            session.execute(update(ConsoleSession).values(expires_at=later))
+        assert browser.get("/console/").status_code == 200
+        with running.sessions() as session:
+            shortened = session.scalars(select(ConsoleSession.expires_at)).one().replace(tzinfo=dt.UTC)
+        assert shortened <= dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)  # the current setting applies
     finally:
         running.stop()

@@ -153,7 +153,8 @@ def look_up(session: Session, token: str, now: dt.datetime, idle: dt.timedelta =
     if _aware(expires) <= now:
         return Lookup(None, timed_out=True)
     slid = min(now + idle, _aware(created) + SESSION_LIFETIME)
-    due = slid - _aware(expires) >= min(TOUCH_EVERY, idle / 10)
+    # written when it moved on by a step (or back: a session from before a shorter IPBOT_CONSOLE_IDLE_MINUTES)
+    due = abs(slid - _aware(expires)) >= min(TOUCH_EVERY, idle / 10)
     return Lookup(Staff(account_id, name, role, session_id), touch=due)
 
 
