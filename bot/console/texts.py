@@ -152,5 +152,5 @@ TRY_REASONS = {"empty": "没有输入内容", "too_long": "问题太长", "no_ma
 TIP_NEED_NOTE = "改为“{status}”需要在“说明”里写明理由（举报人会看到），例如：不属于知识产权侵权。"
 TIPS_BAD_MONTH = "请选择要导出的月份，格式如 2026-11。"
 
-CHANNEL_NOT_CONFIGURED = "注意：{channel}渠道没有配置，这条消息发不出去，会在“消息投递”里显示为已停发。"
+CHANNEL_NOT_CONFIGURED = "注意：{channel}渠道没有配置，这条消息发不出去，会在“消息队列”页的“发送失败的消息”里列出。"
 CONTACT_ADMINS_ONLY = "有（仅管理员可见，查看会记入操作记录）"
