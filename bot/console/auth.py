@@ -1,13 +1,15 @@
-"""Sessions, the cookie secret and the login throttle. The session cookie is signed with the secret
-(IPBOT_CONSOLE_SECRET, else one generated once and kept in console_setting, so a restart keeps everyone signed
-in) and carries a random token; the server keeps the token's SHA-256 with the account and an expiry, so
-logging out, a password change or disabling the account ends the session for real. The expiry slides: a
-session unused for IPBOT_CONSOLE_IDLE_MINUTES ends (and is at most SESSION_LIFETIME long); an ended row is
-kept a while so the next request can say it timed out. Wrong passwords are counted per account name from one
-address (THROTTLE_LIMIT in THROTTLE_WINDOW), per address (ADDRESS_LIMIT), and per name from anywhere, where
-they only make the next attempt wait (a delay that grows, at most MAX_NAME_DELAY): nobody can lock a colleague
-out by typing wrong passwords for their name. A refused attempt is told in the same words whatever the
-password. The password itself is checked outside any database transaction (bot/console/login.py).
+"""Sessions, the cookie secret and the login throttle.
+
+The session cookie is signed with the secret (IPBOT_CONSOLE_SECRET, else one generated once and kept in
+console_setting, so a restart keeps everyone signed in) and carries a random token; the server keeps the token's
+SHA-256 with the account and an expiry, so logging out, a password change or disabling the account ends the
+session for real. The expiry slides: a session unused for IPBOT_CONSOLE_IDLE_MINUTES ends (and is at most
+SESSION_LIFETIME long); an ended row is kept a while so the next request can say it timed out. Wrong passwords
+are counted per account name from one address (THROTTLE_LIMIT in THROTTLE_WINDOW), per address (ADDRESS_LIMIT),
+and per name from anywhere, where they only make the next attempt wait (a delay that grows, at most
+MAX_NAME_DELAY): nobody can lock a colleague out by typing wrong passwords for their name. A refused attempt is
+told in the same words whatever the password. The password itself is checked outside any database transaction
+(bot/console/login.py).
 """
 
 from __future__ import annotations
