@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.core.datafile import DataFileError
 from bot.core.models import Reminder
 from handlers.indicators import calendar as indicator_calendar
-from handlers.indicators import plan
+from handlers.indicators import entry_map, plan
 from handlers.indicators.plan import Period
 from knowledge.service import KnowledgeService
 from scheduler import calendar
@@ -69,6 +69,19 @@ def test_every_entry_the_plan_names_is_in_the_knowledge_base(knowledge: Knowledg
     for p in plan.load_plans().plans:
         for entry_id in [*p.whole_plan_entries, *(e for i in p.indicators for e in i.entries)]:
             assert knowledge.engine.kb.entry(entry_id) is not None, entry_id
+
+
+def test_the_quick_scan_names_exactly_the_entries_that_carry_figures(tmp_path: Path) -> None:
+    """`ipbot ask` learns which answers carry plan figures without validating the plans; it must agree with the
+    validated load, and say "cannot tell" (None) for a file it cannot read, so the validated load decides."""
+    plans = plan.load_plans()
+    validated = {e for p in plans.plans for e in [*p.whole_plan_entries, *(x for i in p.indicators for x in i.entries)]}
+    assert entry_map.entries_with_figures() == validated
+    shutil.copy(SEED, tmp_path / SEED.name)
+    (tmp_path / "plan-2026-2030.yaml").write_text("indicators: [{id: x, entries: pledge-plan-target}]\n", "utf-8")
+    assert entry_map.entries_with_figures(tmp_path) is None  # entries must be a list
+    (tmp_path / "plan-2026-2030.yaml").write_text("name: [unclosed\n", "utf-8")
+    assert entry_map.entries_with_figures(tmp_path) is None
 
 
 def test_periods_are_years_or_quarters() -> None:

@@ -19,10 +19,9 @@ from pydantic import AfterValidator, BaseModel, Field, Strict, TypeAdapter
 
 from bot.core.datafile import Collector, DataFileError, Problem, line_at, read_yaml
 from bot.core.datafile_models import CONFIG, Text, validate
+from handlers.indicators.entry_map import PLAN_DIR, PLAN_GLOB
 from scheduler.recipients import ReminderError, parse_recipients
 
-PLAN_DIR = Path(__file__).parent / "data"
-PLAN_GLOB = "plan-*.yaml"
 INDICATOR_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 PERIOD = re.compile(r"^(\d{4})(?:Q([1-4]))?$")
 YEARLY = re.compile(r"^(\d{2})-(\d{2})$")
