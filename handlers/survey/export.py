@@ -31,8 +31,7 @@ def summary(report: Report) -> str:
     dimensions = "；".join(f"{name} {show(score)}" for name, score in report.dimensions.items())
     change = report.change_since_previous
     return text.REPORT.format(wave=report.wave, n=report.n, index=show(report.index), low=show(low),
-                              high=show(high), target=show(report.target), gap=show(report.gap_to_target),
-                              baseline=show(report.baseline),
+                              high=show(high), target=show(report.target), baseline=show(report.baseline),
                               change=text.NOT_AVAILABLE if change is None else f"{change:+g}", dimensions=dimensions)
 
 
