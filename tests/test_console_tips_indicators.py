@@ -253,7 +253,7 @@ def test_a_figure_recorded_in_the_browser_is_shown_and_in_the_workbook(console: 
 @pytest.mark.parametrize(("bad", "says"), [
     ({"value": "六千"}, "不是数字"), ({"value": "inf"}, "不是数字"),
     ({"indicator": "no-such-indicator"}, "没有指标“no-such-indicator”"),
-    ({"period": "2019"}, "不在任何规划的年份内"), ({"period": "明年"}, "看不懂"),
+    ({"period": "2019"}, "早于最早规划的基数年"), ({"period": "2024Q5"}, "季度不对"), ({"period": "明年"}, "看不懂"),
     ({"source": "  "}, "请写明数据来源"),
 ])
 def test_a_bad_figure_is_refused_at_the_form_with_the_reason(console: RunningConsole, bad: dict[str, str],

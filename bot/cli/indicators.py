@@ -76,6 +76,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_chart(args: argparse.Namespace) -> int:
     from handlers.indicators import export as indicator_export
 
+    common.chart_font_notice()
     return common.write_binary(indicator_export.to_png(_statuses()), args.output)
 
 
