@@ -110,6 +110,7 @@ class Plan:
     report_to: tuple[str, ...]
     indicators: tuple[Indicator, ...]
     whole_plan_entries: tuple[str, ...]
+    survey_indicator: str | None = None  # the indicator the local satisfaction survey is set beside
 
     @property
     def years(self) -> str:
@@ -222,6 +223,7 @@ class _Plan(BaseModel):
     target_year: Year
     report_to: list[Text] = []
     whole_plan_entries: list[Id] = []  # knowledge-base entry ids
+    survey_indicator: Id | None = None  # one of the indicators
     indicators: Annotated[list[_Indicator], Field(min_length=1)]
 
 
@@ -252,13 +254,16 @@ def load_plan(path: Path) -> Plan:
         if indicator.id in seen:
             out.add(path, line_at(root, "indicators", n), f"indicator id {indicator.id!r} is used twice")
         seen.add(indicator.id)
+    if plan.survey_indicator is not None and plan.survey_indicator not in seen:
+        out.add(path, line_at(root, "survey_indicator"),
+                f"survey_indicator: {plan.survey_indicator!r} is not one of this plan's indicators")
     if out.problems:
         raise DataFileError(out.problems)
     indicators = tuple(Indicator(i.id, i.name, i.unit, _known(i.baseline), _known(i.target), i.kind, tuple(i.entries),
                                  i.report_by, tuple(sorted(set(i.report_days_before))), i.note, i.measure,
                                  i.baseline == PENDING) for i in plan.indicators)
     return Plan(path, plan.name, plan.document, plan.start_year, plan.end_year, plan.baseline_year,
-                plan.target_year, tuple(report_to), indicators, tuple(plan.whole_plan_entries))
+                plan.target_year, tuple(report_to), indicators, tuple(plan.whole_plan_entries), plan.survey_indicator)
 
 
 def load_plans(directory: Path = PLAN_DIR) -> Plans:

@@ -58,3 +58,49 @@ CHART_FALLBACK = {"规划指标完成进度（基数→目标）": "Plan indicat
 # Staff help lines (the command table in handlers/commands.py)
 HELP_LIST = "规划指标：最新数据、完成进度和图表"
 HELP_SET = "录入指标数据：/indicator 指标ID 期间 数值 来源"
+
+# The final evaluation (终期评估): handlers/indicators/evaluation.py, its exports and its console page
+EVAL_VERDICT = {"reached": "达到", "not_reached": "未达到", "qualitative": "定性指标，需评估判断",
+                "no_figure": "未录入", "target_pending": "目标待发布"}
+EVAL_NO_FIGURE = "未录入（没有{year}年数据）"
+EVAL_NONE = "未录入"
+EVAL_DASH = "—"
+EVAL_TITLE = ("【{plan}（{years}年）终期评估】{document}；基数{baseline_year}年 → 目标{target_year}年；"
+              "终期数值取{target_year}年的最新数据，是否达到按规划的评判方式")
+EVAL_LINE = "· {name}（{id}）：基数 {baseline} → 目标 {target}（{measure}）；{final}"
+EVAL_FINAL = "终期 {period} {value}（来源：{source}）—— {verdict}"
+EVAL_EARLIER = "；此前最近：{period} {value}（来源：{source}）"
+EVAL_COUNTS = ("共{total}项：达到{reached}项，未达到{not_reached}项，定性{qualitative}项，未录入{no_figure}项，"
+               "目标待发布{target_pending}项。")
+EVAL_SURVEY_TITLE = "满意度调查各期（规划目标 {target}）："
+EVAL_NO_WAVES = "· 还没有调查。"
+EVAL_WAVE = "· {name}：指数 {index}，{n}份答卷，95%区间 {interval}"
+EVAL_NO_INTERVAL = "无（答卷不足）"
+EVAL_TOO_FEW = "（答卷太少，不宜与目标比较）"
+EVAL_NO_PLAN = "还没有规划文件（handlers/indicators/data/plan-*.yaml）。"
+EVAL_SOURCE_PLAN = "规划文件：{document}"
+# its workbook
+EVAL_SHEET = "终期评估"
+EVAL_HEADER = ("指标ID", "指标", "单位", "属性", "评判方式", "基数（{baseline_year}年）", "目标（{target_year}年）",
+               "基数和目标的来源", "终期数值", "期间", "来源", "录入人", "是否达到", "此前最近数值", "其期间", "其来源",
+               "注")
+EVAL_SURVEY_SHEET = "满意度调查"
+EVAL_SURVEY_HEADER = ("期次", "开始", "结束", "答卷数", "指数", "95%区间下限", "95%区间上限", "规划目标", "差距",
+                      "说明")
+EVAL_ABOUT_SHEET = "说明"
+EVAL_ABOUT = (("规划", "{plan}（{years}年）"), ("文号", "{document}"), ("生成时间", "{generated}"),
+              ("终期数值", "{target_year}年的最新数据（全年数据优先于季度数据）；"
+                          "没有{target_year}年数据的指标列为“未录入”，并列出此前最近的数据供参考，不据此判断是否达到"),
+              ("是否达到", "越高越好：终期数值不低于目标；越低越好：不高于目标；定性：不按数值判断，由评估人判断"),
+              ("满意度", "{caveat}"))
+# its chart
+EVAL_CHART_TITLE = "{plan}终期评估：终期数值占目标的比例"
+EVAL_CHART_AXIS = "终期数值 / 目标（%）"
+EVAL_CHART_SURVEY = "满意度调查各期指数（95%区间）"
+EVAL_CHART_TARGET = "规划目标"
+EVAL_CHART_NOTE = "本地五级选项调查，与规划“%”口径不同；目标线仅作参照"
+EVAL_CHART_FALLBACK = {"终期数值 / 目标（%）": "final value / target (%)",
+                       "满意度调查各期指数（95%区间）": "Satisfaction survey index by wave (95% interval)",
+                       "规划目标": "plan's target", "未录入": "no figure", "目标待发布": "target not published",
+                       "定性指标，需评估判断": "qualitative",
+                       EVAL_CHART_NOTE: "Local 5-option survey, not the plan's % measure; target line for reference"}
