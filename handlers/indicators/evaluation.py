@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, get_args
 
 from handlers.indicators import progress as indicators
 from handlers.indicators import texts as text
 from handlers.indicators.plan import Indicator, Plan, Plans, number
 from handlers.indicators.progress import Recorded, Status
+from handlers.survey.scoring import MIN_CELL
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -53,8 +54,7 @@ class Wave:
 
     @property
     def too_few(self) -> bool:
-        from handlers.survey.scoring import MIN_CELL
-
+        """Fewer answers than the survey reports a cell for: too few to set beside a target."""
         return self.n < MIN_CELL
 
 
@@ -68,7 +68,7 @@ class Evaluation:
 
     @property
     def counts(self) -> dict[Verdict, int]:
-        found: dict[Verdict, int] = dict.fromkeys(text.EVAL_VERDICT, 0)  # type: ignore[arg-type]
+        found: dict[Verdict, int] = dict.fromkeys(get_args(Verdict), 0)
         for row in self.rows:
             found[row.verdict] += 1
         return found
