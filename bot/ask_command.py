@@ -61,7 +61,15 @@ def database_figures(sessions: Callable[[], sessionmaker[Session] | None]) -> Fi
     called on first need (most answers are about no indicator) and gives None when there is no database to read:
     then no figure is recorded yet."""
 
+    named: list[frozenset[str] | None] = []  # the entries the plan files name, scanned once
+
     def figures(entry_id: str) -> str:
+        if not named:
+            from handlers.indicators.entry_map import entries_with_figures
+
+            named.append(entries_with_figures())
+        if named[0] is not None and entry_id not in named[0]:
+            return ""  # most answers: no plan names this entry (known without validating the plans)
         from handlers.indicators.plan import current_plans
 
         if not current_plans().entry_indicators(entry_id):

@@ -3,8 +3,10 @@ and alternates, taught phrasings included, since overlay.apply adds them to the 
 
 Features of a text: its normalized form's character 1-, 2- and 3-grams and its jieba words, counted
 sublinearly (1 + log tf), times idf, L2-normalised. The classifier is a linear SVM (one against the rest per
-topic), fitted by scikit-learn; what is kept is only the vocabulary, the idf and the weights, so answering needs
-numpy alone and the classifier pickles with the engine (knowledge/cache.py): `ipbot ask` does not fit it again.
+topic), fitted by scikit-learn; what is kept is only the vocabulary, the idf and the weights, as plain arrays of
+floats: answering needs neither numpy nor scikit-learn (importing numpy alone would double `ipbot ask`'s start),
+and the classifier pickles with the engine (knowledge/cache.py): `ipbot ask` does not fit it again. A question
+has a few dozen known terms, so its score per topic is a short sum over a few weights of that topic's array.
 
 Fitting takes about a second over the real knowledge base. It is remembered in-process by a digest of the
 phrasings and their labels, so the many engines built over the same knowledge base fit it once. Without
@@ -20,10 +22,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import operator
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-
-import numpy as np
 
 log = logging.getLogger(__name__)
 C = 1.0  # the SVM's regularisation (1 did best on the project's sets; 0.5 and 2 within half a point)
@@ -55,32 +57,33 @@ def features(norm: str, words: Sequence[str]) -> dict[str, int]:
 class Classifier:
     topics: tuple[str, ...]
     vocab: dict[str, int]
-    idf: np.ndarray  # per term
-    weights: np.ndarray  # terms x topics (a term's row is contiguous: a question gathers a few rows)
-    intercepts: np.ndarray  # per topic
+    idf: array[float]  # per term
+    weights: tuple[array[float], ...]  # per topic: a weight per term
+    intercepts: tuple[float, ...]  # per topic
 
-    def vector(self, counts: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    def vector(self, counts: dict[str, int]) -> tuple[list[int], list[float]]:
         """The known terms' indices and their tf-idf values, L2-normalised."""
         vocab, idf = self.vocab, self.idf
         index = [vocab[term] for term in counts if term in vocab]
         if not index:
-            return np.zeros(0, dtype=np.intp), np.zeros(0)
-        columns = np.array(index, dtype=np.intp)
-        tf = np.array([counts[term] for term in counts if term in vocab], dtype=np.float64)
-        values = (1.0 + np.log(tf)) * idf[columns]
-        return columns, values / math.sqrt(float(values @ values))
+            return [], []
+        tf = [counts[term] for term in counts if term in vocab]
+        values = [(1.0 + math.log(n)) * idf[i] for n, i in zip(tf, index, strict=True)]
+        length = math.sqrt(sum(v * v for v in values))
+        return index, [v / length for v in values]
 
-    def scores(self, norm: str, words: Sequence[str]) -> np.ndarray:
+    def scores(self, norm: str, words: Sequence[str]) -> list[float]:
         """Decision value per topic (in self.topics' order) for a normalized question."""
-        columns, values = self.vector(features(norm, words))
-        scores: np.ndarray = values @ self.weights[columns] + self.intercepts
-        return scores
+        index, values = self.vector(features(norm, words))
+        mul = operator.mul
+        return [sum(map(mul, values, map(column.__getitem__, index))) + intercept
+                for column, intercept in zip(self.weights, self.intercepts, strict=True)]
 
     def ranking(self, norm: str, words: Sequence[str]) -> list[tuple[str, float]]:
         """(topic, score), the best first; of equal scores, the topic first in self.topics."""
         scores = self.scores(norm, words)
-        order = np.argsort(-scores, kind="stable")
-        return [(self.topics[i], float(scores[i])) for i in order]
+        order = sorted(range(len(scores)), key=lambda i: -scores[i])  # stable: ties keep self.topics' order
+        return [(self.topics[i], scores[i]) for i in order]
 
 
 def digest(phrasings: Sequence[str], labels: Sequence[str]) -> str:
@@ -101,6 +104,7 @@ def train(phrasings: Sequence[str], labels: Sequence[str], words: Words) -> Clas
     topics = tuple(sorted(set(labels)))
     if len(topics) < 2:
         raise ValueError("a classifier needs at least two topics")
+    import numpy as np
     from scipy.sparse import csr_matrix
     from sklearn.svm import LinearSVC
 
@@ -112,14 +116,14 @@ def train(phrasings: Sequence[str], labels: Sequence[str], words: Words) -> Clas
     terms = sorted(df)
     vocab = {term: i for i, term in enumerate(terms)}
     total = len(counted)
-    idf = np.array([math.log((1 + total) / (1 + df[term])) + 1 for term in terms])
-    shell = Classifier(topics, vocab, idf, np.zeros((0, 0)), np.zeros(0))
+    idf = array("d", [math.log((1 + total) / (1 + df[term])) + 1 for term in terms])
+    shell = Classifier(topics, vocab, idf, (), ())
     rows, columns, values = [], [], []
     for row, counts in enumerate(counted):
         cols, vals = shell.vector(counts)
         rows += [row] * len(cols)
-        columns += cols.tolist()
-        values += vals.tolist()
+        columns += cols
+        values += vals
     matrix = csr_matrix((values, (rows, columns)), shape=(total, len(terms)))
     index = {topic: i for i, topic in enumerate(topics)}
     y = np.array([index[label] for label in labels])
@@ -128,7 +132,8 @@ def train(phrasings: Sequence[str], labels: Sequence[str], words: Words) -> Clas
     intercept = np.asarray(model.intercept_, dtype=np.float64)
     if len(topics) == 2:  # one decision value, for the second topic: the first's is its opposite
         coef, intercept = np.vstack([-coef, coef]), np.concatenate([-intercept, intercept])
-    classifier = Classifier(topics, vocab, idf, np.ascontiguousarray(coef.T), intercept)
+    classifier = Classifier(topics, vocab, idf, tuple(array("d", row.tolist()) for row in coef),
+                            tuple(float(b) for b in intercept))
     if len(_memo) >= MEMO_SIZE:
         _memo.pop(next(iter(_memo)))
     _memo[key] = classifier

@@ -16,7 +16,7 @@ RIGHTS: dict[str, frozenset[str]] = {
 PLEDGE = frozenset({"质押", "出质", "质权", "贷款", "融资"})
 # ...but a loan or financing as such is no IP matter: beside no IP word these words do not make a question
 # specific enough to answer (贷款, 什么是融资)
-FINANCE = frozenset({"贷款", "融资", "银行", "银行贷款", "利率", "利息", "放款"})
+FINANCE = frozenset({"贷款", "融资", "银行", "银行贷款", "利率", "利息", "放款", "续贷"})
 # What a question asks about a subject (its cost, papers, time, steps, place...), by canonical terms (see
 # synonyms.yaml): an entry whose own question and keywords never name the aspect asked is rarely the answer.
 ASPECTS = frozenset({"费用", "材料", "多长时间", "流程", "地点", "条件", "处罚", "赔偿", "转让", "续展", "保护期",

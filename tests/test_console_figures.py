@@ -81,9 +81,9 @@ def test_one_survey_response_shows_n_and_no_gap_to_the_target(console: RunningCo
     assert "n=1" in overview and "差距" not in overview and "样本太少" in overview
 
 
-def test_a_dimension_gap_is_shown_only_when_the_target_is_outside_its_interval() -> None:
+def test_a_dimension_is_set_beside_the_target_only_when_the_target_is_outside_its_interval() -> None:
     assert figures.against_target(80.0, 3, (70.0, 90.0), 85.0)[0] == "样本太少，不作比较"
     assert figures.against_target(80.0, 40, (78.0, 86.0), 85.0)[0] == "与目标无明显差别（目标在区间内）"
-    assert figures.against_target(80.0, 40, (78.0, 82.0), 85.0) == ("差 5", "warn")
-    assert figures.against_target(90.0, 40, (88.0, 92.0), 85.0) == ("达到", "ok")
+    assert figures.against_target(80.0, 40, (78.0, 82.0), 85.0) == ("低于参照值", "warn")
+    assert figures.against_target(90.0, 40, (88.0, 92.0), 85.0) == ("高于参照值", "ok")
 

@@ -267,7 +267,7 @@ def test_a_figure_recorded_in_the_browser_is_shown_and_in_the_workbook(console: 
 @pytest.mark.parametrize(("bad", "says"), [
     ({"value": "六千"}, "不是数字"), ({"value": "inf"}, "不是数字"),
     ({"indicator": "no-such-indicator"}, "没有指标“no-such-indicator”"),
-    ({"period": "2019"}, "不在任何规划的年份内"), ({"period": "明年"}, "看不懂"),
+    ({"period": "2019"}, "早于最早规划的基数年"), ({"period": "2024Q5"}, "季度不对"), ({"period": "明年"}, "看不懂"),
     ({"source": "  "}, "请写明数据来源"),
 ])
 def test_a_bad_figure_is_refused_at_the_form_with_the_reason(console: RunningConsole, bad: dict[str, str],
@@ -284,3 +284,27 @@ def test_a_bad_figure_is_refused_at_the_form_with_the_reason(console: RunningCon
     assert _audit(console, "indicator.record") == []
     assert "尚未录入" in response.text and "还没有录入任何数据" in response.text
     assert browser.post("/console/indicators", form, csrf=False).status_code == 403
+
+
+def test_the_final_evaluation_page_lists_every_indicator_and_gives_its_workbook_and_chart(
+        console: RunningConsole) -> None:
+    browser = console.client()
+    browser.sign_in("clerk")
+    assert 'href="/console/indicators/evaluation"' in browser.page("/console/indicators")
+    for period, value in (("2025", "7210"), ("2026", "7400")):  # 2026: the next plan's, not this evaluation's
+        form = {"indicator": "pledge-financing", "period": period, "value": value, "source": f"{period}年统计公报"}
+        assert browser.post("/console/indicators", form).status_code == 302
+    assert "已记录" in browser.page("/console/indicators")  # the notice of the last one, shown once
+    page = browser.page("/console/indicators/evaluation")
+    assert "自治州知识产权“十四五”规划（2021—2025年）" in page and "终期评估" in page
+    assert "<strong>7210万元</strong>" in page and "2025年统计公报" in page and "7400" not in page
+    assert page.count("未录入") >= 10 and "地理标志保护示范区" in page  # none dropped
+    assert "达到 <strong>1</strong> 项" in page and "未录入 <strong>10</strong> 项" in page
+    assert "满意度调查各期（规划目标 85%）" in page and "不是同一口径" in page  # the survey's own caveat
+    workbook = browser.get("/console/indicators/evaluation.xlsx")
+    assert workbook.status_code == 200 and "attachment" in workbook.headers["content-disposition"]
+    rows = list(load_workbook(io.BytesIO(workbook.content))["终期评估"].iter_rows(values_only=True))
+    assert len(rows) == 12 and next(r for r in rows if r[0] == "pledge-financing")[8] == 7210
+    chart = browser.get("/console/indicators/evaluation.png")
+    assert chart.status_code == 200 and chart.content.startswith(b"\x89PNG")
+    assert browser.get("/console/indicators/evaluation.csv").status_code == 404

@@ -14,7 +14,7 @@ from bot.core.messages import Incoming
 from bot.core.models import AuditLog, HandoffRequest, OutboxMessage, Reminder
 from handlers.router import Router
 from knowledge.service import KnowledgeService
-from tests.helpers import RunningConsole
+from tests.helpers import Person, RunningConsole, answer_all
 
 NAV = ["概览", "待处理问题", "知识库", "人工服务", "满意度", "提醒", "消息队列", "线索", "指标", "账号"]
 PAGES = ["/console/", "/console/questions", "/console/knowledge", "/console/handoffs", "/console/survey",
@@ -288,6 +288,12 @@ def test_survey_waves_open_close_and_download(console: RunningConsole) -> None:
     assert "已开启调查" in page and "2026Q4" in page and "原规划2025年目标 85%" in page and "不是同一口径" in page
     overview = browser.page("/console/")
     assert "参照原规划2025年目标 85%" in overview and "口径不同" in overview and "（目标 85" not in overview
+    for n in range(5):
+        answer_all(Person(console.app.router, f"p{n}"))
+    # with a score to show, the plan's % figure stays a reference: nothing is subtracted from it
+    page, overview = browser.page("/console/survey"), browser.page("/console/")
+    assert "原规划2025年目标 85%（口径不同）" in page and "指数" in page and "差距" not in page
+    assert "参照原规划2025年目标 85%；本地调查，口径不同" in overview and "差距" not in overview
     for kind, content_type, start in (("csv", "text/csv", "\ufeff答卷编号".encode()), ("xlsx", "spreadsheetml", b"PK"),
                                       ("png", "image/png", b"\x89PNG")):
         response = browser.get(f"/console/survey/export.{kind}?wave=2026Q4")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -50,9 +51,14 @@ def test_staff_record_a_figure_and_see_its_progress(staffed: Router) -> None:
     ("/indicator no-such-thing 2024 1 来源", "没有指标“no-such-thing”"),
     ("/indicator pledge-financing 2024 七千 来源", "不是数字"),
     ("/indicator pledge-financing 2024 nan 来源", "不是数字"),
-    ("/indicator pledge-financing 2019 5000 来源", "2019年不在任何规划的年份内"),
-    ("/indicator pledge-financing 2027 5000 来源", "2027年不在任何规划的年份内"),
-    ("/indicator pledge-financing 2024Q5 5000 来源", "看不懂"),
+    ("/indicator pledge-financing 2019 5000 来源", "2019年早于最早规划的基数年（2020年）"),
+    ("/indicator pledge-financing 2099 5000 来源", "2099年还没到（今天是"),
+    ("/indicator pledge-financing 2099Q1 5000 来源", "2099年第1季度还没到"),
+    ("/indicator pledge-financing 2024Q5 5000 来源", "季度不对：一年只有第1到第4季度"),
+    ("/indicator pledge-financing 2024Q0 5000 来源", "季度不对"),
+    ("/indicator pledge-financing 24 5000 来源", "期间“24”看不懂：请写四位年份"),
+    ("/indicator pledge-financing 明年 5000 来源", "期间“明年”看不懂"),
+    ("/indicator pledge-financing 2024-3 5000 来源", "期间“2024-3”看不懂"),
     ("/indicator pledge-financing 2024 5000", "请写明数据来源"),
     ("/indicator pledge-financing", "用法：/indicator"),
 ])
@@ -62,6 +68,31 @@ def test_bad_figures_are_refused_with_the_reason(staffed: Router, command: str, 
     assert says in boss.text
     boss.says("/indicators")
     assert "知识产权质押融资额（pledge-financing）：4078 → 7000万元；尚未录入" in boss.text
+    assert "知识产权质押融资额（pledge-financing）：待发布 → 待发布；尚未录入" in boss.text  # nothing kept
+
+
+def test_a_2026_figure_is_kept_against_the_2026_2030_plan_whose_targets_are_pending(staffed: Router) -> None:
+    boss = Person(staffed, "boss")
+    boss.says("/indicator pledge-financing 2026 7400 州市场监管局2026年统计公报")
+    assert "已记录：知识产权质押融资额 2026年 = 7400万元" in boss.text
+    assert "目标待发布，暂不计算进度" in boss.text  # no invented target, no invented progress
+    boss.says("/indicator pledge-financing ２０２５年 7100 州市场监管局2025年统计公报")  # as the bot writes periods
+    assert "已记录：知识产权质押融资额 2025年 = 7100万元" in boss.text
+    listing = boss.says("/indicators")[0].text
+    old, new = listing.split("【自治州知识产权“十五五”规划（2026—2030年）指标】")
+    assert "知识产权质押融资额（pledge-financing）：4078 → 7000万元；2025年 7100万元" in old
+    assert "知识产权质押融资额（pledge-financing）：待发布 → 待发布；2026年 7400万元，目标待发布" in new
+    assert "7400" not in old and "7100" not in new
+
+
+def test_a_figure_after_the_last_plan_stays_with_that_plan(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    shutil.copy(plan.PLAN_DIR / "plan-2021-2025.yaml", tmp_path)  # no next plan file yet
+    plans = plan.load_plans(tmp_path)
+    with sessions.begin() as session:
+        status, recorded, _before = indicators.record(session, plans, "pledge-financing", "2026", "7400", "公报",
+                                                      "cli", NOW)
+    assert status.plan is plans.plans[0] and str(recorded.period) == "2026"
+    assert status.latest == recorded and status.progress == pytest.approx((7400 - 4078) / (7000 - 4078))
 
 
 def test_the_usage_example_is_an_obvious_placeholder_not_a_figure(staffed: Router) -> None:
@@ -114,8 +145,8 @@ def test_chart_and_report_carry_the_figures(sessions: sessionmaker[Session]) -> 
         indicators.record(session, plans, "patent-intensive-gdp", "2024", "0.8", "统计局", "cli", NOW)
     with sessions() as session:
         found = indicators.statuses(session, plans)
-    assert len(found) == 11
-    by_id = {s.indicator.id: s for s in found}
+    assert len(found) == 22  # the 2021–2025 plan's eleven, then the 2026–2030 plan's
+    by_id = {s.indicator.id: s for s in found[:11]}
     assert round(by_id["gi-logo-enterprises"].progress or 0, 4) == round(6 / 11, 4)
     assert by_id["gi-logo-enterprises"].expected == pytest.approx(0.9)  # 2025Q2 ends 4.5 years after 2020
     assert by_id["patent-intensive-gdp"].progress == pytest.approx(0.8)  # no baseline: share of the target
@@ -128,6 +159,8 @@ def test_chart_and_report_carry_the_figures(sessions: sessionmaker[Session]) -> 
     assert row[12] == "慢于进度"
     history = list(book["历次数据"].iter_rows(values_only=True))
     assert any(r[1] == "patent-intensive-gdp" and r[4] == 0.8 for r in history)
+    pending = [r for r in rows if r[0] == "自治州知识产权“十五五”规划"]
+    assert len(pending) == 11 and all(r[5] == "待发布" and r[6] == "待发布" for r in pending)
 
 
 def test_command_line_set_list_ask_chart_and_report(tmp_path: Path, database_url: str) -> None:
@@ -135,7 +168,8 @@ def test_command_line_set_list_ask_chart_and_report(tmp_path: Path, database_url
     listed = ipbot("indicators", "list", "--json", env=env)
     assert listed.returncode == 0, listed.stderr
     rows = json.loads(listed.stdout)
-    assert len(rows) == 11 and rows[1]["id"] == "pledge-financing" and rows[1]["value"] is None
+    assert len(rows) == 22 and rows[1]["id"] == "pledge-financing" and rows[1]["value"] is None
+    assert rows[12]["id"] == "pledge-financing" and rows[12]["target"] is None and rows[12]["target_pending"]
     assert set(rows[0]) >= {"id", "name", "unit", "baseline", "target", "value", "period", "progress"}
     done = ipbot("indicators", "set", "high-value-patents", "2025", "1.35", "--source", "州市场监管局2025年公报",
                  env=env)
@@ -154,8 +188,16 @@ def test_command_line_set_list_ask_chart_and_report(tmp_path: Path, database_url
 
     sheet = load_workbook(tmp_path / "r.xlsx")["指标"]
     assert any(r[1] == "high-value-patents" and r[7] == 1.35 for r in sheet.iter_rows(values_only=True))
+    done = ipbot("indicators", "set", "pledge-financing", "2026", "7400", "--source", "州市场监管局2026年公报", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "pledge-financing 2026 = 7400万元" in done.stdout and "目标待发布" in done.stdout
+    rows = json.loads(ipbot("indicators", "list", "--json", env=env).stdout)
+    assert rows[12]["plan_years"] == [2026, 2030] and rows[12]["value"] == 7400 and rows[1]["value"] is None
     for args, says in ((("nope", "2024", "1"), "没有指标"), (("pledge-financing", "2024", "abc"), "不是数字"),
-                       (("pledge-financing", "2030", "1"), "不在任何规划的年份内")):
+                       (("pledge-financing", "2099", "1"), "2099年还没到"), (("pledge-financing", "", "1"), "请写期间"),
+                       (("pledge-financing", "2019", "1"), "早于最早规划的基数年"),
+                       (("pledge-financing", "2025Q9", "1"), "季度不对"),
+                       (("pledge-financing", "Y2025", "1"), "看不懂")):
         refused = ipbot("indicators", "set", *args, "--source", "x", env=env)
         assert refused.returncode == 2 and says in refused.stderr
 

@@ -9,9 +9,10 @@ import pickle
 import pytest
 
 from bot.cli import main
-from knowledge import learned, loader
+from knowledge import fusion, learned, loader
 from knowledge.engine import SearchEngine
 from knowledge.overlay import Overlay, TaughtEngine, phrasing_key
+from knowledge.result import Hit, Result
 
 
 @pytest.fixture(scope="module")
@@ -86,3 +87,19 @@ def test_kb_check_says_when_the_learned_signal_is_off(monkeypatch: pytest.Monkey
     monkeypatch.setattr(learned, "available", lambda: "scikit-learn is not installed")
     assert main(["kb", "check"]) == 0
     assert "Learned signal: OFF, scikit-learn is not installed" in capsys.readouterr().out
+
+
+def test_where_the_signals_swap_their_top_two_the_decisive_one_chooses(kb: loader.KnowledgeBase) -> None:
+    """Keyword scores nearly tied and the classifier sure of its first: the classifier's topic; keyword scores
+    far apart or the classifier unsure: the keywords' topic (reciprocal-rank fusion alone ties the two)."""
+    first, second = kb.entries[0], next(e for e in kb.entries if e.topic != kb.entries[0].topic)
+
+    def result(second_score: float) -> Result:
+        hits = [Hit(first, 10.0, 0.5, 0.5, 1.0), Hit(second, second_score, 0.5, 0.5, 1.0)]
+        return Result("q", hits, True, "ok")
+
+    sure = [(second.topic, 0.2), (first.topic, -0.4)]
+    unsure = [(second.topic, -0.3), (first.topic, -0.4)]
+    assert fusion.choose(result(9.0), sure) == second.topic
+    assert fusion.choose(result(5.0), sure) == first.topic
+    assert fusion.choose(result(9.0), unsure) == first.topic

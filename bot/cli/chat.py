@@ -57,6 +57,9 @@ def cmd_run(_args: argparse.Namespace) -> int:
         return 2
     startup_done()
     logging.getLogger("bot").setLevel(logging.INFO)
+    from handlers import charts
+
+    charts.warn_if_no_font()  # staff get charts (survey, indicators): say now when they cannot show Chinese
     if console_only:
         from bot.console.app import url
 

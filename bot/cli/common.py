@@ -103,3 +103,12 @@ def write_binary(data: bytes, output: str | None) -> int:
     else:
         sys.stdout.buffer.write(data)
     return 0
+
+
+def chart_font_notice() -> None:
+    """Before a chart is written: on standard error, when it cannot show Chinese, why and the command that fixes it."""
+    from handlers import charts
+
+    notice = charts.missing_font_notice()
+    if notice:
+        sys.stderr.write(notice + "\n")

@@ -1,16 +1,21 @@
-"""`ipbot indicators set|list|chart|report`: the plan's indicators against their targets."""
+"""`ipbot indicators set|list|chart|report|evaluation`: the plan's indicators against their targets, and the final
+evaluation (终期评估) of the plan that ended."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.cli import common
 
 if TYPE_CHECKING:
     from handlers.indicators.progress import Status
+
+
+EVALUATION_FORMATS = ("text", "xlsx", "png")
 
 
 def register(sub: Any) -> None:
@@ -30,6 +35,12 @@ def register(sub: Any) -> None:
         exporting = indicators_sub.add_parser(name, help=what)
         exporting.add_argument("--output", "-o", default=None, help="file to write to")
         exporting.set_defaults(func=func)
+    evaluating = indicators_sub.add_parser(
+        "evaluation", help="the final evaluation (终期评估) of the plan that ended: text, or -o FILE.xlsx / FILE.png")
+    evaluating.add_argument("--output", "-o", default=None, help="FILE.xlsx (workbook) or FILE.png (chart)")
+    evaluating.add_argument("--format", choices=EVALUATION_FORMATS, default=None,
+                            help="what to write (default: by the output file's suffix; text without one)")
+    evaluating.set_defaults(func=cmd_evaluation)
 
 
 def cmd_set(args: argparse.Namespace) -> int:
@@ -76,6 +87,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_chart(args: argparse.Namespace) -> int:
     from handlers.indicators import export as indicator_export
 
+    common.chart_font_notice()
     return common.write_binary(indicator_export.to_png(_statuses()), args.output)
 
 
@@ -83,3 +95,40 @@ def cmd_report(args: argparse.Namespace) -> int:
     from handlers.indicators import export as indicator_export
 
     return common.write_binary(indicator_export.to_xlsx(_statuses()), args.output)
+
+
+def cmd_evaluation(args: argparse.Namespace) -> int:
+    from zoneinfo import ZoneInfo
+
+    from bot.core.clock import system_clock
+    from handlers.indicators import evaluation as final_evaluation
+    from handlers.indicators import evaluation_export, plan
+    from handlers.indicators import texts as text
+    from handlers.survey import definition as survey_definition
+
+    suffix = Path(args.output).suffix.lower().lstrip(".") if args.output else "text"
+    wanted = args.format or suffix
+    if wanted not in EVALUATION_FORMATS:
+        sys.stderr.write(f"{args.output}: write FILE.xlsx or FILE.png, or say which with --format xlsx|png\n")
+        return 2
+    settings = common.settings()
+    definition = survey_definition.load(Path(settings.survey_file) if settings.survey_file
+                                        else survey_definition.DEFINITION)
+    plans = plan.load_plans()
+    now = system_clock()
+    with common.open_database(settings.database_url).begin() as session:
+        found = final_evaluation.evaluate(session, plans, definition, now.date())
+    if found is None:
+        sys.stderr.write(text.EVAL_NO_PLAN + "\n")
+        return 1
+    if wanted == "xlsx":
+        return common.write_binary(evaluation_export.to_xlsx(found, ZoneInfo(settings.timezone), now), args.output)
+    if wanted == "png":
+        common.chart_font_notice()
+        return common.write_binary(evaluation_export.to_png(found), args.output)
+    summary = final_evaluation.summary(found) + "\n"
+    if args.output:
+        Path(args.output).write_text(summary, encoding="utf-8")
+    else:
+        sys.stdout.write(summary)
+    return 0

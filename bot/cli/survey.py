@@ -86,6 +86,8 @@ def _report(session: Any, definition: Any, args: argparse.Namespace) -> int:
         sys.stderr.write("没有调查 / no survey wave yet: ipbot survey open NAME\n")
         return 1
     insights = survey_insights.wave_insights(session, definition, report.wave)
+    if args.format in ("png", "drivers"):
+        common.chart_font_notice()
     if args.format == "drivers":
         if insights is None or not survey_insights.has_chart(insights):
             sys.stderr.write("关键驱动需要至少5份完成的答卷 / key drivers need 5 completed responses\n")

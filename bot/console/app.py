@@ -68,6 +68,8 @@ def routes(deps: ConsoleDeps) -> list[Route]:
         (f"{PREFIX}/indicators", indicators_page.IndicatorsPage, d),
         (rf"{PREFIX}/indicators/chart\.png", indicators_page.IndicatorChart, d),
         (rf"{PREFIX}/indicators/report\.xlsx", indicators_page.IndicatorReport, d),
+        (f"{PREFIX}/indicators/evaluation", indicators_page.EvaluationPage, d),
+        (rf"{PREFIX}/indicators/evaluation\.(xlsx|png)", indicators_page.EvaluationDownload, d),
         (f"{PREFIX}/accounts", accounts_page.AccountsPage, d),
         (f"{PREFIX}/accounts/(\\w{{1,16}})", accounts_page.AccountsPage, d),
         (f"{PREFIX}/static/(.*)", StaticFileHandler, {"path": str(STATIC)}),

@@ -51,8 +51,9 @@ def scores_interval(ci95: tuple[float, float] | None) -> str:
 
 
 def against_target(score: float | None, n: int, ci95: tuple[float, float] | None, target: float) -> tuple[str, str]:
-    """A survey score beside the target, as (words, css class): no comparison from too few answers, and a gap
-    only when the target lies outside the interval."""
+    """A survey score beside the target, as (words, css class): no comparison from too few answers, above or
+    below only when the target lies outside the interval, and never a difference (the target is the plan's
+    figure from another instrument: nothing is subtracted from it)."""
     if score is None:
         return "—", ""
     if n < MIN_COMPARE:
@@ -61,4 +62,4 @@ def against_target(score: float | None, n: int, ci95: tuple[float, float] | None
         return texts.NO_CLEAR_GAP, ""
     if score >= target:
         return texts.REACHED, "ok"
-    return texts.GAP.format(gap=f"{round(target - score, 2):g}"), "warn"
+    return texts.BELOW, "warn"

@@ -1,13 +1,16 @@
 """指标: the plan's indicators (handlers/indicators/data/) against their targets — baseline, target, the latest
 figure with its period and source, progress and pace, every recorded figure — recording a figure (as the
 chat's /indicator and `ipbot indicators set` do: handlers/indicators.record), the chart and the XLSX report
-(handlers/indicator_export)."""
+(handlers/indicator_export); and the final evaluation (终期评估) of the plan that ended, with its workbook and chart
+(handlers/indicators/evaluation)."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
 from bot.console.web import ConsoleHandler
+from handlers.indicators import evaluation as final_evaluation
+from handlers.indicators import evaluation_export
 from handlers.indicators import export as indicator_export
 from handlers.indicators import progress as indicators
 from handlers.indicators import texts as indicator_text
@@ -15,6 +18,7 @@ from handlers.indicators.plan import Plan, current_plans
 from handlers.indicators.progress import IndicatorError, Status
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PNG = "image/png"
 FIELDS = ("indicator", "period", "value", "source")
 
 
@@ -79,4 +83,36 @@ class IndicatorReport(ConsoleHandler):
         data = await self.read(lambda s: indicator_export.to_xlsx(load(s)))
         self.set_header("Content-Type", XLSX)
         self.set_header("Content-Disposition", 'attachment; filename="indicators.xlsx"')
+        self.finish(data)
+
+
+class EvaluationPage(ConsoleHandler):
+    """终期评估: every indicator of the plan that ended, its final value and verdict; the survey's waves beside the
+    plan's satisfaction target with the caveat; the workbook and the chart to download."""
+
+    async def get(self) -> None:
+        today = self.deps.clock().astimezone(self.deps.zone).date()
+        found = await self.read(lambda s: final_evaluation.evaluate(s, current_plans(), self.deps.survey, today))
+        self.page("indicators_evaluation.html", evaluation=found, number=indicators.number,
+                  figure=final_evaluation.figure_text, baseline=final_evaluation.baseline_text,
+                  interval=final_evaluation.interval_text, caveat=final_evaluation.survey_caveat(),
+                  no_plan=indicator_text.EVAL_NO_PLAN, too_few=indicator_text.EVAL_TOO_FEW)
+
+
+class EvaluationDownload(ConsoleHandler):
+    async def get(self, kind: str) -> None:
+        now = self.deps.clock()
+        today = now.astimezone(self.deps.zone).date()
+        found = await self.read(lambda s: final_evaluation.evaluate(s, current_plans(), self.deps.survey, today))
+        if found is None:
+            self.send_error(404)
+            return
+        if kind == "xlsx":
+            data, media_type = evaluation_export.to_xlsx(found, self.deps.zone, now), XLSX
+        else:
+            data, media_type = evaluation_export.to_png(found), PNG
+        self.set_header("Content-Type", media_type)
+        if kind == "xlsx" or self.get_query_argument("download", None):
+            name = f"evaluation-{found.plan.start_year}-{found.plan.end_year}.{kind}"
+            self.set_header("Content-Disposition", f'attachment; filename="{name}"')
         self.finish(data)

@@ -132,8 +132,8 @@ INTERVAL_NONE = "95% 区间 —（答卷太少）"
 TOO_FEW = "样本太少，仅供参考"
 TOO_FEW_TO_COMPARE = "样本太少，不作比较"
 NO_CLEAR_GAP = "与目标无明显差别（目标在区间内）"
-REACHED = "达到"
-GAP = "差 {gap}"
+REACHED = "高于参照值"
+BELOW = "低于参照值"
 
 # 待处理问题
 TEACH_WHICH = "请填写要归入的条目ID。"

@@ -26,8 +26,7 @@ def _line(status: Status) -> str:
     latest = status.latest
     shown = text.LIST_NO_VALUE if latest is None else text.LIST_VALUE.format(
         period=latest.period.label, value=number(latest.value), unit=i.unit, progress=status.progress_text())
-    baseline = text.NO_BASELINE if i.baseline is None else number(i.baseline)
-    line = text.LIST_LINE.format(name=i.name, id=i.id, baseline=baseline, target=number(i.target), unit=i.unit,
+    line = text.LIST_LINE.format(name=i.name, id=i.id, baseline=i.baseline_text(), target=i.target_text(),
                                  latest=shown)
     return line + text.NOTE.format(note=i.note) if i.note else line
 
@@ -84,11 +83,12 @@ def figures_text(all_statuses: list[Status], whole_plan: bool) -> str:
     lines = [text.FIGURES_TITLE]
     for status in all_statuses:
         i, latest = status.indicator, status.latest
-        target = {"target_year": status.plan.target_year, "target": number(i.target), "unit": i.unit}
+        target = {"goal": text.GOAL_PENDING if i.target is None else text.GOAL.format(
+            target_year=status.plan.target_year, target=number(i.target), unit=i.unit)}
         note = text.NOTE.format(note=i.note) if i.note else ""
         if latest is not None:
             lines.append(text.FIGURE_LINE.format(name=i.name, period=latest.period.label, value=number(latest.value),
-                                                 source=latest.source, **target) + note)
+                                                 unit=i.unit, source=latest.source, **target) + note)
         elif not whole_plan:
             lines.append(text.FIGURE_NONE.format(name=i.name, **target) + note)
     if whole_plan and len(recorded) < len(all_statuses):
@@ -117,7 +117,7 @@ def figures_for_entry(session: Session | None, entry_id: str, plans: Plans | Non
 
     try:
         with session.begin_nested():
-            found = [indicators.status_of(session, plan, indicator) for plan, indicator in pairs]
+            found = [indicators.status_of(session, plans, plan, indicator) for plan, indicator in pairs]
     except SQLAlchemyError:
         log.exception("indicator figures not read")
         return ""

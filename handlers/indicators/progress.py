@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from handlers.indicators import texts as text
-from handlers.indicators.plan import Indicator, Period, Plan, Plans
+from handlers.indicators.plan import PERIOD, Indicator, Period, Plan, Plans
+from handlers.indicators.plan import number as number  # re-exported: pages and commands format with it
 
 if TYPE_CHECKING:  # the database layer is imported by the functions that read or write (not by `ipbot ask`)
     from sqlalchemy.orm import Session
@@ -30,9 +32,8 @@ class IndicatorError(ValueError):
     """A figure that cannot be recorded; the message says why, in Chinese, for staff."""
 
 
-def number(value: float) -> str:
-    """7000.0 → 7000, 1.07 → 1.07, 48.10 → 48.1."""
-    return f"{value:.10g}"
+
+QUARTER = re.compile(r"^(\d{4})Q(\d+)$")
 
 
 def percent(share: float) -> str:
@@ -70,8 +71,8 @@ class Status:
     @property
     def expected(self) -> float | None:
         """Where a straight path from the baseline year to the target year stands at the latest period."""
-        latest = self.latest
-        if latest is None or self.indicator.baseline is None:
+        latest, i = self.latest, self.indicator
+        if latest is None or i.baseline is None or i.target is None or i.measure == "定性":
             return None
         return expected_share(self.plan, latest.period)
 
@@ -86,6 +87,10 @@ class Status:
 
     def progress_text(self) -> str:
         progress, expected, pace = self.progress, self.expected, self.pace
+        if self.indicator.target is None:
+            return text.PROGRESS_TARGET_PENDING
+        if self.indicator.measure == "定性":
+            return text.PROGRESS_QUALITATIVE
         if progress is None:
             return text.PROGRESS_NONE
         if expected is None or pace is None:
@@ -98,8 +103,9 @@ class Status:
         return {
             "plan": self.plan.name, "plan_years": [self.plan.start_year, self.plan.end_year],
             "id": i.id, "name": i.name, "unit": i.unit, "kind": i.kind,
-            "baseline": i.baseline, "baseline_year": self.plan.baseline_year,
-            "target": i.target, "target_year": self.plan.target_year,
+            "baseline": i.baseline, "baseline_year": self.plan.baseline_year, "baseline_pending": i.baseline_pending,
+            "target": i.target, "target_year": self.plan.target_year, "target_pending": i.target is None,
+            "measure": i.measure,
             "value": latest.value if latest else None, "period": str(latest.period) if latest else None,
             "source": latest.source if latest else None,
             "progress": None if self.progress is None else round(self.progress, 4),
@@ -112,6 +118,9 @@ class Status:
 
 
 def progress_of(indicator: Indicator, value: float) -> float | None:
+    """None when the target is not published or the plan judges the indicator in words."""
+    if indicator.target is None or indicator.measure == "定性":
+        return None
     if indicator.baseline is None:
         return value / indicator.target if indicator.target else None
     span = indicator.target - indicator.baseline
@@ -134,22 +143,39 @@ def parse_value(raw: str, indicator: Indicator) -> float:
     return value
 
 
-def find(plans: Plans, indicator_id: str, period_text: str) -> tuple[Plan, Indicator, Period]:
-    """The plan and indicator a figure for this period belongs to; IndicatorError saying what is wrong."""
+def parse_period(period_text: str, plans: Plans, today: dt.date) -> Period:
+    """A period staff typed — 2024, 2025Q3 (also 2024年, full-width digits) — of a year from the earliest plan's
+    baseline year up to now; IndicatorError saying what is wrong with it."""
+    typed = unicodedata.normalize("NFKC", period_text).strip().upper().removesuffix("年").strip()
+    if not typed:
+        raise IndicatorError(text.NO_PERIOD)
+    quarter = QUARTER.match(typed)
+    if quarter is not None and not 1 <= int(quarter.group(2)) <= 4:
+        raise IndicatorError(text.BAD_QUARTER.format(period=period_text.strip()))
+    period = Period.parse(typed) if PERIOD.match(typed) else None
+    if period is None:
+        raise IndicatorError(text.BAD_PERIOD.format(period=period_text.strip()))
+    starts = dt.date(period.year, 3 * (period.quarter - 1) + 1 if period.quarter else 1, 1)
+    if starts > today:
+        raise IndicatorError(text.FUTURE_PERIOD.format(period=period.label, today=f"{today.year}年{today.month}月"
+                                                                                   f"{today.day}日"))
+    earliest = plans.earliest_year
+    if earliest is not None and period.year < earliest:
+        raise IndicatorError(text.TOO_EARLY.format(period=period.label, year=earliest))
+    return period
+
+
+def find(plans: Plans, indicator_id: str, period_text: str, today: dt.date) -> tuple[Plan, Indicator, Period]:
+    """The plan and indicator a figure for this period is kept against (Plans.plan_for: the plan of its years,
+    else the nearest before it); IndicatorError saying what is wrong."""
     known = plans.indicator_ids()
     if indicator_id not in known:
         raise IndicatorError(text.UNKNOWN_ID.format(id=indicator_id, ids="、".join(known)))
-    period = Period.parse(unicodedata.normalize("NFKC", period_text))
-    if period is None:
-        raise IndicatorError(text.BAD_PERIOD.format(period=period_text))
-    plan = plans.for_period(period)
-    if plan is None:
-        raise IndicatorError(text.OUTSIDE_PLAN.format(
-            period=period.label, plans="；".join(f"{p.name} {p.years}年" for p in plans.plans)))
-    indicator = plan.indicator(indicator_id)
-    if indicator is None:
-        raise IndicatorError(text.NOT_IN_PLAN.format(id=indicator_id, period=period.label, plan=plan.name,
-                                                     years=plan.years))
+    period = parse_period(period_text, plans, today)
+    plan = plans.plan_for(indicator_id, period)
+    indicator = plan.indicator(indicator_id) if plan else None
+    if plan is None or indicator is None:  # not reached: the id is known, so some plan has it
+        raise IndicatorError(text.UNKNOWN_ID.format(id=indicator_id, ids="、".join(known)))
     return plan, indicator, period
 
 
@@ -162,11 +188,11 @@ def _rows(session: Session, indicator_ids: list[str]) -> list[IndicatorValue]:
                                 .order_by(IndicatorValue.id)))
 
 
-def _status(plan: Plan, indicator: Indicator, rows: list[IndicatorValue]) -> Status:
+def _status(plans: Plans, plan: Plan, indicator: Indicator, rows: list[IndicatorValue]) -> Status:
     newest: dict[Period, IndicatorValue] = {}
     for row in rows:  # by id: a later row for the same period corrects an earlier one
         period = Period.parse(row.period)
-        if row.indicator_id == indicator.id and period is not None and plan.covers(period):
+        if row.indicator_id == indicator.id and period is not None and plans.plan_for(indicator.id, period) is plan:
             newest[period] = row
     history = tuple(Recorded(p, r.value, r.source, r.recorded_by, r.recorded_at)
                     for p, r in sorted(newest.items(), key=lambda item: item[0].order))
@@ -176,18 +202,18 @@ def _status(plan: Plan, indicator: Indicator, rows: list[IndicatorValue]) -> Sta
 def statuses(session: Session, plans: Plans) -> list[Status]:
     """Every indicator of every plan (earliest plan first, in the file's order), with its figures."""
     rows = _rows(session, plans.indicator_ids())
-    return [_status(plan, indicator, rows) for plan in plans.plans for indicator in plan.indicators]
+    return [_status(plans, plan, indicator, rows) for plan in plans.plans for indicator in plan.indicators]
 
 
-def status_of(session: Session, plan: Plan, indicator: Indicator) -> Status:
-    return _status(plan, indicator, _rows(session, [indicator.id]))
+def status_of(session: Session, plans: Plans, plan: Plan, indicator: Indicator) -> Status:
+    return _status(plans, plan, indicator, _rows(session, [indicator.id]))
 
 
 def record(session: Session, plans: Plans, indicator_id: str, period_text: str, value_text: str, source: str,
            recorded_by: str, now: dt.datetime) -> tuple[Status, Recorded, float | None]:
     """Record a figure; returns the indicator's status after it, the figure as recorded and the value it
     replaced (a correction), or raises IndicatorError."""
-    plan, indicator, period = find(plans, indicator_id.strip(), period_text.strip())
+    plan, indicator, period = find(plans, indicator_id.strip(), period_text, now.date())
     value = parse_value(value_text, indicator)
     source = " ".join(source.split())
     if not source:
@@ -196,10 +222,10 @@ def record(session: Session, plans: Plans, indicator_id: str, period_text: str, 
         raise IndicatorError(text.SOURCE_TOO_LONG.format(length=len(source), limit=MAX_SOURCE_CHARS))
     from bot.core.models import IndicatorValue
 
-    before = next((r for r in status_of(session, plan, indicator).history if r.period == period), None)
+    before = next((r for r in status_of(session, plans, plan, indicator).history if r.period == period), None)
     session.add(IndicatorValue(indicator_id=indicator.id, period=str(period), value=value, source=source,
                                recorded_by=recorded_by, recorded_at=now))
     session.flush()
-    after = status_of(session, plan, indicator)
+    after = status_of(session, plans, plan, indicator)
     recorded = next(r for r in after.history if r.period == period)
     return after, recorded, None if before is None else before.value

@@ -5,7 +5,6 @@ the wave)."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Sequence
 
 from sqlalchemy import select
@@ -16,7 +15,7 @@ from bot.core.clock import zone_label
 from bot.core.messages import Incoming, Reply
 from bot.core.models import SurveyResponse, SurveyWave
 from bot.core.spreadsheets import Sheet
-from handlers.charts import cjk_font
+from handlers import charts
 from handlers.context import Context
 from handlers.survey import insights as survey_insights
 from handlers.survey import texts as text
@@ -33,8 +32,7 @@ def summary(report: Report) -> str:
     dimensions = "；".join(f"{name} {show(score)}" for name, score in report.dimensions.items())
     change = report.change_since_previous
     return text.REPORT.format(wave=report.wave, n=report.n, index=show(report.index), low=show(low),
-                              high=show(high), target=show(report.target), gap=show(report.gap_to_target),
-                              baseline=show(report.baseline),
+                              high=show(high), target=show(report.target), baseline=show(report.baseline),
                               change=text.NOT_AVAILABLE if change is None else f"{change:+g}", dimensions=dimensions)
 
 
@@ -73,26 +71,19 @@ def to_xlsx(session: Session, definition: SurveyDefinition, wave: SurveyWave, re
     return spreadsheets.to_xlsx([Sheet("汇总", summary), Sheet("答卷", [header, *rows])])
 
 
-def _font() -> str | None:
-    return cjk_font()
-
-
 def to_png(session: Session, definition: SurveyDefinition, report: Report) -> bytes:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot
-
-    font = _font()
+    font = charts.cjk_font()
+    plt = charts.pyplot()
 
     def label(words: str) -> str:
-        return words if font else text.CHART_FALLBACK.get(words, words)
+        return charts.label(words, font, text.CHART_FALLBACK.get(words, words))
 
     waves: Sequence[SurveyWave] = list(session.scalars(select(SurveyWave).order_by(SurveyWave.id)))
     indexes = [index_of(definition, completed(session, w)) for w in waves]
-    with matplotlib.rc_context({"font.family": [font] if font else ["DejaVu Sans"]}):
-        figure, (left, right) = pyplot.subplots(1, 2, figsize=(10, 4), dpi=100)
-        names = [w.name for w in waves]
+    with charts.font_context(font):
+        figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4), dpi=100)
+        # a wave's name is whatever staff typed: without a Chinese font, its number instead
+        names = [charts.label(w.name, font, f"wave {n}") for n, w in enumerate(waves, start=1)]
         left.plot(names, [i if i is not None else float("nan") for i in indexes], marker="o")
         left.axhline(definition.target, color="tab:red", linestyle="--",
                      label=f"{label(text.TARGET_LABEL)} {definition.target:g}%")
@@ -102,16 +93,15 @@ def to_png(session: Session, definition: SurveyDefinition, report: Report) -> by
         left.set_title(label(text.CHART_TITLE_INDEX))
         left.legend(loc="lower right")
         dims = list(report.dimensions)
-        right.barh([label(d) for d in dims], [report.dimensions[d] or 0 for d in dims], color="tab:blue")
+        right.barh([charts.label(d, font, text.CHART_FALLBACK.get(d, f"dimension {n}"))
+                    for n, d in enumerate(dims, start=1)], [report.dimensions[d] or 0 for d in dims],
+                   color="tab:blue")
         right.axvline(definition.target, color="tab:red", linestyle="--")
         right.set_xlim(0, 100)
         right.set_title(label(text.CHART_TITLE_DIMENSIONS))
         figure.text(0.01, 0.01, label(text.CHART_NOTE), fontsize=8, color="tab:gray")
         figure.tight_layout(rect=(0, 0.05, 1, 1))
-        out = io.BytesIO()
-        figure.savefig(out, format="png")
-        pyplot.close(figure)
-    return out.getvalue()
+        return charts.to_png(figure)
 
 
 def survey_report(ctx: Context, _incoming: Incoming, _argument: str) -> list[Reply]:

@@ -99,7 +99,7 @@ def to_png(insights: Insights) -> bytes:
     plt = charts.pyplot()
 
     def label(words: str) -> str:
-        return words if font else text.CHART_DRIVER_FALLBACK.get(words, words)
+        return charts.label(words, font, text.CHART_DRIVER_FALLBACK.get(words, words))
 
     shown = [d for d in insights.drivers if d.mean is not None and d.correlation is not None]
     with charts.font_context(font):
@@ -121,6 +121,6 @@ def to_png(insights: Insights) -> bytes:
         axes.set_ylim(-1.05, 1.05)
         axes.set_xlabel(label(text.CHART_AXIS_MEAN))
         axes.set_ylabel(label(text.CHART_AXIS_R))
-        axes.set_title(f"{label(text.CHART_TITLE_DRIVERS)} ({insights.wave})")
+        axes.set_title(f"{label(text.CHART_TITLE_DRIVERS)} ({charts.label(insights.wave, font, 'this wave')})")
         figure.tight_layout()
         return charts.to_png(figure)

@@ -27,7 +27,7 @@ BASELINE_LABEL = "原规划2020年基数"
 INSTRUMENT_NOTE = ("注：本指数来自本地调查（五级选项按100/80/60/40/20分计），与规划按“%”统计的满意度不是同一口径，"
                    "也不是全国指数；规划期已结束，新的目标尚未知，原规划数字仅作参照。")
 REPORT = ("【{wave}】满意度调查：{n}份答卷\n指数 {index}（95%区间 {low}–{high}）；比上一期 {change}\n"
-          "参照：" + TARGET_LABEL + "{target}%（差距 {gap}），" + BASELINE_LABEL + "{baseline}%\n"
+          "参照：" + TARGET_LABEL + "{target}%（口径不同），" + BASELINE_LABEL + "{baseline}%\n"
           "各维度：{dimensions}\n" + INSTRUMENT_NOTE)
 REPORT_NONE = "还没有调查。发送 /survey_open 名称 开启一期。"
 NOT_AVAILABLE = "—"
