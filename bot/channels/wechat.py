@@ -49,6 +49,7 @@ from tornado.web import RequestHandler
 from bot.channels import split, wechat_templates
 from bot.channels import wechat_texts as text
 from bot.channels.wechat_api import WeChatClient, WindowClosed
+from bot.channels.wechat_menu import SCENES
 from bot.channels.wechat_state import AccountState, Interaction, Reach
 from bot.channels.wecom_crypto import WeComCrypto, WeComCryptoError, fresh
 from bot.core.clock import Clock, system_clock
@@ -67,8 +68,6 @@ MAX_TEXT_BYTES = 2048  # a customer-service text message
 HEAD_BYTES = 1024  # a text this short goes on the msgmenu itself
 MENU_ITEMS = 10  # buttons in one msgmenu
 FOLLOWER_PER_MINUTE = 20
-# QR-code scenes (ipbot wechat qr SCENE): what following or scanning with one does, as if typed
-SCENES = {"survey": "/survey", "tip": "/tip", "ask": "/start"}
 
 
 def plain_signature(token: str, timestamp: str, nonce: str) -> str:

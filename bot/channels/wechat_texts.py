@@ -11,3 +11,4 @@ NOT_A_TEMPLATE_KIND = "对方超过48小时未与公众号互动，客服消息�
 KIND_REMINDER = "提醒"
 KIND_TIP_STATUS = "举报进展"
 KIND_SURVEY_INVITE = "满意度调查邀请"
+MENU_MORE = "更多"
