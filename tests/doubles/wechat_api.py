@@ -74,6 +74,7 @@ class WeChatDouble:
         self.media: dict[str, bytes] = {}  # media_id → a file a follower sent
         self.hold_custom = threading.Event()  # set: customer-service sends wait until it is cleared
         self.custom_calls = 0  # customer-service sends received (held ones included)
+        self._generation = 0  # drop_held() ends the held calls of this generation
         self._token: str | None = None
         self._tokens = itertools.count(1)
         self._lock = threading.Condition()
@@ -91,6 +92,22 @@ class WeChatDouble:
     def __exit__(self, *_exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+    def drop_held(self) -> None:
+        """The held customer-service sends end undelivered (their caller was killed); later ones go through."""
+        with self._lock:
+            self._generation += 1
+        self.hold_custom.clear()
+
+    def wait_for_calls(self, count: int, timeout: float = 15.0) -> None:
+        """Until `count` customer-service sends were received (held or not)."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while self.custom_calls < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"{self.custom_calls} of {count} customer-service sends")
+                self._lock.wait(remaining)
 
     def expire_token(self) -> None:
         """The current token stops working (as when another fetch replaced it): the next call gets 40001."""
@@ -151,9 +168,12 @@ class WeChatDouble:
     def _send(self, query: dict[str, str], raw: bytes) -> dict[str, Any]:
         with self._lock:
             self.custom_calls += 1
+            generation = self._generation
             self._lock.notify_all()
         while self.hold_custom.is_set():
             time.sleep(0.01)
+        if generation != self._generation:  # its caller is gone (killed): it was never delivered
+            return {"errcode": -1, "errmsg": "system error"}
         if (refused := self._authorised(query, raw)) is not None:
             return refused
         payload = json.loads(raw)
