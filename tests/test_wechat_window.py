@@ -133,3 +133,17 @@ def test_a_broken_templates_file_is_named_with_its_line(tmp_path: Path, content:
     with pytest.raises(DataFileError) as caught:
         wechat_templates.load(path)
     assert any(p.line == line and said in p.message for p in caught.value.problems), caught.value.problems
+
+
+def test_ipbot_run_names_the_line_of_a_broken_templates_file(tmp_path: Path) -> None:
+    from tests.cli_runner import ipbot
+    from tests.doubles.wechat_api import APP_ID, APP_SECRET, TOKEN
+
+    broken = tmp_path / "templates.yaml"
+    broken.write_text("version: 1\ntemplates:\n  reminder:\n    template_id: x\n    fields:\n      thing1: \"{who}\"\n",
+                      encoding="utf-8")
+    done = ipbot("run", env={"IPBOT_WECHAT_APP_ID": APP_ID, "IPBOT_WECHAT_APP_SECRET": APP_SECRET,
+                             "IPBOT_WECHAT_TOKEN": TOKEN, "IPBOT_WECHAT_TEMPLATES": str(broken),
+                             "IPBOT_DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    assert done.returncode == 2 and f"{broken}:6" in done.stderr and "{who}" in done.stderr
+    assert "Traceback" not in done.stderr
