@@ -6,6 +6,7 @@ nothing is retried into 45015. Over the WeChat API double, callbacks encrypted b
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels import wechat_templates
+from bot.console import accounts
 from bot.core.datafile import DataFileError
 from bot.core.messages import TIP_STATUS
 from bot.core.models import WeChatFollower
@@ -20,7 +22,7 @@ from knowledge.service import KnowledgeService
 from scheduler import reminders
 from tests import wechat_stack
 from tests.doubles.wechat_api import WeChatDouble
-from tests.helpers import utc_now
+from tests.helpers import Browser, utc_now
 from tests.wechat_stack import Stack
 
 TEMPLATES = """\
@@ -99,6 +101,12 @@ def test_without_a_template_the_message_is_parked_with_its_reason_for_staff(unte
     untemplated.wechat.says("oStaff", "/outbox")  # staff ask how delivery stands
     listing = untemplated.double.wait_for_text("oStaff", "wechat:oFar")
     assert "提醒没有配置模板消息" in listing.text
+    with untemplated.sessions.begin() as session:  # and in the console's 消息队列
+        accounts.add(session, "zhang", "staff", "correct-horse-1", utc_now())
+    browser = Browser(f"http://127.0.0.1:{untemplated.running.port}")
+    browser.sign_in("zhang")
+    page = html.unescape(browser.page("/console/outbox"))
+    assert "wechat:oFar" in page and "提醒没有配置模板消息（IPBOT_WECHAT_TEMPLATES）" in page
 
 
 def test_an_answer_is_not_sent_as_a_template(templated: Stack) -> None:
