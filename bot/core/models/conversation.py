@@ -120,6 +120,8 @@ class OutboxMessage(Base):
     escalated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     to_staff: Mapped[bool] = mapped_column(Boolean, default=False)  # the channel's staff chat (chat_id unused)
     answer: Mapped[bool] = mapped_column(Boolean, default=False)  # the answer to a message just taken in
+    # what a proactive message is (bot.core.messages.KINDS): a channel may deliver kinds differently
+    kind: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
 
