@@ -82,7 +82,8 @@ ACTIONS = {"login": "登录", "logout": "退出", "handoff.reply": "回复人工
            "account.disable": "停用账号", "account.enable": "启用账号", "account.role": "修改角色",
            "account.link": "关联聊天账号", "account.unlink": "取消关联",
            "question.teach": "归入条目", "question.not-ip": "标为不属于知识产权", "question.ignore": "忽略问题",
-           "kb.edit": "修改知识库条目", "kb.revert": "恢复知识库条目",
+           "kb.edit": "修改知识库条目", "kb.revert": "恢复知识库条目", "kb.draft": "保存新条目草稿",
+           "kb.publish": "发布新条目",
            "tip.move": "更改线索状态", "tip.export": "导出线索", "indicator.record": "录入指标数据",
            "tip.contact": "查看举报人联系方式"}
 
