@@ -5,6 +5,7 @@ TEACH_PICK = "请从建议或查找结果里选一个条目，再点“归入此
 TEACH_UNKNOWN_ENTRY = "没有归入：找不到这个条目（可能已被删除或还没有发布）。请从下面的建议或查找结果里重新选一条。"
 NO_SUCH_QUESTION = "没有编号为 {number} 的问题，可能已经过了保存期限。请回到待处理问题列表。"
 NOTHING_FOUND = "没有标题或问法含“{query}”的条目。换个词再找，或者看上面的建议。"
+TAUGHT = "已记住：“{text}”今后按条目“{title}”回答，所有在运行的实例几秒内生效。{count}"
 HANDLED = {"taught": "已归入条目", "not_ip": "已标为不属于知识产权", "ignored": "已忽略"}
 HANDLED_NOTE = "这个问题已经处理过（{how}）。再归入一次会改为按新选的条目回答。"
 

@@ -15,6 +15,7 @@ from bot.console import knowledge_texts as text
 from bot.console.web import ConsoleHandler
 from bot.core.models import QuestionLog
 from handlers import teaching
+from handlers.texts import teaching as teaching_text
 from knowledge.engine import SearchEngine
 from knowledge.service import KnowledgeService
 
@@ -83,9 +84,14 @@ class QuestionAction(ConsoleHandler):
                 await self.show_teach(question, text.TEACH_UNKNOWN_ENTRY)
                 return
 
+        asked = ""
+
         def act(session: Session) -> teaching.Outcome:
-            if session.get(QuestionLog, question) is None:
+            nonlocal asked
+            row = session.get(QuestionLog, question)
+            if row is None:
                 return teaching.Outcome(False, text.NO_SUCH_QUESTION.format(number=question))
+            asked = row.text.strip()
             if entry is not None:
                 outcome = teaching.teach(session, engine, question, entry.id, who, now)
             elif action == "not-ip":
@@ -100,7 +106,10 @@ class QuestionAction(ConsoleHandler):
         outcome = await self.change(act)
         if outcome.ok:
             knowledge.invalidate()
-            self.done(outcome.message, "/console/questions")
+            message = outcome.message if entry is None else text.TAUGHT.format(  # the entry by its title, no id
+                text=asked[:60], title=entry.question,
+                count=teaching_text.GROUP_COUNT.format(times=outcome.times) if outcome.times > 1 else "")
+            self.done(message, "/console/questions")
         elif action == "teach":
             await self.show_teach(question, outcome.message)
         else:
