@@ -4,7 +4,8 @@ one `kb_entry_version` row each, nothing overwritten); a draft is marked as one 
 published, the entry is an edited entry like the others: every running instance answers with it within
 seconds, and it is edited, versioned and reverted on its own page.
 
-Staff never name an entry id: a new entry's id is made from its topic (`tm-renewal-new-1`)."""
+Staff never name an entry id: a new entry's id is made from its topic and its first version
+(`tm-renewal-new-12`)."""
 
 from __future__ import annotations
 
@@ -41,15 +42,14 @@ class Drafted:
         return self.entry_id is not None
 
 
-def new_id(session: Session, kb: KnowledgeBase, topic: str) -> str:
-    """The first free `<topic>-new-<n>`: neither an entry nor a draft, nor anything ever saved under it."""
-    prefix = f"{topic}-new-"
-    taken = {e.id for e in kb.entries if e.id.startswith(prefix)}
-    taken |= set(session.scalars(select(KbEntryVersion.entry_id).where(KbEntryVersion.entry_id.like(f"{prefix}%"))))
-    number = 1
-    while f"{prefix}{number}" in taken:
-        number += 1
-    return f"{prefix}{number}"
+def _new_id(kb: KnowledgeBase, topic: str, number: int) -> str:
+    """`<topic>-new-<number>` (number: the draft's first version, unique however many instances save at once),
+    or with a suffix in the unlikely case the files hold an entry of that id."""
+    entry_id, suffix = f"{topic}-new-{number}", 1
+    while kb.entry(entry_id) is not None:
+        suffix += 1
+        entry_id = f"{topic}-new-{number}-{suffix}"
+    return entry_id
 
 
 def draft(session: Session, entry_id: str) -> Draft | None:
@@ -100,14 +100,22 @@ def save_draft(session: Session, kb: KnowledgeBase, entry_id: str | None, form: 
     needed = _needed(kb, data)
     if needed:
         return Drafted(None, needed)
-    entry_id = entry_id or new_id(session, kb, str(data["topic"]))
-    data = {**data, "id": entry_id, "updated": today.isoformat()}
-    _entry, problems = kb_edits.check(kb, data)
-    if {k: v for k, v in data.items() if k != "updated"} != {k: v for k, v in earlier.items() if k != "updated"}:
-        session.add(KbEntryVersion(entry_id=entry_id, data=data, author=author, created_at=now, draft=True,
-                                   note=text.DRAFT_NEW if not earlier else text.DRAFT_SAVED))
+    data = {**data, "id": entry_id or "", "updated": today.isoformat()}
+    if entry_id is None:  # a new draft: its id comes from its first version's
+        row = KbEntryVersion(entry_id="", data=None, author=author, created_at=now, draft=True, note=text.DRAFT_NEW)
+        session.add(row)
         session.flush()
-    return Drafted(entry_id, problems)
+        entry_id = row.entry_id = _new_id(kb, str(data["topic"]), row.id)
+        row.data = data = {**data, "id": entry_id}
+    elif _content(data) != _content(earlier):
+        session.add(KbEntryVersion(entry_id=entry_id, data=data, author=author, created_at=now, draft=True,
+                                   note=text.DRAFT_SAVED))
+    session.flush()
+    return Drafted(entry_id, kb_edits.check(kb, data)[1])
+
+
+def _content(data: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in data.items() if name != "updated"}
 
 
 def publish(session: Session, kb: KnowledgeBase, entry_id: str, author: str, now: dt.datetime,

@@ -66,7 +66,7 @@ def test_a_new_entry_is_drafted_then_published_and_answered_in_chat_at_once(cons
     assert saved.status_code == 302
     draft_url = saved.headers["location"]
     entry_id = draft_url.rsplit("/", 1)[1]
-    assert entry_id == "service-contact-new-1"  # made from the topic
+    assert entry_id.startswith("service-contact-new-")  # made from the topic
     page = browser.page(draft_url)
     assert "草稿已保存" in page and TITLE in page and "还没有发布" in page
     assert ANSWER not in _ask(console, TITLE)  # a draft answers nothing
