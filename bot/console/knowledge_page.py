@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 from tornado.web import HTTPError
 
-from bot.console import entry_choice, texts
+from bot.console import entry_choice
 from bot.console import knowledge_texts as kb_texts
 from bot.console.web import ConsoleHandler
 from bot.core.models import KbEntryVersion
@@ -47,8 +47,8 @@ class Tried:
     @property
     def verdict(self) -> str:
         if self.result.confident:
-            return texts.TRY_CONFIDENT
-        return texts.TRY_REASONS.get(self.result.reason, texts.TRY_UNSURE)
+            return kb_texts.TRY_CONFIDENT
+        return kb_texts.TRY_REASONS.get(self.result.reason, kb_texts.TRY_UNSURE)
 
 
 class KnowledgePage(ConsoleHandler):
@@ -120,7 +120,7 @@ class EntryPage(ConsoleHandler):
             problems.setdefault(name, []).append(message)
         versions = await self.read(lambda s: kb_edits.history(s, entry_id))
         shown = {**kb_edits.entry_data(entry), **kb_edits.from_form(form)}
-        _show_entry(self, entry, shown, versions, problems, error=texts.KB_NOT_SAVED)
+        _show_entry(self, entry, shown, versions, problems, error=kb_texts.KB_NOT_SAVED)
 
 
 class EntryRevert(ConsoleHandler):

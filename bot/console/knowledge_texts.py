@@ -17,4 +17,12 @@ DRAFT_NOT_SAVED = "没有保存：请填写标题并选择主题。"
 NOT_PUBLISHED = "没有发布：请按下面标出的问题修改（填写的内容已存为草稿，不会丢失）。"
 PUBLISHED = "新条目“{title}”已发布，所有在运行的实例几秒内就能用它回答。"
 KB_SAVED = "条目“{title}”已保存并发布，所有在运行的实例几秒内按新内容回答。"
+KB_NOT_SAVED = "没有保存：请按下面标出的问题修改。"
 KB_REVERTED = "条目“{title}”已恢复，几秒内生效。"
+
+# 知识库: 试一试
+TRY_CONFIDENT = "有把握，会直接回答第一条"
+TRY_UNSURE = "没把握，会列出下面几条让用户选"
+TRY_REASONS = {"empty": "没有输入内容", "too_long": "问题太长", "no_match": "没有找到相关条目",
+               "out_of_scope": "不属于知识产权，会婉拒并指引", "low_coverage": "没把握，会列出几条让用户选",
+               "ambiguous": "几条分数接近，会列出让用户选"}
