@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -142,8 +143,10 @@ class LearnedPhrasing(Base):
 
 
 class KbEntryVersion(Base):
-    """One version of a knowledge-base entry edited in the console. The newest row of an entry is what the
-    bot answers with; `data` empty means the entry is back to its packaged file. Rows are only added."""
+    """One version of a knowledge-base entry edited or created in the console. The newest row of an entry that
+    is not a draft is what the bot answers with; `data` empty means the entry is back to its packaged file. A
+    draft (an entry created in the console and not yet published) is kept but never answered. Rows are only
+    added."""
 
     __tablename__ = "kb_entry_version"
 
@@ -153,6 +156,7 @@ class KbEntryVersion(Base):
     author: Mapped[str] = mapped_column(String(160))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     note: Mapped[str] = mapped_column(Text, default="")
+    draft: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     __table_args__ = (Index("ix_kb_entry_version_entry", "entry_id", "id"),)
 
