@@ -6,7 +6,6 @@ database): fetching one of their own would cut the running bot's off."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -65,6 +64,8 @@ def _call(action: Callable[[WeChatClient], Awaitable[T]]) -> T:
             await client.close()
 
     try:
+        import asyncio  # here, not at the top: every ipbot command (ipbot ask too) imports this module
+
         return asyncio.run(run())
     except (PermanentFailure, TemporaryFailure) as exc:
         sys.stderr.write(f"WeChat refused (微信拒绝): {exc}\n")
