@@ -83,30 +83,34 @@ class Pipeline:
         self._chat_lane: dict[tuple[str, str], list[int]] = {}  # chat with rows in hand → [lane, how many]
 
     # ---- in -------------------------------------------------------------------------------------------
-    async def take(self, channel: str, items: Sequence[tuple[str, Incoming]]) -> int:
+    async def take(self, channel: str, items: Sequence[tuple[str, Incoming]],
+                   alongside: Callable[[Session], None] | None = None) -> int:
         """Store these messages (keyed by the platform's id; a key seen before is skipped) and schedule their
         handling. When this returns they are committed: the caller may acknowledge them to the platform.
-        Returns how many were new."""
-        if not items:
+        alongside: the channel's own note of what arrived (e.g. when a WeChat follower last wrote), written in
+        the same transaction. Returns how many were new."""
+        if not items and alongside is None:
             return 0
-        stored = await asyncio.to_thread(self.store, channel, items)
+        stored = await asyncio.to_thread(self.store, channel, items, alongside)
         for row_id, incoming in stored:
             self._schedule(row_id, incoming)
         return len(stored)
 
-    def store(self, channel: str, items: Sequence[tuple[str, Incoming]]) -> list[tuple[int, Incoming]]:
+    def store(self, channel: str, items: Sequence[tuple[str, Incoming]],
+              alongside: Callable[[Session], None] | None = None) -> list[tuple[int, Incoming]]:
         """Insert the new ones in one transaction; returns (row id, message) of those that were new. Another
         instance storing the same key at the same moment makes the insert fail: then it is tried again, and
         sees the key."""
         for attempt in range(3):
             try:
-                return self._store(channel, items)
+                return self._store(channel, items, alongside)
             except IntegrityError:
                 if attempt == 2:
                     raise
         return []
 
-    def _store(self, channel: str, items: Sequence[tuple[str, Incoming]]) -> list[tuple[int, Incoming]]:
+    def _store(self, channel: str, items: Sequence[tuple[str, Incoming]],
+               alongside: Callable[[Session], None] | None) -> list[tuple[int, Incoming]]:
         keys = [key[:MAX_KEY] for key, _incoming in items]
         with self._writer, self.sessions.begin() as session:
             seen = set(session.scalars(select(InboxMessage.key).where(InboxMessage.channel == channel,
@@ -121,6 +125,8 @@ class Pipeline:
                                    received_at=now)
                 session.add(row)
                 rows.append((row, incoming))
+            if alongside is not None:
+                alongside(session)
             session.flush()
             return [(row.id, incoming) for row, incoming in rows]
 

@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     wechat_token: str | None = None  # callback Token
     wechat_aes_key: str | None = None  # EncodingAESKey (43 characters): safe mode; unset: plain mode
     wechat_api_base_url: str = "https://api.weixin.qq.com"  # scheme and host; a test double in tests
+    wechat_templates: str | None = None  # YAML: template messages by kind, for followers outside the 48 hours
     trusted_proxies: str = ""  # reverse proxies whose X-Forwarded-For / X-Real-IP name the client (IPs or networks)
     console_secret: str | None = None  # signs the web console's cookies; unset: one generated and kept in the database
     console_idle_minutes: int = Field(default=30, ge=1, le=720)  # an unused console session ends after this long

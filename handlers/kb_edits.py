@@ -64,13 +64,7 @@ def save(session: Session, kb: KnowledgeBase, entry_id: str, data: dict[str, Any
         return Saved(None, [("", text.NO_SUCH_ENTRY.format(entry_id=entry_id))])
     merged = {**entry_data(current), **{k: v for k, v in data.items() if k in FIELDS}, "id": entry_id,
               "updated": today.isoformat()}
-    entry, found = entry_from_data(merged, kb.topics)
-    problems = [(name, _in_chinese(message)) for name, message in found]
-    for related in merged.get("related") or []:
-        if related == entry_id:
-            problems.append(("related", text.RELATED_SELF))
-        elif kb.entry(str(related)) is None:
-            problems.append(("related", text.RELATED_MISSING.format(entry_id=related)))
+    entry, problems = check(kb, merged)
     if entry is None or problems:
         return Saved(None, problems)
     if entry_data(entry) == entry_data(current) and latest(session, entry_id) is not None:
@@ -80,6 +74,19 @@ def save(session: Session, kb: KnowledgeBase, entry_id: str, data: dict[str, Any
     session.add(version)
     session.flush()
     return Saved(version, [])
+
+
+def check(kb: KnowledgeBase, data: dict[str, Any]) -> tuple[Entry | None, list[tuple[str, str]]]:
+    """An entry's data checked as `ipbot kb check` checks an entry file (its fields, its topic, its related
+    entries): the entry, or None with (field, message) in Chinese for each problem."""
+    entry, found = entry_from_data(data, kb.topics)
+    problems = [(name, _in_chinese(message)) for name, message in found]
+    for related in data.get("related") or []:
+        if related == data.get("id"):
+            problems.append(("related", text.RELATED_SELF))
+        elif kb.entry(str(related)) is None:
+            problems.append(("related", text.RELATED_MISSING.format(entry_id=related)))
+    return (entry if not problems else None), problems
 
 
 def _in_chinese(message: str) -> str:
@@ -104,7 +111,7 @@ def revert(session: Session, files: KnowledgeBase, entry_id: str, version_id: in
         row = KbEntryVersion(entry_id=entry_id, data=None, author=author, created_at=now, note=text.BACK_TO_FILE)
     else:
         earlier = session.get(KbEntryVersion, version_id)
-        if earlier is None or earlier.entry_id != entry_id:
+        if earlier is None or earlier.entry_id != entry_id or earlier.draft:
             return Saved(None, [("", text.NO_SUCH_VERSION.format(version=version_id))])
         row = KbEntryVersion(entry_id=entry_id, data=earlier.data, author=author, created_at=now,
                              note=text.BACK_TO_VERSION.format(version=version_id))
@@ -114,7 +121,9 @@ def revert(session: Session, files: KnowledgeBase, entry_id: str, version_id: in
 
 
 def latest(session: Session, entry_id: str) -> KbEntryVersion | None:
-    return session.scalars(select(KbEntryVersion).where(KbEntryVersion.entry_id == entry_id)
+    """The newest published version of an entry (drafts aside)."""
+    return session.scalars(select(KbEntryVersion).where(KbEntryVersion.entry_id == entry_id,
+                                                        KbEntryVersion.draft.is_(False))
                            .order_by(KbEntryVersion.id.desc()).limit(1)).first()
 
 
@@ -131,9 +140,9 @@ def changed_summary(before: dict[str, Any], after: dict[str, Any]) -> str:
 
 
 def latest_edits(session: Session) -> dict[str, dict[str, object] | None]:
-    """The newest version of each entry edited in the console (None: back to its file)."""
+    """The newest published version of each entry edited or created in the console (None: back to its file)."""
     newest = select(KbEntryVersion.entry_id, func.max(KbEntryVersion.id).label("id")) \
-        .group_by(KbEntryVersion.entry_id).subquery()
+        .where(KbEntryVersion.draft.is_(False)).group_by(KbEntryVersion.entry_id).subquery()
     rows = session.execute(select(KbEntryVersion.entry_id, KbEntryVersion.data)
                            .join(newest, KbEntryVersion.id == newest.c.id)).all()
     return {entry_id: data for entry_id, data in rows}

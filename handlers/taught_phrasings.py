@@ -65,7 +65,8 @@ class LearnedSource:
         with self.sessions() as session:
             taught = session.execute(select(func.count(), func.max(LearnedPhrasing.id),
                                             func.max(LearnedPhrasing.taught_at))).one()
-            edits = session.execute(select(func.count(), func.max(KbEntryVersion.id))).one()
+            edits = session.execute(select(func.count(), func.max(KbEntryVersion.id))
+                                    .where(KbEntryVersion.draft.is_(False))).one()  # a draft answers nothing
         return (tuple(taught), tuple(edits))
 
     def load(self, kb: KnowledgeBase) -> Overlay:

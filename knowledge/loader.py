@@ -25,6 +25,7 @@ from knowledge.errors import KnowledgeBaseError
 DATA_DIR = Path(__file__).parent / "data"
 _Map = yaml.MappingNode
 DECLINED_FILE = "declined.txt"  # optional: one phrasing per line that is declined as not about IP
+TOPIC_NAMES_FILE = "topic_names.yaml"  # optional: each topic's Chinese name, as staff read it
 
 
 @dataclass(frozen=True)
@@ -76,9 +77,14 @@ class KnowledgeBase:
     scope: Scope
     files: tuple[Path, ...]
     declined: tuple[str, ...] = ()  # exact phrasings staff marked not about IP (declined.txt)
+    topic_names: dict[str, str] = field(default_factory=dict)  # topic id -> its Chinese name (topic_names.yaml)
 
     def entry(self, entry_id: str) -> Entry | None:
         return self._by_id.get(entry_id)
+
+    def topic_name(self, topic: str) -> str:
+        """A topic as people read it: its Chinese name (the id only where the files give none)."""
+        return self.topic_names.get(topic, topic)
 
     @property
     def _by_id(self) -> dict[str, Entry]:
@@ -120,6 +126,27 @@ def load_topics(path: Path, out: _Collector) -> tuple[dict[str, str], dict[str, 
             topics[topic] = str(key_node.value).strip()
             lines[topic] = _line(topic_node)
     return topics, lines
+
+
+def load_topic_names(path: Path, topics: dict[str, str], topic_lines: dict[str, int], topics_path: Path,
+                     out: _Collector) -> dict[str, str]:
+    """topic_names.yaml: topic id -> Chinese name, one for every topic and none for a topic not listed."""
+    parsed = _parse(path, out)
+    if parsed is None or _validate("TOPIC_NAMES", *parsed, path, out) is None or not isinstance(parsed[1], _Map):
+        return {}
+    names: dict[str, str] = {}
+    for key_node, value_node in parsed[1].value:
+        topic, name = str(key_node.value).strip(), str(value_node.value).strip()
+        if topic not in topics:
+            out.add(path, _line(key_node), f"{topic!r} is not a topic in topics.yaml")
+        elif topic in names:
+            out.add(path, _line(key_node), f"topic {topic!r} named twice")
+        else:
+            names[topic] = name
+    for topic in topics:
+        if topic not in names:
+            out.add(topics_path, topic_lines.get(topic, 0), f"topic {topic!r} has no Chinese name in {path.name}")
+    return names
 
 
 def _entry(raw: Any, node: yaml.Node | None, path: Path, topics: dict[str, str], out: _Collector) -> Entry | None:
@@ -247,11 +274,13 @@ def collect(data_dir: Path = DATA_DIR) -> tuple[KnowledgeBase, list[Problem]]:
     scope = load_scope(data_dir / "scope.yaml", out)
     declined_path = data_dir / DECLINED_FILE
     declined = tuple(text for _line, text in _read_lines(declined_path, out)) if declined_path.exists() else ()
+    names_path = data_dir / TOPIC_NAMES_FILE
+    topic_names = load_topic_names(names_path, topics, topic_lines, topics_path, out) if names_path.exists() else {}
     office_path = _office.check(data_dir, entries, out)  # the bureau's contact details (knowledge/office.py)
     files = (topics_path, *entry_files, data_dir / "userdict.txt", data_dir / "synonyms.yaml",
              data_dir / "stopwords.txt", data_dir / "scope.yaml", *([declined_path] if declined else []),
-             *([office_path] if office_path else []))
-    kb = KnowledgeBase(tuple(entries), topics, lexicon, scope, files, declined)
+             *([office_path] if office_path else []), *([names_path] if topic_names else []))
+    kb = KnowledgeBase(tuple(entries), topics, lexicon, scope, files, declined, topic_names)
     return kb, out.problems
 
 

@@ -5,8 +5,9 @@ caller's business, given to KnowledgeService as an OverlaySource.
 A taught phrasing is answered with its entry whenever the same text comes again (compared in its
 comparable form, so punctuation, spaces, width and traditional characters do not matter), and is added to the
 entry's alternates, so that questions phrased like it find the entry too. A phrasing marked not about IP is
-declined with the overlay's referral text. Exported, taught phrasings go into their entries' alternates and
-declined ones into declined.txt, so that both can be reviewed and committed.
+declined: pointed to the office the scope file names for it (a mortgage question to the bank and the property
+registry) when it names one, else with the overlay's referral text. Exported, taught phrasings go into their
+entries' alternates and declined ones into declined.txt, so that both can be reviewed and committed.
 """
 
 from __future__ import annotations
@@ -95,6 +96,9 @@ class TaughtEngine(SearchEngine):
         key = _key(norm)
         if key:
             if key in self._declined:
+                found = self._search(question, norm)
+                if found.reason == "out_of_scope" and found.referral:  # the office it belongs to, as before
+                    return found
                 referral = self.overlay.decline_referral or FILE_DECLINE_REFERRAL
                 return Result(question, [], False, "out_of_scope", referral=referral)
             entry = self._taught.get(key)

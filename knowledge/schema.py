@@ -90,6 +90,7 @@ def _website(value: str) -> str:
 
 Short = Annotated[Text, StringConstraints(max_length=60)]
 Long = Annotated[Text, StringConstraints(max_length=200)]
+TOPIC_NAMES = TypeAdapter(dict[Text, Short], config=CONFIG)  # topic id -> its Chinese name
 
 
 class _OfficeFile(BaseModel):

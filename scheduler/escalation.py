@@ -30,7 +30,7 @@ def escalate(session: Session, now: dt.datetime, after: dt.timedelta = DEFAULT_A
         body = row.text.removeprefix(LATE_NOTE)
         ack = ((Button(text.ACK_BUTTON, f"{ACK_PREFIX}{row.id}"),),)
         to = target_of(row)
-        enqueue(session, to, Reply(text.AGAIN.format(text=body), ack), key=f"again:{row.id}", now=now)
+        enqueue(session, to, Reply(text.AGAIN.format(text=body), ack, kind=row.kind), key=f"again:{row.id}", now=now)
         if not row.to_staff:
             notice = text.ESCALATED.format(to=to, delay=delay, text=body)
             enqueue(session, StaffChat(row.channel), Reply(notice, ack), key=f"escalated:{row.id}", now=now)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.core.messages import Reply, parse_target
+from bot.core.messages import REMINDER, Reply, parse_target
 from bot.core.models import Reminder
 from bot.core.outbox import enqueue
 from scheduler import texts
@@ -78,7 +78,7 @@ def fire_due(session: Session, now: dt.datetime, on_time: dt.timedelta = ON_TIME
             queued = 0
             for recipient in reminder.recipients:
                 key = f"reminder:{reminder.id}@{latest.isoformat()}:{recipient}"
-                row = enqueue(session, parse_target(recipient), Reply(text), key=key, late=late, now=now)
+                row = enqueue(session, parse_target(recipient), Reply(text, kind=REMINDER), key=key, late=late, now=now)
                 if row is not None:
                     if reminder.needs_ack:
                         row.ack_required = True

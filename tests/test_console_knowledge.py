@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -59,15 +60,111 @@ def test_a_question_is_taught_from_the_queue_and_answered_at_once(console: Runni
     assert "question.teach" in actions
 
 
-def test_teaching_to_an_unknown_entry_says_so_and_teaches_nothing(console: RunningConsole) -> None:
+def _number(page: str, text: str) -> str:
+    """The 编号 of the group asked as `text` on the 待处理问题 page."""
+    return page.split(f"：{text}<", 1)[0].rsplit("编号 ", 1)[1]
+
+
+def _refused(response: httpx.Response, message: str) -> None:
+    """Refused plainly: said as a warning on the page, never as a (green) success."""
+    assert response.status_code == 400
+    assert f'<p class="error" role="alert">{message}' in response.text
+    assert 'class="flash"' not in response.text
+
+
+def test_staff_teach_by_picking_an_entry_found_by_its_chinese_title(console: RunningConsole) -> None:
     _ask(console, MISSED)
     browser = console.client()
     browser.sign_in("clerk")
-    page = browser.page("/console/questions")
-    number = page.split("编号 ", 1)[1].split("：", 1)[0]
-    browser.post(f"/console/questions/{number}/teach", {"entry": "no-such-entry"})
-    assert "没有ID为“no-such-entry”的条目" in browser.page("/console/questions")
-    assert "不太确定" in _ask(console, MISSED)
+    queue = browser.page("/console/questions")
+    assert 'placeholder="例如 pledge-steps"' not in queue and "按标题查找其他条目" in queue  # no id to type
+    number = _number(queue, MISSED)
+    page = browser.page(f"/console/questions/{number}/teach")
+    engine = console.app.router.knowledge.engine
+    closest = engine.search(MISSED).hits[0].entry
+    suggested = page.split("建议的条目", 1)[1].split("按标题查找", 1)[0]
+    assert suggested.index(closest.question) < min(  # the engine's closest first, with its topic's name
+        suggested.index(hit.entry.question) for hit in engine.search(MISSED).hits[1:])
+    assert engine.kb.topic_name(closest.topic) in suggested
+    found = browser.page(f"/console/questions/{number}/teach?q=商标侵权")
+    results = found.split("查找结果：商标侵权", 1)[1]
+    assert "哪些行为属于商标侵权？" in results and "商标侵权" in results  # the title, and its topic's name
+    assert results.index("哪些行为属于商标侵权？") < results.index("归入此条")  # a title-match leads
+    chosen = results.split("哪些行为属于商标侵权？", 1)[1].split('name="entry" value="', 1)[1].split('"', 1)[0]
+    response = browser.post(f"/console/questions/{number}/teach", {"entry": chosen})
+    assert response.status_code == 302
+    assert "已记住" in browser.page("/console/questions")
+    assert _ask(console, MISSED).startswith("下列行为属于侵犯注册商标专用权")  # answered with the entry picked
+    nothing = browser.page(f"/console/questions/{number}/teach?q=zzqq")
+    assert "没有标题或问法含“zzqq”的条目" in nothing and "已归入条目" in nothing
+
+
+def test_a_wrong_or_missing_target_is_refused_plainly_and_teaches_nothing(console: RunningConsole) -> None:
+    _ask(console, MISSED)
+    browser = console.client()
+    browser.sign_in("clerk")
+    number = _number(browser.page("/console/questions"), MISSED)
+    for entry, message in (("no-such-entry", "没有归入：找不到这个条目"), ("", "请从建议或查找结果里选一个条目"),
+                           ("TM-RENEWAL-RULES", "没有归入：找不到这个条目"), ("x" * 500, "没有归入：找不到这个条目")):
+        _refused(browser.post(f"/console/questions/{number}/teach", {"entry": entry}), message)
+    _refused(browser.post("/console/questions/999999/teach", {"entry": ENTRY}), "没有编号为 999999 的问题")
+    _refused(browser.post("/console/questions/999999/not-ip"), "没有编号为 999999 的问题")
+    assert browser.get("/console/questions/999999/teach").status_code == 404
+    assert browser.get(f"/console/questions/{number}/ignore").status_code == 405
+    assert "不太确定" in _ask(console, MISSED)  # nothing was taught
+    assert browser.post(f"/console/questions/{number}/ignore").status_code == 302
+    assert "已忽略" in browser.page("/console/questions")  # the success, shown once after the redirect
+    _refused(browser.post(f"/console/questions/{number}/ignore"), f"编号{number}的问题已经处理过了")
+    with console.sessions() as session:
+        actions = list(session.scalars(select(AuditLog.action)))
+    assert actions.count("question.ignore") == 1 and "question.teach" not in actions
+
+
+def test_handled_questions_leave_the_overview(console: RunningConsole) -> None:
+    asked = {"taught": MISSED, "not_ip": "我们那个牌子咋弄", "ignored": "今天中午吃什么好", "left": "那个东西怎么弄呀"}
+    for text in asked.values():
+        _ask(console, text)
+    browser = console.client()
+    browser.sign_in("clerk")
+    def to_handle() -> str:
+        return browser.page("/console/").split("还没处理的问题", 1)[1].split("</section>", 1)[0]
+
+    assert all(text in to_handle() for text in asked.values())
+    queue = browser.page("/console/questions")
+    numbers = {key: _number(queue, text) for key, text in asked.items()}
+    browser.post(f"/console/questions/{numbers['taught']}/teach", {"entry": "tm-infringement-what"})
+    browser.post(f"/console/questions/{numbers['not_ip']}/not-ip")
+    browser.post(f"/console/questions/{numbers['ignored']}/ignore")
+    overview = to_handle()
+    assert asked["left"] in overview
+    assert not any(asked[key] in overview for key in ("taught", "not_ip", "ignored"))
+    assert f'href="/console/questions/{numbers["left"]}/teach"' in overview  # handled from there
+
+
+def test_marking_not_ip_keeps_the_specific_referral(console: RunningConsole) -> None:
+    mortgage = "房子抵押贷款怎么办理"
+    before = _ask(console, mortgage)
+    assert "银行" in before and "不动产登记机构" in before
+    _ask(console, "我们那个牌子咋弄")
+    browser = console.client()
+    browser.sign_in("clerk")
+    queue = browser.page("/console/questions")
+    for text in (mortgage, "我们那个牌子咋弄"):
+        assert browser.post(f"/console/questions/{_number(queue, text)}/not-ip").status_code == 302
+    after = _ask(console, mortgage)
+    assert "银行" in after and "不动产登记机构" in after and "12345" not in after
+    assert "12345" in _ask(console, "我们那个牌子咋弄")  # no office named for it: the general hotline
+
+
+def test_topics_are_shown_by_their_chinese_names(console: RunningConsole) -> None:
+    browser = console.client()
+    browser.sign_in("clerk")
+    listing = browser.page("/console/knowledge")
+    assert "<td>商标续展</td>" in listing and "<td>tm-renewal</td>" not in listing
+    entry = browser.page(f"/console/knowledge/{ENTRY}")
+    assert '<option value="tm-renewal" selected>商标续展</option>' in entry and '<optgroup label="商标">' in entry
+    tried = browser.page("/console/knowledge?try=商标到期怎么续展")
+    assert "<td>商标续展</td>" in tried
 
 
 def test_not_ip_and_ignore_from_the_browser(console: RunningConsole) -> None:
@@ -88,7 +185,7 @@ def test_the_try_box_shows_the_entries_a_question_reaches(console: RunningConsol
     browser = console.client()
     browser.sign_in("clerk")
     page = browser.page("/console/knowledge?try=商标到期怎么续展")
-    assert "有把握" in page and ENTRY in page
+    assert "有把握" in page and ENTRY in page and "商标到期了怎么续展？" in page
     page = browser.page("/console/knowledge?try=今天中午吃什么好")
     assert "没有找到相关条目" in page
     assert ENTRY in browser.page("/console/knowledge?q=续展") and "pledge-what-is" not in \

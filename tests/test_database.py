@@ -54,3 +54,22 @@ def test_the_inbox_migration_moves_staff_group_targets_to_their_own_form(databas
     engine.dispose()
     moved = json.loads(recipients) if isinstance(recipients, str) else recipients
     assert moved == ["staff:telegram", "wecom:lisi"]
+
+
+def test_the_followers_migration_moves_unfollows_to_their_table_and_back(database_url: str) -> None:
+    engine = db.make_engine(database_url)
+    db.upgrade(engine, "0014")
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO console_setting (name, value) VALUES "
+                                "('wechat_unfollowed:oGone', '1765000000'), ('wechat_access_token', '{}')"))
+    db.upgrade(engine)
+    with engine.connect() as connection:
+        followers = connection.execute(text("SELECT openid, following FROM wechat_follower")).all()
+        names = set(connection.execute(text("SELECT name FROM console_setting")).scalars())
+    assert [(openid, bool(following)) for openid, following in followers] == [("oGone", False)]
+    assert names == {"wechat_access_token"}
+    db.downgrade(engine, "0014")  # and back: nobody who left is written to again
+    with engine.connect() as connection:
+        names = set(connection.execute(text("SELECT name FROM console_setting")).scalars())
+    engine.dispose()
+    assert names == {"wechat_access_token", "wechat_unfollowed:oGone"}

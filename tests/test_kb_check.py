@@ -128,3 +128,16 @@ def test_loading_a_broken_base_raises_with_every_problem(kb_copy: Path) -> None:
     with pytest.raises(KnowledgeBaseError) as info:
         loader.load(kb_copy)
     assert len(info.value.problems) >= 3
+
+
+def test_every_topic_has_a_chinese_name_and_a_name_for_no_topic_is_reported(kb_copy: Path) -> None:
+    assert loader.load().topic_name("tm-renewal") == "商标续展"
+    names = kb_copy / "topic_names.yaml"
+    _edit(names, "tm-fees: 商标注册费用", "tm-prices: 商标注册费用")
+    problems = _problems(kb_copy)
+    assert f"{names}:{_line_of(names, 'tm-prices:')}: 'tm-prices' is not a topic in topics.yaml" in problems
+    topics = kb_copy / "topics.yaml"
+    assert f"{topics}:{_line_of(topics, '  tm-fees:')}: topic 'tm-fees' has no Chinese name in topic_names.yaml" \
+        in problems
+    _edit(names, "tm-renewal: 商标续展", "tm-renewal: ")
+    assert any(p.startswith(f"{names}:{_line_of(names, 'tm-renewal:')}") for p in _problems(kb_copy))

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers import kb_edits
+from handlers import kb_drafts, kb_edits
 from handlers.taught_phrasings import LearnedSource
 from knowledge.service import KnowledgeService
 from tests.cli_runner import ipbot
@@ -86,6 +86,14 @@ def test_revert_to_an_earlier_version(sessions: sessionmaker[Session], live: Kno
 def test_ipbot_kb_export_writes_the_edits_into_files_that_pass_the_check(
         sessions: sessionmaker[Session], live: KnowledgeService, database_url: str, tmp_path: Path) -> None:
     _save(sessions, live, answer="导出测试的新答案。", alternates="商标续展怎么办\n注册商标快到期了")
+    new = {"question": "知识产权公共服务工作站在哪里？", "topic": "service-contact", "answer": "在州市场监督管理局。",
+           "sources": "《知识产权公共服务体系建设规划》"}
+    with sessions.begin() as session:  # one new entry published, one left a draft
+        published = kb_drafts.save_draft(session, live.engine.kb, None, new, "console:wang", NOW, TODAY).entry_id
+        assert published is not None and kb_drafts.publish(session, live.engine.kb, published, "console:wang", NOW,
+                                                           TODAY).ok
+        kb_drafts.save_draft(session, live.engine.kb, None, {**new, "question": "还没写完的草稿"}, "console:wang",
+                             NOW, TODAY)
     out = tmp_path / "kb"
     env = {"IPBOT_DATABASE_URL": database_url}
     done = ipbot("kb", "export", str(out), env=env)
@@ -94,6 +102,9 @@ def test_ipbot_kb_export_writes_the_edits_into_files_that_pass_the_check(
     entries = yaml.safe_load((out / "entries" / "trademark.yaml").read_text(encoding="utf-8"))
     entry = next(e for e in entries if e["id"] == ENTRY)
     assert entry["answer"] == "导出测试的新答案。" and entry["alternates"] == ["商标续展怎么办", "注册商标快到期了"]
+    added = yaml.safe_load((out / "entries" / "added.yaml").read_text(encoding="utf-8"))  # written in the console
+    assert [e["question"] for e in added if e["id"] == published] == ["知识产权公共服务工作站在哪里？"]
+    assert not any(e["question"] == "还没写完的草稿" for e in added)  # a draft is nobody's answer yet
     untouched = (out / "entries" / "patent.yaml").read_text(encoding="utf-8")
     assert untouched == (Path(live.data_dir) / "entries" / "patent.yaml").read_text(encoding="utf-8")
     checked = ipbot("kb", "check", env={**env, "IPBOT_KNOWLEDGE_DIR": str(out)})

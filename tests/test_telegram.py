@@ -93,7 +93,7 @@ def test_forged_and_stale_buttons_get_a_graceful_answer(setup: Setup, bot: Runni
     for number, data in enumerate(["f:99999:y", "a:nope", "x" * 64, "", "'; DROP TABLE question_log; --"], start=2):
         d.user_presses(USER, greeting, data)
         assert "失效" in d.wait_for(number, USER)[-1].text
-    assert len(d.called("answerCallbackQuery")) == 5
+    assert len(d.wait_called("answerCallbackQuery", 5)) == 5
 
 
 def test_handoff_both_ways_through_the_outbox(setup: Setup) -> None:

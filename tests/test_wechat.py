@@ -8,77 +8,33 @@ import datetime as dt
 import time
 import urllib.error
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.wechat import render
-from bot.channels.wechat_api import TOKEN_SETTING
+from bot.channels.wechat_state import TOKEN_SETTING
 from bot.core.messages import Button, Reply
-from bot.core.models import ConsoleSetting, InboxMessage, OutboxMessage, QuestionLog
-from bot.settings import Settings
+from bot.core.models import ConsoleSetting, InboxMessage, QuestionLog
 from knowledge.service import KnowledgeService
 from scheduler import reminders
-from tests.doubles.wechat_api import AES_KEY, APP_ID, APP_SECRET, TOKEN, Sent, WeChatDouble, WeChatServer
-from tests.helpers import RunningApp, utc_now
-
-
-def wechat_settings(double: WeChatDouble, database_url: str, safe: bool = True) -> Settings:
-    return Settings(database_url=database_url, wechat_app_id=APP_ID, wechat_app_secret=APP_SECRET,
-                    wechat_token=TOKEN, wechat_aes_key=AES_KEY if safe else None,
-                    wechat_api_base_url=double.base_url, http_listen="127.0.0.1:0")
-
-
-@dataclass
-class Stack:
-    double: WeChatDouble
-    wechat: WeChatServer
-    running: RunningApp
-
-    @property
-    def sessions(self) -> sessionmaker[Session]:
-        return self.running.sessions
-
-    def count(self, model: type) -> int:
-        with self.sessions() as session:
-            return int(session.scalar(select(func.count()).select_from(model)) or 0)
-
-    def outbox(self, chat: str) -> list[OutboxMessage]:
-        with self.sessions() as session:
-            return list(session.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == chat)
-                                        .order_by(OutboxMessage.id)))
-
-    def wait_dead(self, chat: str, timeout: float = 15.0) -> OutboxMessage:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            dead = [row for row in self.outbox(chat) if row.status == "dead"]
-            if dead:
-                return dead[0]
-            time.sleep(0.05)
-        raise TimeoutError(f"no dead outbox message to {chat}: {[r.status for r in self.outbox(chat)]}")
-
-
-def _stack(double: WeChatDouble, knowledge: KnowledgeService, database_url: str, safe: bool) -> Iterator[Stack]:
-    running = RunningApp(wechat_settings(double, database_url, safe), knowledge)
-    try:
-        assert running.app.channel_names == ["wechat"]
-        yield Stack(double, WeChatServer(f"http://127.0.0.1:{running.port}/wechat/callback", safe=safe), running)
-    finally:
-        running.stop()
+from tests import wechat_stack
+from tests.doubles.wechat_api import APP_ID, TOKEN, Sent, WeChatDouble, WeChatServer
+from tests.helpers import utc_now
+from tests.wechat_stack import Stack
 
 
 @pytest.fixture
 def stack(knowledge: KnowledgeService, sessions: sessionmaker[Session], database_url: str) -> Iterator[Stack]:
     with WeChatDouble() as double:
-        yield from _stack(double, knowledge, database_url, safe=True)
+        yield from wechat_stack.stack(double, knowledge, database_url, safe=True)
 
 
 @pytest.fixture
 def plain(knowledge: KnowledgeService, sessions: sessionmaker[Session], database_url: str) -> Iterator[Stack]:
     with WeChatDouble() as double:
-        yield from _stack(double, knowledge, database_url, safe=False)
+        yield from wechat_stack.stack(double, knowledge, database_url, safe=False)
 
 
 # ---- rendering ---------------------------------------------------------------------------------------

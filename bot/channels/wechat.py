@@ -10,18 +10,26 @@ entities), signature, decryption. Each message is taken in once — by MsgId; ev
 time, as WeChat advises — and stored in the inbox before WeChat hears `success` (bot/pipeline.py), so its
 retries (three, 5 seconds apart) and a second instance never process it twice.
 
-Text and recognised voice are questions; a msgmenu click comes back as a text carrying `bizmsgmenuid`, the
-pressed button's payload; a menu CLICK's EventKey "/name" is that command. A new follower gets the privacy
-notice and the main menu; an unfollow is recorded, and nothing is sent to that follower any more.
+Text and recognised voice are questions; a picture is its MediaId (Incoming.photos), fetched later with
+media/get by the photo downloader, which cleans it as it does every channel's (bot/photo_fetcher.py); a msgmenu
+click comes back as a text carrying `bizmsgmenuid`, the pressed button's payload; a menu CLICK's EventKey
+"/name" is that command. A new follower gets the privacy notice and the main menu — or, when they followed
+through a QR code with a scene (EventKey qrscene_<scene>), what the scene names (SCENES); a follower scanning
+one (SCAN, EventKey <scene>) gets the same. An unfollow is recorded, and nothing is sent to that follower any
+more. Each interaction is noted with the inbox row (bot/channels/wechat_state.py).
 
-Out: customer-service messages (only within 48 hours of the follower's last message: 45015 afterwards, which
-parks the message with a Chinese reason), text split under 2,048 bytes, buttons as msgmenu.
+Out: customer-service messages within WeChat's window (48 hours after the follower's last message), text split
+under 2,048 bytes, buttons as msgmenu. Outside it (known from the follower table, or told by errcode 45015) a
+reminder, a report's news or a survey invitation goes as a template message when the office configured one
+for its kind (IPBOT_WECHAT_TEMPLATES, bot/channels/wechat_templates.py); anything else is parked as dead with a
+Chinese reason /outbox and the console show. Nothing is retried into 45015.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import hashlib
 import hmac
 import logging
@@ -29,18 +37,23 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
+from zoneinfo import ZoneInfo
 
 import defusedxml.ElementTree as SafeXml
 from defusedxml import DefusedXmlException
 from tornado.web import RequestHandler
 
-from bot.channels import split
+from bot.channels import split, wechat_templates
 from bot.channels import wechat_texts as text
-from bot.channels.wechat_api import AccountState, WeChatClient
+from bot.channels.wechat_api import WeChatClient, WindowClosed
+from bot.channels.wechat_menu import SCENES
+from bot.channels.wechat_state import AccountState, Interaction, Reach
 from bot.channels.wecom_crypto import WeComCrypto, WeComCryptoError, fresh
-from bot.core.delivery import PermanentFailure
+from bot.core.clock import Clock, system_clock
+from bot.core.delivery import Undeliverable
 from bot.core.messages import Button, Incoming, Reply, StaffChat, Target
 from bot.core.send_limits import ChannelLimits, Window
 from bot.http_server import Route
@@ -83,19 +96,40 @@ def render(reply: Reply) -> list[dict[str, Any]]:
 
 
 class WeChatSender:
-    """Sends outbox messages to followers; the staff chat is not on WeChat."""
+    """Sends outbox messages to followers, by the 48-hour rule; the staff chat is not on WeChat."""
 
-    def __init__(self, client: WeChatClient, state: AccountState) -> None:
+    def __init__(self, client: WeChatClient, state: AccountState,
+                 templates: dict[str, wechat_templates.Template] | None = None, zone: str = "Asia/Shanghai",
+                 clock: Clock = system_clock) -> None:
         self.client = client
         self.state = state
+        self.templates = templates or {}
+        self.zone = ZoneInfo(zone)
+        self.clock = clock
 
     async def send(self, to: Target, reply: Reply) -> None:
         if isinstance(to, StaffChat):
-            raise PermanentFailure(text.NO_STAFF_CHAT)
-        if await asyncio.to_thread(self.state.has_unfollowed, to.chat):
-            raise PermanentFailure(text.UNFOLLOWED)
-        for message in render(reply):
-            await self.client.send(to.chat, message)
+            raise Undeliverable(text.NO_STAFF_CHAT)
+        reach = await asyncio.to_thread(self.state.reach, to.chat, self.clock())
+        if reach is Reach.UNFOLLOWED:
+            raise Undeliverable(text.UNFOLLOWED)
+        if reach is not Reach.CLOSED:
+            try:
+                for message in render(reply):
+                    await self.client.send(to.chat, message)
+                return
+            except WindowClosed:  # WeChat knows better than the follower table: a template message, or nothing
+                await asyncio.to_thread(self.state.window_closed, to.chat, self.clock())
+        await self._template(to.chat, reply)
+
+    async def _template(self, openid: str, reply: Reply) -> None:
+        if reply.kind is None:
+            raise Undeliverable(text.NOT_A_TEMPLATE_KIND)
+        template = self.templates.get(reply.kind)
+        if template is None:
+            raise Undeliverable(text.NO_TEMPLATE.format(kind=wechat_templates.KIND_NAMES.get(reply.kind, reply.kind)))
+        await self.client.send_template(template.payload(openid, reply.kind, reply.text,
+                                                         self.clock().astimezone(self.zone)))
 
 
 def send_limits() -> ChannelLimits:
@@ -109,8 +143,7 @@ class Answer:
     status: int
     body: str = ""
     items: list[tuple[str, Incoming]] = field(default_factory=list)
-    followed: str | None = None  # openid that (re)followed
-    unfollowed: tuple[str, str] | None = None  # (openid, create time) that unfollowed
+    interaction: Interaction | None = None  # noted with the items (the follower table)
 
 
 def _field(node: Element, name: str) -> str:
@@ -163,6 +196,13 @@ class WeChatCallback:
             return Answer(400, f"bad XML: {exc.__class__.__name__}")
         return self._translate(message)
 
+    def _created(self, message: Element) -> dt.datetime:
+        """When the follower did it (WeChat's CreateTime; now, when it is missing or odd)."""
+        try:
+            return dt.datetime.fromtimestamp(int(_field(message, "CreateTime")), dt.UTC)
+        except (ValueError, OverflowError, OSError):
+            return dt.datetime.fromtimestamp(self.clock(), dt.UTC)
+
     def _translate(self, message: Element) -> Answer:
         sender = _field(message, "FromUserName")
         kind = _field(message, "MsgType")
@@ -171,30 +211,44 @@ class WeChatCallback:
         if kind == "event":
             return self._event(message, sender)
         key = f"msg:{_field(message, 'MsgId') or sender + ':' + _field(message, 'CreateTime')}"
+        wrote = Interaction(sender, "message", self._created(message))
         if kind == "text" and _field(message, "bizmsgmenuid"):  # a msgmenu button was pressed
-            return Answer(200, items=[(key, self._incoming(sender, payload=_field(message, "bizmsgmenuid")))])
-        if kind == "text":
-            return Answer(200, items=[(key, self._incoming(sender, text=_field(message, "Content")))])
-        if kind == "voice" and _field(message, "Recognition"):  # WeChat's speech recognition
-            return Answer(200, items=[(key, self._incoming(sender, text=_field(message, "Recognition")))])
-        return Answer(200, items=[(key, self._incoming(sender, attachment="other"))])
+            incoming = self._incoming(sender, payload=_field(message, "bizmsgmenuid"))
+        elif kind == "text":
+            incoming = self._incoming(sender, text=_field(message, "Content"))
+        elif kind == "voice" and _field(message, "Recognition"):  # WeChat's speech recognition
+            incoming = self._incoming(sender, text=_field(message, "Recognition"))
+        elif kind == "image" and _field(message, "MediaId"):  # fetched later by media/get (bot/photo_fetcher.py)
+            incoming = self._incoming(sender, photos=(_field(message, "MediaId"),))
+        else:
+            incoming = self._incoming(sender, attachment="other")
+        return Answer(200, items=[(key, incoming)], interaction=wrote)
 
     def _event(self, message: Element, sender: str) -> Answer:
         event = _field(message, "Event").lower()
         created = _field(message, "CreateTime")
+        event_key = _field(message, "EventKey")
         # WeChat advises sender + create time; with what happened, two events in one second stay apart
-        key = f"event:{sender}:{created}:{event}:{_field(message, 'EventKey')}"
-        if event == "subscribe":  # the privacy notice, then the main menu (one transaction, in this order)
+        key = f"event:{sender}:{created}:{event}:{event_key}"
+        at = self._created(message)
+        if event == "subscribe":  # the privacy notice, then the main menu or the QR code's scene (in this order)
+            command = SCENES.get(event_key.removeprefix("qrscene_"), "/start")
             return Answer(200, items=[(f"{key}:privacy", self._incoming(sender, text="/privacy")),
-                                      (key, self._incoming(sender, text="/start"))], followed=sender)
+                                      (key, self._incoming(sender, text=command))],
+                          interaction=Interaction(sender, "follow", at))
         if event == "unsubscribe":
-            return Answer(200, unfollowed=(sender, created))
+            return Answer(200, interaction=Interaction(sender, "unfollow", at))
+        if event == "scan":  # a follower scanned a QR code with a scene
+            command = SCENES.get(event_key, "/start")
+            return Answer(200, items=[(key, self._incoming(sender, text=command))],
+                          interaction=Interaction(sender, "event", at))
         if event == "click":
-            payload = _field(message, "EventKey")
-            if payload.startswith("/"):  # the account menu: a command, as if typed
-                return Answer(200, items=[(key, self._incoming(sender, text=payload))])
-            return Answer(200, items=[(key, self._incoming(sender, payload=payload))])
-        return Answer(200)  # VIEW, SCAN, LOCATION, template-send reports …: nothing a person said
+            if event_key.startswith("/"):  # the account menu: a command, as if typed
+                incoming = self._incoming(sender, text=event_key)
+            else:
+                incoming = self._incoming(sender, payload=event_key)
+            return Answer(200, items=[(key, incoming)], interaction=Interaction(sender, "event", at))
+        return Answer(200)  # VIEW, LOCATION, template-send reports …: nothing a person said
 
     @staticmethod
     def _incoming(openid: str, **what: Any) -> Incoming:
@@ -202,19 +256,22 @@ class WeChatCallback:
 
 
 class WeChatChannel:
-    """Takes callbacks in (into the pipeline) and sends the outbox's messages as customer-service messages."""
+    """Takes callbacks in (into the pipeline) and sends the outbox's messages as customer-service messages
+    (template messages outside the 48-hour window)."""
 
     name = CHANNEL
-    media = None  # pictures followers send are not fetched (yet)
 
     def __init__(self, settings: Settings, pipeline: Pipeline, writer: AbstractContextManager[object] | None = None,
                  http_client: Any = None) -> None:
+        """Raises DataFileError when IPBOT_WECHAT_TEMPLATES names a file that does not load."""
         self.pipeline = pipeline
         self.callback = WeChatCallback(settings)
         self.state = AccountState(pipeline.sessions, writer or contextlib.nullcontext())
         self.client = WeChatClient(settings.wechat_api_base_url, settings.wechat_app_id or "",
                                    settings.wechat_app_secret or "", self.state, http_client)
-        self.sender = WeChatSender(self.client, self.state)
+        templates = wechat_templates.load(Path(settings.wechat_templates)) if settings.wechat_templates else {}
+        self.sender = WeChatSender(self.client, self.state, templates, settings.timezone, pipeline.clock)
+        self.media = self.client  # pictures followers send: media/get
         self.limits = send_limits()
 
     def routes(self) -> list[Route]:
@@ -230,13 +287,11 @@ class WeChatChannel:
         await self.client.close()
 
     async def take(self, answer: Answer) -> None:
-        """Store what the callback brought, before WeChat is told `success`."""
-        if answer.unfollowed is not None:
-            await asyncio.to_thread(self.state.unfollowed, *answer.unfollowed)
-        if answer.followed is not None:
-            await asyncio.to_thread(self.state.followed, answer.followed)
-        if answer.items:
-            await self.pipeline.take(CHANNEL, answer.items)
+        """Store what the callback brought (and note the follower's interaction in the same transaction),
+        before WeChat is told `success`."""
+        if answer.items or answer.interaction is not None:
+            note = None if answer.interaction is None else answer.interaction.note
+            await self.pipeline.take(CHANNEL, answer.items, alongside=note)
 
 
 class CallbackHandler(RequestHandler):

@@ -1,36 +1,32 @@
-"""The WeChat Official Account's server API for sending: customer-service messages (message/custom/send) with
-an access token every instance shares, and who has unfollowed the account. Errors are translated for the
+"""The WeChat Official Account's server API: customer-service messages (message/custom/send), template
+messages (message/template/send), the account menu (menu/create), permanent QR codes (qrcode/create) and the
+files followers send (media/get), with an access token every instance shares. Errors are translated for the
 outbox: worth retrying (TemporaryFailure) or not (PermanentFailure, with a reason staff can read).
 
 /cgi-bin/token hands out a token for 7,200 s and invalidates the previous one (after a 5-minute overlap), so
-instances must not each fetch their own: the token is kept in the database (console_setting, with its
-expiry) and renewed REFRESH_EARLY seconds before it expires, and at once when WeChat answers 40001 / 40014 /
-42001, after which the call is made again once. Two instances renewing at the same moment both store a valid
-token (the last stored wins; the other stays valid for the overlap, and a 40001 after it renews again).
+instances (and the `ipbot wechat` commands) must not each fetch their own: the token is kept in the database
+(bot/channels/wechat_state.py) and renewed REFRESH_EARLY seconds before it expires, and at once when WeChat
+answers 40001 / 40014 / 42001, after which the call is made again once. Two instances renewing at the same
+moment both store a valid token (the last stored wins; the other stays valid for the overlap, and a 40001
+after it renews again).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import time
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from typing import Any
 
 import httpx
-from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels import wechat_texts as text
 from bot.channels.json_api import request_json
-from bot.core.delivery import PermanentFailure, TemporaryFailure
-from bot.core.models import ConsoleSetting
+from bot.channels.wechat_state import AccountState
+from bot.core.delivery import PermanentFailure, TemporaryFailure, Undeliverable
+from bot.media_source import read_limited
 
-TOKEN_SETTING = "wechat_access_token"
-UNFOLLOWED_PREFIX = "wechat_unfollowed:"  # + openid: this follower unfollowed the account
 TOKEN_INVALID = frozenset({40001, 40014, 42001})  # invalid credential; invalid token; token expired
 BUSY = frozenset({-1, 45009, 45047})  # system busy; API frequency limit; too many messages to one follower
 WINDOW_CLOSED = 45015  # no message from the follower in the last 48 hours
@@ -39,13 +35,17 @@ REFRESH_EARLY = 300.0  # seconds before the token's expiry that a new one is fet
 TIMEOUT = httpx.Timeout(10.0)
 
 
+class WindowClosed(PermanentFailure):
+    """45015: the follower has not written for 48 hours; customer-service messages cannot go."""
+
+
 def _failure(errcode: int, errmsg: str) -> Exception:
     if errcode in BUSY:
         return TemporaryFailure(f"WeChat busy {errcode}: {errmsg}", 60.0 if errcode == 45009 else None)
     if errcode == WINDOW_CLOSED:
-        return PermanentFailure(text.WINDOW_CLOSED)
+        return WindowClosed(text.WINDOW_CLOSED)
     if errcode == NOT_FOLLOWING:
-        return PermanentFailure(text.UNFOLLOWED)
+        return Undeliverable(text.UNFOLLOWED)
     return PermanentFailure(f"WeChat error {errcode}: {errmsg}")
 
 
@@ -61,62 +61,8 @@ async def _request(http: httpx.AsyncClient, method: str, url: str, **kwargs: Any
     return await request_json(http, "WeChat", method, url, **kwargs)
 
 
-class AccountState:
-    """What every instance must agree on, kept in console_setting: the access token (JSON: token and its
-    expiry in epoch seconds) and the followers who unfollowed."""
-
-    def __init__(self, sessions: sessionmaker[Session], writer: AbstractContextManager[object] | None = None) -> None:
-        self.sessions = sessions
-        self.writer = writer or contextlib.nullcontext()
-
-    def token(self) -> tuple[str, float] | None:
-        with self.sessions() as session:
-            row = session.get(ConsoleSetting, TOKEN_SETTING)
-            if row is None:
-                return None
-            try:
-                kept = json.loads(row.value)
-                return str(kept["token"]), float(kept["expires"])
-            except (ValueError, KeyError, TypeError):
-                return None
-
-    def _put(self, name: str, value: str) -> None:
-        for attempt in (1, 2):  # another instance may insert the same name at the same moment
-            try:
-                with self.writer, self.sessions.begin() as session:
-                    row = session.get(ConsoleSetting, name)
-                    if row is None:
-                        session.add(ConsoleSetting(name=name, value=value))
-                    else:
-                        row.value = value
-                return
-            except IntegrityError:
-                if attempt == 2:
-                    raise
-
-    def keep_token(self, token: str, expires: float) -> None:
-        self._put(TOKEN_SETTING, json.dumps({"token": token, "expires": expires}))
-
-    def forget_token(self, token: str) -> None:
-        """WeChat called `token` invalid: the next call fetches a new one (unless another did already)."""
-        kept = self.token()
-        if kept is not None and kept[0] == token:
-            self.keep_token(token, 0.0)
-
-    def unfollowed(self, openid: str, when: str) -> None:
-        self._put(UNFOLLOWED_PREFIX + openid, when)
-
-    def followed(self, openid: str) -> None:
-        with self.writer, self.sessions.begin() as session:
-            session.execute(delete(ConsoleSetting).where(ConsoleSetting.name == UNFOLLOWED_PREFIX + openid))
-
-    def has_unfollowed(self, openid: str) -> bool:
-        with self.sessions() as session:
-            return session.get(ConsoleSetting, UNFOLLOWED_PREFIX + openid) is not None
-
-
 class WeChatClient:
-    """message/custom/send for one Official Account."""
+    """The server API of one Official Account."""
 
     def __init__(self, base_url: str, app_id: str, secret: str, state: AccountState,
                  http: httpx.AsyncClient | None = None, clock: Callable[[], float] = time.time) -> None:
@@ -165,6 +111,48 @@ class WeChatClient:
     async def send(self, openid: str, message: dict[str, Any]) -> None:
         """One customer-service message (`message` holds msgtype and its body) to one follower."""
         await self._call("/cgi-bin/message/custom/send", {"touser": openid, **message})
+
+    async def send_template(self, payload: dict[str, Any]) -> None:
+        """A template message (payload: touser, template_id, data, perhaps url)."""
+        await self._call("/cgi-bin/message/template/send", payload)
+
+    async def create_menu(self, buttons: list[dict[str, Any]]) -> None:
+        """The account's menu (replacing the one there)."""
+        await self._call("/cgi-bin/menu/create", {"button": buttons})
+
+    async def create_qr(self, scene: str) -> str:
+        """A permanent QR code for `scene` (QR_LIMIT_STR_SCENE); returns the URL its image encodes."""
+        data = await self._call("/cgi-bin/qrcode/create", {
+            "action_name": "QR_LIMIT_STR_SCENE", "action_info": {"scene": {"scene_str": scene}}})
+        if not data.get("url"):
+            raise PermanentFailure("WeChat answered /cgi-bin/qrcode/create without a url")
+        return str(data["url"])
+
+    async def fetch(self, media_id: str, limit: int) -> bytes:
+        """A file a follower sent (media/get, kept 3 days by WeChat), at most `limit` bytes (MediaTooLarge
+        beyond). WeChat answers JSON instead of the file when it refuses; a token it calls invalid is fetched
+        anew, once."""
+        for attempt in (1, 2):
+            token = await self.token()
+            try:
+                async with self.http.stream("GET", f"{self.base}/cgi-bin/media/get",
+                                            params={"access_token": token, "media_id": media_id}) as response:
+                    if response.status_code == 429 or response.status_code >= 500:
+                        raise TemporaryFailure(f"WeChat HTTP {response.status_code}")
+                    kind = response.headers.get("Content-Type", "")
+                    if "json" not in kind and "text/plain" not in kind:
+                        return await read_limited(response.aiter_bytes(), limit)
+                    data = json.loads(await response.aread() or b"{}")
+            except httpx.HTTPError as exc:
+                raise TemporaryFailure(f"WeChat unreachable: {exc.__class__.__name__}") from exc
+            except ValueError as exc:
+                raise TemporaryFailure("WeChat media/get: neither file nor JSON") from exc
+            errcode = int(data.get("errcode", 0) or 0) if isinstance(data, dict) else -1
+            if errcode in TOKEN_INVALID and attempt == 1:
+                await asyncio.to_thread(self.state.forget_token, token)
+                continue
+            raise _failure(errcode, str(data.get("errmsg", "")) if isinstance(data, dict) else "")
+        raise AssertionError("unreachable")
 
     async def close(self) -> None:
         await self.http.aclose()

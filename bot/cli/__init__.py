@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.cli import ask, backup, chat, common, db, indicators, kb, outbox, remind, staff, survey
+from bot.cli import ask, backup, chat, common, db, indicators, kb, outbox, remind, staff, survey, wechat
 from bot.core.datafile import DataFileError
 from bot.process import private_files
 
@@ -19,7 +19,7 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", required=True)
     for register in (chat.register, ask.register, chat.register_run, survey.register, remind.register,
                      outbox.register, indicators.register, staff.register, kb.register, db.register,
-                     backup.register):
+                     backup.register, wechat.register):
         register(sub)
     return top
 

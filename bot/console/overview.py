@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.console import figures as shown
 from bot.console import texts
 from bot.console.web import ConsoleHandler
-from bot.core.models import HandoffRequest, QuestionLog, Reminder
+from bot.core.models import HandoffRequest, Reminder
 from bot.core.outbox import status_counts
+from handlers import teaching
 from handlers.staff import _figures as figures  # the numbers of /stats, so chat and console agree
 from handlers.survey import conversation as survey
 from handlers.survey import texts as survey_texts
@@ -29,7 +30,7 @@ class Overview:
     week: dict[str, int]
     month: dict[str, int]
     open_handoffs: int
-    unanswered: list[tuple[str, int]]
+    unanswered: list[teaching.Group]
     report: Report | None
     outbox: dict[str, int]
     reminders: list[Reminder]
@@ -44,15 +45,10 @@ def shares(data: Overview) -> list[tuple[str, shown.Share, shown.Share]]:
              shown.Share(month["h"], month["r"], sampled=True))]
 
 
-def unanswered(session: Session, now: dt.datetime, limit: int = UNANSWERED_SHOWN) -> list[tuple[str, int]]:
-    """The questions most often asked that the bot was unsure about or users found 没用 (as /unanswered)."""
-    since = now - dt.timedelta(days=UNANSWERED_DAYS)
-    rows = session.execute(
-        select(QuestionLog.text, func.count())
-        .where(QuestionLog.created_at >= since, QuestionLog.reason != "button",
-               or_(QuestionLog.confident.is_(False), QuestionLog.feedback == "unhelpful"))
-        .group_by(QuestionLog.text).order_by(func.count().desc(), func.max(QuestionLog.id).desc()).limit(limit))
-    return [(text, count) for text, count in rows]
+def unanswered(session: Session, now: dt.datetime, limit: int = UNANSWERED_SHOWN) -> list[teaching.Group]:
+    """The questions most often asked that the bot was unsure about or users found 没用, still to handle: the
+    groups of 待处理问题 (handlers/teaching.py), so one taught, marked 不属于知识产权 or ignored leaves."""
+    return teaching.review_queue(session, None, now, days=UNANSWERED_DAYS)[:limit]
 
 
 def load(session: Session, definition: SurveyDefinition, now: dt.datetime) -> Overview:

@@ -117,7 +117,8 @@ ACTIONS = {"login": "登录", "logout": "退出", "handoff.reply": "回复人工
            "account.link": "关联聊天账号", "account.unlink": "取消关联",
            "account.password": "修改自己的密码", "account.reset": "重置密码",
            "question.teach": "归入条目", "question.not-ip": "标为不属于知识产权", "question.ignore": "忽略问题",
-           "kb.edit": "修改知识库条目", "kb.revert": "恢复知识库条目",
+           "kb.edit": "修改知识库条目", "kb.revert": "恢复知识库条目", "kb.draft": "保存新条目草稿",
+           "kb.publish": "发布新条目",
            "tip.move": "更改线索状态", "tip.export": "导出线索", "indicator.record": "录入指标数据",
            "tip.contact": "查看举报人联系方式"}
 
@@ -134,19 +135,6 @@ TOO_FEW_TO_COMPARE = "样本太少，不作比较"
 NO_CLEAR_GAP = "与目标无明显差别（目标在区间内）"
 REACHED = "高于参照值"
 BELOW = "低于参照值"
-
-# 待处理问题
-TEACH_WHICH = "请填写要归入的条目ID。"
-
-# 知识库
-KB_SAVED = "条目 {entry_id} 已保存并发布，所有在运行的实例几秒内按新内容回答。"
-KB_NOT_SAVED = "没有保存：请按下面标出的问题修改。"
-KB_REVERTED = "条目 {entry_id} 已恢复，几秒内生效。"
-TRY_CONFIDENT = "有把握，会直接回答第一条"
-TRY_UNSURE = "没把握，会列出下面几条让用户选"
-TRY_REASONS = {"empty": "没有输入内容", "too_long": "问题太长", "no_match": "没有找到相关条目",
-               "out_of_scope": "不属于知识产权，会婉拒并指引", "low_coverage": "没把握，会列出几条让用户选",
-               "ambiguous": "几条分数接近，会列出让用户选"}
 
 # 线索
 TIP_NEED_NOTE = "改为“{status}”需要在“说明”里写明理由（举报人会看到），例如：不属于知识产权侵权。"

@@ -20,5 +20,10 @@ class PermanentFailure(Exception):
     """Will never succeed (chat not found, bot blocked): park the message."""
 
 
+class Undeliverable(PermanentFailure):
+    """Not sent, and not because the platform refused: the channel's rules say it cannot go (e.g. WeChat's
+    48-hour window closed and no template message for its kind). Its text is the whole reason staff read."""
+
+
 class Sender(Protocol):
     async def send(self, to: Target, reply: Reply) -> None: ...

@@ -55,16 +55,25 @@ class Button:
     payload: str
 
 
+# What a proactive message is, for a channel that must deliver some kinds differently (WeChat: a template
+# message when the follower has not written for 48 hours). Answers and conversation carry no kind.
+REMINDER = "reminder"  # reminders and deadline reminders
+TIP_STATUS = "tip_status"  # news of a report's status for the reporter
+SURVEY_INVITE = "survey_invite"  # an invitation to the satisfaction survey
+KINDS = (REMINDER, TIP_STATUS, SURVEY_INVITE)
+
+
 @dataclass(frozen=True)
 class Reply:
     """A message to send: by default to the chat the Incoming came from; `to` sends it elsewhere (another
-    person's chat, or a channel's staff chat)."""
+    person's chat, or a channel's staff chat). `kind`: one of KINDS for a proactive message."""
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()  # rows of buttons
     image: bytes | None = None
     file_name: str | None = None
     to: Target | None = None
+    kind: str | None = None
 
     def payloads(self) -> list[str]:
         return [b.payload for row in self.buttons for b in row]

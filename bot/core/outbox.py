@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core import texts as text
 from bot.core.clock import Clock, system_clock
-from bot.core.delivery import PermanentFailure, Sender, TemporaryFailure
+from bot.core.delivery import PermanentFailure, Sender, TemporaryFailure, Undeliverable
 from bot.core.messages import Address, Button, Reply, StaffChat, Target
 from bot.core.models import OutboxMessage
 from bot.core.send_limits import ChannelLimits, Limiter
@@ -65,7 +65,8 @@ def row_values(to: Target, reply: Reply, now: dt.datetime, key: str | None = Non
     return {"channel": to.channel, "chat_id": to.chat if isinstance(to, Address) else "",
             "to_staff": isinstance(to, StaffChat), "text": reply.text, "buttons": _buttons(reply),
             "image": reply.image, "file_name": reply.file_name, "idempotency_key": key, "status": "pending",
-            "attempts": 0, "created_at": now, "next_attempt_at": due or now, "late": late, "answer": answer}
+            "attempts": 0, "created_at": now, "next_attempt_at": due or now, "late": late, "answer": answer,
+            "kind": reply.kind}
 
 
 def enqueue(session: Session, to: Target, reply: Reply, key: str | None = None, due: dt.datetime | None = None,
@@ -102,7 +103,7 @@ def claim(session: Session, now: dt.datetime, limit: int = BATCH,
     for row in rows:
         row.status, row.claimed_at = "sending", now
         buttons = tuple(tuple(Button(label, payload) for label, payload in r) for r in row.buttons or [])
-        reply = Reply(row.text, buttons, row.image, row.file_name)
+        reply = Reply(row.text, buttons, row.image, row.file_name, kind=row.kind)
         claimed.append(Claimed(row.id, target_of(row), reply, row.attempts, bool(row.answer)))
     return claimed
 
@@ -249,7 +250,8 @@ class Dispatcher:
                     out.released.append(([m.id for m in messages[index + 1:]], due))
                 return
             except PermanentFailure as exc:
-                reason = str(exc) if sender is None else _reason(text.REFUSED, exc, attempts)
+                reason = str(exc) if sender is None or isinstance(exc, Undeliverable) \
+                    else _reason(text.REFUSED, exc, attempts)
                 out.finished.append((message.id, {"status": "dead", "attempts": attempts, "last_error": reason[:500]}))
             else:
                 out.sent.append(message.id)

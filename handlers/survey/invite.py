@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.core.messages import Address, Button, Incoming, Reply, parse_target
+from bot.core.messages import SURVEY_INVITE, Address, Button, Incoming, Reply, parse_target
 from bot.core.models import QuestionLog, Subscription, SurveyResponse, SurveyWave
 from bot.core.outbox import enqueue
 from handlers.context import Context
@@ -62,7 +62,8 @@ def invite(ctx: Context, _incoming: Incoming, argument: str) -> list[Reply]:
     audience = {pair for pair in audience if pair[1]}  # people, not a staff group
     audience -= {_pair(s) for s in staff_ids if ":" in s}
     finished = audience & _finished(session, wave)
-    invitation = Reply(text.INVITATION.format(wave=wave.name), ((Button(text.INVITE_BUTTON, START_PAYLOAD),),))
+    invitation = Reply(text.INVITATION.format(wave=wave.name), ((Button(text.INVITE_BUTTON, START_PAYLOAD),),),
+                       kind=SURVEY_INVITE)
     queued = 0
     for channel, chat_id in sorted(audience - finished):
         if enqueue(session, Address(channel, chat_id), invitation, key=f"survey-invite:{wave.id}:{channel}:{chat_id}",

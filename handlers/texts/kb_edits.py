@@ -16,3 +16,10 @@ MISSING = "不能为空"
 NOT_A_LIST = "每行写一项，不能有空项"
 UNKNOWN_TOPIC = "没有这个主题"
 TOO_LONG = "答案有{length}字，请控制在{limit}字以内"
+
+# new entries written in the console (handlers/kb_drafts.py)
+CHOOSE_TOPIC = "请从列表里选择主题"
+NO_SUCH_DRAFT = "没有这份草稿（可能已经发布）。"
+DRAFT_NEW = "新建草稿"
+DRAFT_SAVED = "修改草稿"
+PUBLISHED = "发布新条目"

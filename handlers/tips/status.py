@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.core.messages import Address, Reply, StaffChat
+from bot.core.messages import TIP_STATUS, Address, Reply, StaffChat
 from bot.core.models import Tip, TipEvent, TipPhoto
 from handlers.tips import photos as tip_photos
 from handlers.tips import texts as text
@@ -131,7 +131,8 @@ def move(session: Session, number: str, wanted: str, note: str | None, actor: st
     if address is None:
         return Moved(True, text.STAFF_MOVED_ANONYMOUS.format(number=number, before=before, after=after))
     news = Reply(text.PUSHED.format(number=number, status=after,
-                                    note=f"{text.NOTE_SEPARATOR}{note}" if note else ""), to=address)
+                                    note=f"{text.NOTE_SEPARATOR}{note}" if note else ""), to=address,
+                 kind=TIP_STATUS)
     return Moved(True, text.STAFF_MOVED.format(number=number, before=before, after=after), news)
 
 

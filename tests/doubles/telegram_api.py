@@ -189,10 +189,22 @@ class TelegramDouble:
     def called(self, method: str) -> list[dict[str, Any]]:
         return [params for name, params in self.calls if name == method]
 
+    def wait_called(self, method: str, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
+        """Wait until the bot has called `method` `count` times (a reply and its call may come in any order)."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while len(found := self.called(method)) < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"{method} called {len(found)} of {count} times")
+                self._lock.wait(remaining)
+            return found
+
     # ---- the API ---------------------------------------------------------------------------------
     def _api(self, method: str, params: dict[str, Any]) -> Any:
         with self._lock:
             self.calls.append((method, params))
+            self._lock.notify_all()
         if method == "getMe":
             return {"id": BOT_ID, "is_bot": True, "first_name": "IPBot", "username": BOT_USERNAME,
                     "can_join_groups": True, "can_read_all_group_messages": False,

@@ -1,9 +1,12 @@
-"""A WeChat Official Account API double on 127.0.0.1: /cgi-bin/token and /cgi-bin/message/custom/send, with
+"""A WeChat Official Account API double on 127.0.0.1: /cgi-bin/token, /cgi-bin/message/custom/send,
+/cgi-bin/message/template/send, /cgi-bin/menu/create, /cgi-bin/qrcode/create and /cgi-bin/media/get, with
 WeChat's rules (a new token invalidates the previous one, 40001 for a token not current, 2,048-byte texts,
 msgmenu with a list, JSON that must not be \\u-escaped, 45015 outside the 48-hour window, 43004 for a follower
-who left, 45047 when told to be busy). It also plays WeChat's side of the callback: `WeChatServer` builds
-messages, encrypts and signs them with wechatpy (an implementation independent of the bot's) and posts them
-to the bot's /wechat/callback.
+who left, 45047 when told to be busy, 40037 for a template id the account does not have, 47003 for a template
+value over its field's limit, at most 3 menu buttons of at most 5, 40007 for an unknown media id).
+`hold_custom` makes customer-service sends wait (the crash test kills the bot while one does). It also plays
+WeChat's side of the callback: `WeChatServer` builds messages, encrypts and signs them with wechatpy (an
+implementation independent of the bot's) and posts them to the bot's /wechat/callback.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -35,11 +38,14 @@ class Sent:
     touser: str
     msgtype: str
     body: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
     @property
     def text(self) -> str:
         if self.msgtype == "text":
             return str(self.body.get("content", ""))
+        if self.msgtype == "template":  # its values, one a line
+            return "\n".join(str(v.get("value", "")) for v in self.body.get("data", {}).values())
         return str(self.body.get("head_content", "")) if self.msgtype == "msgmenu" else ""
 
     @property
@@ -63,6 +69,13 @@ class WeChatDouble:
         self.window_closed: set[str] = set()  # followers silent for 48 hours: 45015
         self.left: set[str] = set()  # followers who unfollowed: 43004
         self.busy = 0  # the next this many sends answer 45047
+        self.templates: set[str] = set()  # the account's template ids
+        self.menus: list[list[dict[str, Any]]] = []  # every menu created
+        self.qr_scenes: list[str] = []  # scenes of the QR codes created
+        self.media: dict[str, bytes] = {}  # media_id → a file a follower sent
+        self.hold_custom = threading.Event()  # set: customer-service sends wait until it is cleared
+        self.custom_calls = 0  # customer-service sends received (held ones included)
+        self._generation = 0  # drop_held() ends the held calls of this generation
         self._token: str | None = None
         self._tokens = itertools.count(1)
         self._lock = threading.Condition()
@@ -80,6 +93,22 @@ class WeChatDouble:
     def __exit__(self, *_exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+    def drop_held(self) -> None:
+        """The held customer-service sends end undelivered (their caller was killed); later ones go through."""
+        with self._lock:
+            self._generation += 1
+        self.hold_custom.clear()
+
+    def wait_for_calls(self, count: int, timeout: float = 15.0) -> None:
+        """Until `count` customer-service sends were received (held or not)."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while self.custom_calls < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"{self.custom_calls} of {count} customer-service sends")
+                self._lock.wait(remaining)
 
     def expire_token(self) -> None:
         """The current token stops working (as when another fetch replaced it): the next call gets 40001."""
@@ -127,13 +156,27 @@ class WeChatDouble:
             self._token = f"wx-token-{next(self._tokens)}"  # the previous one stops working
             return {"access_token": self._token, "expires_in": 7200}
 
-    def _send(self, query: dict[str, str], raw: bytes) -> dict[str, Any]:
+    def _authorised(self, query: dict[str, str], raw: bytes) -> dict[str, Any] | None:
+        """None when the call may go on; WeChat's refusal otherwise."""
         with self._lock:
             current = self._token
         if query.get("access_token") != current or current is None:
             return self._refuse(40001, "invalid credential, access_token is invalid or not latest")
         if b"\\u" in raw:
             return self._refuse(40033, "\\u-escaped characters would be shown as they are")
+        return None
+
+    def _send(self, query: dict[str, str], raw: bytes) -> dict[str, Any]:
+        with self._lock:
+            self.custom_calls += 1
+            generation = self._generation
+            self._lock.notify_all()
+        while self.hold_custom.is_set():
+            time.sleep(0.01)
+        if generation != self._generation:  # its caller is gone (killed): it was never delivered
+            return {"errcode": -1, "errmsg": "system error"}
+        if (refused := self._authorised(query, raw)) is not None:
+            return refused
         payload = json.loads(raw)
         touser, msgtype = str(payload.get("touser", "")), str(payload.get("msgtype", ""))
         body = payload.get(msgtype)
@@ -156,6 +199,55 @@ class WeChatDouble:
             self._lock.notify_all()
         return {"errcode": 0, "errmsg": "ok"}
 
+    def _template(self, query: dict[str, str], raw: bytes) -> dict[str, Any]:
+        if (refused := self._authorised(query, raw)) is not None:
+            return refused
+        payload = json.loads(raw)
+        touser, data = str(payload.get("touser", "")), payload.get("data")
+        if payload.get("template_id") not in self.templates:
+            return self._refuse(40037, "invalid template_id")
+        if not touser or not isinstance(data, dict) or not data:
+            return self._refuse(47001, "data format error")
+        for name, value in data.items():
+            if name.startswith("thing") and len(str(value.get("value", ""))) > 20:
+                return self._refuse(47003, f"argument invalid! data.{name}.value invalid")
+        if touser in self.left:
+            return self._refuse(43004, "require subscribe")
+        with self._lock:
+            self.messages.append(Sent(touser, "template", payload))
+            self._lock.notify_all()
+        return {"errcode": 0, "errmsg": "ok", "msgid": len(self.messages)}
+
+    def _menu(self, query: dict[str, str], raw: bytes) -> dict[str, Any]:
+        if (refused := self._authorised(query, raw)) is not None:
+            return refused
+        buttons = json.loads(raw).get("button")
+        if not isinstance(buttons, list) or not 1 <= len(buttons) <= 3:
+            return self._refuse(40017, "invalid button size")
+        for button in buttons:
+            subs = button.get("sub_button")
+            if subs is not None and not 1 <= len(subs) <= 5:
+                return self._refuse(40018, "invalid sub button size")
+            for item in subs or [button]:
+                if item.get("type") == "click" and not item.get("key"):
+                    return self._refuse(40019, "invalid button key size")
+                if len(item.get("name", "").encode()) > (60 if subs else 16):
+                    return self._refuse(40018, "invalid button name size")
+        with self._lock:
+            self.menus.append(buttons)
+        return {"errcode": 0, "errmsg": "ok"}
+
+    def _qrcode(self, query: dict[str, str], raw: bytes) -> dict[str, Any]:
+        if (refused := self._authorised(query, raw)) is not None:
+            return refused
+        payload = json.loads(raw)
+        scene = payload.get("action_info", {}).get("scene", {}).get("scene_str", "")
+        if payload.get("action_name") != "QR_LIMIT_STR_SCENE" or not 1 <= len(scene) <= 64:
+            return self._refuse(40053, "invalid action info")
+        with self._lock:
+            self.qr_scenes.append(scene)
+        return {"ticket": f"ticket-{scene}", "url": f"http://weixin.qq.com/q/{scene}-code"}
+
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         double = self
 
@@ -163,10 +255,11 @@ class WeChatDouble:
             def log_message(self, *_args: object) -> None:
                 pass
 
-            def _reply(self, data: dict[str, Any]) -> None:
-                raw = json.dumps(data).encode()
+            def _reply(self, data: dict[str, Any], raw: bytes | None = None) -> None:
+                kind = "image/jpeg" if raw is not None else "application/json"
+                raw = raw if raw is not None else json.dumps(data).encode()
                 self.send_response(200)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(raw)))
                 self.end_headers()
                 self.wfile.write(raw)
@@ -177,13 +270,24 @@ class WeChatDouble:
 
             def do_GET(self) -> None:
                 path, query = self._query()
+                if path == "/cgi-bin/media/get":
+                    if (refused := double._authorised(query, b"")) is not None:
+                        self._reply(refused)
+                    elif query.get("media_id") in double.media:
+                        self._reply({}, double.media[query["media_id"]])
+                    else:
+                        self._reply(double._refuse(40007, "invalid media_id"))
+                    return
                 self._reply(double._get_token(query) if path == "/cgi-bin/token" else {"errcode": 404})
 
             def do_POST(self) -> None:
                 path, query = self._query()
                 raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                if path == "/cgi-bin/message/custom/send":
-                    self._reply(double._send(query, raw))
+                routes = {"/cgi-bin/message/custom/send": double._send, "/cgi-bin/message/template/send":
+                          double._template, "/cgi-bin/menu/create": double._menu,
+                          "/cgi-bin/qrcode/create": double._qrcode}
+                if path in routes:
+                    self._reply(routes[path](query, raw))
                 else:
                     self._reply({"errcode": 404, "errmsg": "unknown path"})
 
@@ -221,6 +325,10 @@ class WeChatServer:
         return (f"<xml>{self._head(user, 'voice')}<MediaId><![CDATA[voice-media-1]]></MediaId>"
                 f"<Format><![CDATA[amr]]></Format><Recognition><![CDATA[{recognition}]]></Recognition>"
                 f"<MsgId>{next(self._ids)}</MsgId></xml>")
+
+    def image_xml(self, user: str, media_id: str) -> str:
+        return (f"<xml>{self._head(user, 'image')}<PicUrl><![CDATA[http://mmbiz.qpic.cn/{media_id}]]></PicUrl>"
+                f"<MediaId><![CDATA[{media_id}]]></MediaId><MsgId>{next(self._ids)}</MsgId></xml>")
 
     def event_xml(self, user: str, event: str, key: str = "", created: int | None = None) -> str:
         return (f"<xml>{self._head(user, 'event', created)}<Event><![CDATA[{event}]]></Event>"
@@ -267,6 +375,9 @@ class WeChatServer:
 
     def presses(self, user: str, label: str, payload: str) -> Answer:
         return self.post(*self.envelope(self.menu_click_xml(user, label, payload)))
+
+    def sends_image(self, user: str, media_id: str) -> Answer:
+        return self.post(*self.envelope(self.image_xml(user, media_id)))
 
     def event(self, user: str, event: str, key: str = "") -> Answer:
         return self.post(*self.envelope(self.event_xml(user, event, key)))

@@ -72,3 +72,6 @@ from bot.core.models.tips import (
 from bot.core.models.tips import (
     TipPhoto as TipPhoto,
 )
+from bot.core.models.wechat import (
+    WeChatFollower as WeChatFollower,
+)

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -120,6 +121,8 @@ class OutboxMessage(Base):
     escalated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     to_staff: Mapped[bool] = mapped_column(Boolean, default=False)  # the channel's staff chat (chat_id unused)
     answer: Mapped[bool] = mapped_column(Boolean, default=False)  # the answer to a message just taken in
+    # what a proactive message is (bot.core.messages.KINDS): a channel may deliver kinds differently
+    kind: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
 
@@ -140,8 +143,10 @@ class LearnedPhrasing(Base):
 
 
 class KbEntryVersion(Base):
-    """One version of a knowledge-base entry edited in the console. The newest row of an entry is what the
-    bot answers with; `data` empty means the entry is back to its packaged file. Rows are only added."""
+    """One version of a knowledge-base entry edited or created in the console. The newest row of an entry that
+    is not a draft is what the bot answers with; `data` empty means the entry is back to its packaged file. A
+    draft (an entry created in the console and not yet published) is kept but never answered. Rows are only
+    added."""
 
     __tablename__ = "kb_entry_version"
 
@@ -151,6 +156,7 @@ class KbEntryVersion(Base):
     author: Mapped[str] = mapped_column(String(160))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     note: Mapped[str] = mapped_column(Text, default="")
+    draft: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     __table_args__ = (Index("ix_kb_entry_version_entry", "entry_id", "id"),)
 
