@@ -95,6 +95,17 @@ def test_a_figure_after_the_last_plan_stays_with_that_plan(sessions: sessionmake
     assert status.latest == recorded and status.progress == pytest.approx((7400 - 4078) / (7000 - 4078))
 
 
+def test_satisfaction_is_read_as_its_value_against_the_target_never_as_progress(
+        sessions: sessionmaker[Session]) -> None:
+    plans = plan.load_plans()
+    with sessions.begin() as session:
+        status, _recorded, _before = indicators.record(session, plans, "protection-satisfaction", "2025", "80.2",
+                                                       "满意度调查", "cli", NOW)
+    # 80.2 is 41% of the way from 76.91 to 85: that share would misread a level
+    assert status.progress is None and status.pace is None
+    assert status.progress_text() == "80.2%，对照目标 85%：未达到" and "完成进度" not in status.progress_text()
+
+
 def test_the_usage_example_is_an_obvious_placeholder_not_a_figure(staffed: Router) -> None:
     boss = Person(staffed, "boss")
     boss.says("/indicator")

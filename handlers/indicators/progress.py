@@ -62,17 +62,23 @@ class Status:
         return self.history[-1] if self.history else None
 
     @property
+    def is_level(self) -> bool:
+        """Satisfaction (the plan's survey_indicator) is a level read against its target — 80.2 against 85 —
+        never a share of the way from the baseline ("完成进度 41%" would misread it)."""
+        return self.plan.survey_indicator is not None and self.indicator.id == self.plan.survey_indicator
+
+    @property
     def progress(self) -> float | None:
         """Share of the way from the baseline to the target (1.0: the target); without a baseline, the share
-        of the target itself."""
+        of the target itself; None for a level (is_level)."""
         latest = self.latest
-        return None if latest is None else progress_of(self.indicator, latest.value)
+        return None if latest is None or self.is_level else progress_of(self.indicator, latest.value)
 
     @property
     def expected(self) -> float | None:
         """Where a straight path from the baseline year to the target year stands at the latest period."""
         latest, i = self.latest, self.indicator
-        if latest is None or i.baseline is None or i.target is None or i.measure == "定性":
+        if latest is None or i.baseline is None or i.target is None or i.measure == "定性" or self.is_level:
             return None
         return expected_share(self.plan, latest.period)
 
@@ -91,6 +97,11 @@ class Status:
             return text.PROGRESS_TARGET_PENDING
         if self.indicator.measure == "定性":
             return text.PROGRESS_QUALITATIVE
+        latest, i = self.latest, self.indicator
+        if self.is_level and latest is not None and i.target is not None:
+            reached = latest.value <= i.target if i.measure == "越低越好" else latest.value >= i.target
+            return text.LEVEL.format(value=number(latest.value), target=number(i.target), unit=i.unit,
+                                     verdict=text.LEVEL_REACHED if reached else text.LEVEL_NOT_REACHED)
         if progress is None:
             return text.PROGRESS_NONE
         if expected is None or pace is None:
