@@ -18,6 +18,7 @@ from bot.core.db import open_database
 from handlers.router import Router
 from knowledge import loader
 from knowledge.service import KnowledgeService
+from tests.browser import browser  # noqa: F401  (the browser tests' fixture: one chromium per test module)
 from tests.helpers import Person
 
 # The knowledge engine is built afresh in every test (knowledge/cache.py keeps it between processes otherwise;

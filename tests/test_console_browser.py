@@ -1,7 +1,6 @@
 """The staff console in a real browser (Debian's chromium, driven by Playwright): sign in, walk every page
 (a screenshot of each, on a laptop and a phone), reply to a handoff, download the XLSX, and be refused
-without a session and without a CSRF token. Without chromium these tests are skipped, except under CI
-(env CI set), where they fail."""
+without a session and without a CSRF token (tests/browser.py: chromium, skipped without it except under CI)."""
 
 from __future__ import annotations
 
@@ -18,37 +17,12 @@ from sqlalchemy import select
 from bot.core.messages import Incoming
 from bot.core.models import OutboxMessage
 from knowledge.service import KnowledgeService
+from tests.browser import sign_in
 from tests.helpers import RunningConsole
 
-CHROMIUM = os.environ.get("IPBOT_TEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 PAGES = {"概览": "overview", "待处理问题": "questions", "知识库": "knowledge", "人工服务": "handoffs",
          "满意度": "survey", "提醒": "reminders", "消息队列": "outbox", "线索": "tips", "指标": "indicators",
          "账号": "accounts"}
-
-
-def _missing() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "Playwright is not installed (pip install -e '.[dev]')"
-    if not Path(CHROMIUM).exists():
-        return f"no chromium at {CHROMIUM} (apt-get install chromium)"
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    why = _missing()
-    if why is not None:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests cannot run under CI: {why}")
-        pytest.skip(f"browser tests skipped: {why}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
@@ -68,21 +42,12 @@ def _handoff(console: RunningConsole) -> None:
         pipeline.handle([row_id for row_id, _ in stored])
 
 
-def _sign_in(page: Any, url: str) -> None:
-    page.goto(f"{url}/console/")
-    assert "/console/login" in page.url  # no session: the login form
-    page.fill("input[name=username]", "boss")
-    page.fill("input[name=password]", "correct-horse-1")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{url}/console/")
-
-
 def test_a_staff_member_walks_every_page_and_answers_a_handoff(browser: Any, console: RunningConsole,
                                                                 tmp_path: Path) -> None:
     _handoff(console)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page = context.new_page()
-    _sign_in(page, console.url)
+    sign_in(page, console.url)
     # the survey has a wave, so the overview and 满意度 show their chart
     page.click("nav >> text=满意度")
     page.fill("input[name=name]", "2026Q4")
@@ -116,7 +81,7 @@ def test_a_staff_member_walks_every_page_and_answers_a_handoff(browser: Any, con
 
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     small = phone.new_page()
-    _sign_in(small, console.url)
+    sign_in(small, console.url)
     small.screenshot(path=str(tmp_path / "phone-overview.png"), full_page=True)
     assert small.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
     phone.close()
@@ -134,7 +99,7 @@ def test_the_browser_is_refused_without_a_session_and_without_a_csrf_token(brows
     page = context.new_page()
     page.goto(f"{console.url}/console/accounts")
     assert "/console/login?next=/console/accounts" in page.url and page.is_visible("input[name=password]")
-    _sign_in(page, console.url)
+    sign_in(page, console.url)
     page.goto(f"{console.url}/console/reminders")
     later = (dt.datetime.now() + dt.timedelta(days=5)).strftime("%Y-%m-%d")
     # a form on another site (or a script) posting without the page's token
@@ -178,7 +143,7 @@ def test_a_staff_member_teaches_a_question_and_publishes_an_edit_that_ipbot_ask_
     console.app.router.handle(Incoming("telegram", "7001", "7001", text=missed))
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    _sign_in(page, console.url)
+    sign_in(page, console.url)
     page.click("nav >> text=待处理问题")
     assert missed in page.inner_text("main")
     page.screenshot(path=str(tmp_path / "questions-queue.png"), full_page=True)

@@ -14,8 +14,8 @@ import pytest
 from bot.core.models import QuestionLog, Reminder
 from knowledge.service import KnowledgeService
 from scheduler import reminders
+from tests.browser import sign_in
 from tests.helpers import Reporter, RunningConsole, fill_in
-from tests.test_console_browser import _sign_in, browser  # noqa: F401  (the browser fixture, shared)
 
 PHONE = {"width": 390, "height": 844}
 
@@ -28,7 +28,7 @@ def console(tmp_path: Path, knowledge: KnowledgeService) -> Iterator[RunningCons
     running.stop()
 
 
-def test_cancelling_a_reminder_asks_first_and_a_password_is_changed(browser: Any,  # noqa: F811
+def test_cancelling_a_reminder_asks_first_and_a_password_is_changed(browser: Any,
                                                                     console: RunningConsole) -> None:
     now = dt.datetime.now(dt.UTC)
     with console.sessions.begin() as session:
@@ -36,7 +36,7 @@ def test_cancelling_a_reminder_asks_first_and_a_password_is_changed(browser: Any
                                now=now).id
     context = browser.new_context(viewport={"width": 1024, "height": 800})
     page = context.new_page()
-    _sign_in(page, console.url)
+    sign_in(page, console.url)
     page.click("nav >> text=提醒")
     page.click("button:text-is('取消提醒')")
     assert page.inner_text("h1") == "取消提醒" and "不会再发送" in page.inner_text("main")
@@ -68,28 +68,28 @@ def test_cancelling_a_reminder_asks_first_and_a_password_is_changed(browser: Any
     context.close()
 
 
-def test_a_rate_from_one_rating_shows_its_n_on_a_phone(browser: Any, console: RunningConsole) -> None:  # noqa: F811
+def test_a_rate_from_one_rating_shows_its_n_on_a_phone(browser: Any, console: RunningConsole) -> None:
     now = dt.datetime.now(dt.UTC)
     with console.sessions.begin() as session:
         session.add(QuestionLog(channel="telegram", user_id="1", chat_id="1", text="商标怎么续展", confident=True,
                                 reason="ok", feedback="unhelpful", feedback_at=now, created_at=now))
     context = browser.new_context(viewport=PHONE, is_mobile=True)
     page = context.new_page()
-    _sign_in(page, console.url)
+    sign_in(page, console.url)
     row = page.locator("tr", has_text="评为“有用”").first
     assert "0%" in row.inner_text() and "n=1" in row.inner_text() and "样本太少，仅供参考" in row.inner_text()
     assert row.locator(".n").first.is_visible()
     context.close()
 
 
-def test_the_reports_page_fits_a_390_px_phone(browser: Any, console: RunningConsole,  # noqa: F811
+def test_the_reports_page_fits_a_390_px_phone(browser: Any, console: RunningConsole,
                                               tmp_path: Path) -> None:
     router = console.app.router
     fill_in(Reporter(router, "7001", "telegram"), photo=None)
     fill_in(Reporter(router, "7002", "telegram"), photo=None, contact=None)  # the same shop: a group
     context = browser.new_context(viewport=PHONE, is_mobile=True)
     page = context.new_page()
-    _sign_in(page, console.url)
+    sign_in(page, console.url)
     page.click("nav >> text=线索")
     assert page.locator("table.tips td[data-label]").count() == 12
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # nothing scrolls sideways

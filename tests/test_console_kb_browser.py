@@ -5,7 +5,6 @@ browser for the module."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,26 +13,11 @@ import pytest
 
 from bot.core.messages import Incoming
 from knowledge.service import KnowledgeService
+from tests.browser import sign_in
 from tests.helpers import RunningConsole
-from tests.test_console_browser import CHROMIUM, _missing, _sign_in
 
 MISSED = "我们合作社的牌子被隔壁县的人用了"
 WRONG = "隔壁店铺用了我们的牌子该咋整"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    why = _missing()
-    if why is not None:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests cannot run under CI: {why}")
-        pytest.skip(f"browser tests skipped: {why}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +38,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningConsole
 def page(browser: Any, console: RunningConsole) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     opened = context.new_page()
-    _sign_in(opened, console.url)
+    sign_in(opened, console.url)
     yield opened
     context.close()
 
