@@ -129,6 +129,8 @@ class RunningApp:
     def __init__(self, settings: Settings, knowledge: KnowledgeService | None = None, poll: float = 0.05,
                  prepare: Callable[[App], None] = lambda _app: None) -> None:
         """prepare: changes to the app before it starts."""
+        if "http_listen" not in settings.model_fields_set:  # never the default port: tests run side by side
+            settings = settings.model_copy(update={"http_listen": "127.0.0.1:0"})
         self.app: App = build_app(settings, knowledge, poll=poll)
         prepare(self.app)
         self.loop = asyncio.new_event_loop()

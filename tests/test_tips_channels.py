@@ -38,7 +38,8 @@ def telegram(knowledge: KnowledgeService, database_url: str, tmp_path: Path) -> 
     with TelegramDouble() as double:
         settings = Settings(telegram_token=TOKEN, telegram_base_url=double.base_url,
                             telegram_staff_chat=str(STAFF_CHAT), staff=f"telegram:{STAFF_MEMBER}",
-                            database_url=database_url, telegram_max_rate=1000, media_dir=str(tmp_path / "media"))
+                            database_url=database_url, telegram_max_rate=1000, media_dir=str(tmp_path / "media"),
+                            http_listen="127.0.0.1:0")  # any free port: tests run side by side
         running = RunningBot(settings, knowledge)
         try:
             yield double, tmp_path / "media"
