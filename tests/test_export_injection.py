@@ -101,6 +101,6 @@ def test_a_staff_typed_indicator_source_stays_text_in_the_report(sessions: sessi
         progress.record(session, plans, "gi-logo-enterprises", "2025", "25", HOSTILE[0], "cli",
                         dt.datetime.now(dt.UTC))
     with sessions() as session:
-        xlsx = indicator_export.to_xlsx(progress.statuses(session, plans))
+        xlsx = indicator_export.to_xlsx(progress.statuses(session, plans), ZoneInfo("Asia/Shanghai"))
     _no_formula_in(xlsx)
     assert (HOSTILE[0], "s") in _texts(xlsx)

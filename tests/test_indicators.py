@@ -9,6 +9,7 @@ import io
 import json
 import shutil
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -163,13 +164,15 @@ def test_chart_and_report_carry_the_figures(sessions: sessionmaker[Session]) -> 
     assert by_id["patent-intensive-gdp"].progress == pytest.approx(0.8)  # no baseline: share of the target
     assert by_id["patent-intensive-gdp"].pace is None
     assert indicator_export.to_png(found).startswith(b"\x89PNG")
-    book = load_workbook(io.BytesIO(indicator_export.to_xlsx(found)))
+    book = load_workbook(io.BytesIO(indicator_export.to_xlsx(found, ZoneInfo("Asia/Shanghai"))))
     rows = list(book["指标"].iter_rows(values_only=True))
     row = next(r for r in rows if r[1] == "gi-logo-enterprises")
     assert row[5:10] == (19, 30, 25, "2025年第2季度", "州市场监管局通报")
     assert row[12] == "慢于进度"
     history = list(book["历次数据"].iter_rows(values_only=True))
     assert any(r[1] == "patent-intensive-gdp" and r[4] == 0.8 for r in history)
+    assert history[0][-1] == "录入时间（Asia/Shanghai，UTC+08:00）"  # local times, the zone named
+    assert {r[-1] for r in history[1:]} == {NOW.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")}
     pending = [r for r in rows if r[0] == "自治州知识产权“十五五”规划"]
     assert len(pending) == 11 and all(r[5] == "待发布" and r[6] == "待发布" for r in pending)
 

@@ -92,9 +92,12 @@ def cmd_chart(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from zoneinfo import ZoneInfo
+
     from handlers.indicators import export as indicator_export
 
-    return common.write_binary(indicator_export.to_xlsx(_statuses()), args.output)
+    zone = ZoneInfo(common.settings().timezone)
+    return common.write_binary(indicator_export.to_xlsx(_statuses(), zone), args.output)
 
 
 def cmd_evaluation(args: argparse.Namespace) -> int:

@@ -80,7 +80,7 @@ class IndicatorChart(ConsoleHandler):
 
 class IndicatorReport(ConsoleHandler):
     async def get(self) -> None:
-        data = await self.read(lambda s: indicator_export.to_xlsx(load(s)))
+        data = await self.read(lambda s: indicator_export.to_xlsx(load(s), self.deps.zone))
         self.set_header("Content-Type", XLSX)
         self.set_header("Content-Disposition", 'attachment; filename="indicators.xlsx"')
         self.finish(data)

@@ -3,9 +3,11 @@ path (PNG) and a report with the figures and their history (XLSX)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 from bot.core import spreadsheets
+from bot.core.clock import zone_label
 from bot.core.spreadsheets import Sheet
 from handlers import charts
 from handlers.indicators import texts as text
@@ -56,6 +58,11 @@ def to_png(all_statuses: list[Status]) -> bytes:
         return charts.to_png(figure)
 
 
+def _local(moment: dt.datetime, zone: dt.tzinfo) -> str:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)  # stored in UTC (SQLite drops the zone)
+    return aware.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
 def _share(value: float | None) -> float | str:
     return "" if value is None else round(value, 4)
 
@@ -65,9 +72,9 @@ def figure(value: float | None, pending: bool) -> float | str:
     return PENDING if pending else ("" if value is None else value)
 
 
-def to_xlsx(all_statuses: list[Status]) -> bytes:
+def to_xlsx(all_statuses: list[Status], zone: dt.tzinfo) -> bytes:
     """Sheet 指标: one row per indicator (latest figure, progress, straight path, pace); sheet 历次数据: every
-    period's figure with its source and who recorded it."""
+    period's figure with its source, who recorded it and when (local time, the zone named in the header)."""
     listing: list[list[object]] = [list(text.REPORT_HEADER)]
     for s in all_statuses:
         i, latest = s.indicator, s.latest
@@ -76,11 +83,11 @@ def to_xlsx(all_statuses: list[Status]) -> bytes:
                         latest.period.label if latest else "",
                         latest.source if latest else "", _share(s.progress), _share(s.expected),
                         text.PACE[s.pace] if s.pace else ""])
-    history: list[list[object]] = [list(text.HISTORY_HEADER)]
+    history: list[list[object]] = [[*text.HISTORY_HEADER, text.RECORDED_AT.format(zone=zone_label(zone))]]
     for s in all_statuses:
         for r in s.history:
             history.append([s.plan.name, s.indicator.id, s.indicator.name, r.period.label, r.value, s.indicator.unit,
-                            r.source, r.recorded_by, r.recorded_at.strftime("%Y-%m-%d %H:%M")])
+                            r.source, r.recorded_by, _local(r.recorded_at, zone)])
     return spreadsheets.to_xlsx([Sheet(text.REPORT_SHEET, listing, {"K": "0%", "L": "0%"}),
                                  Sheet(text.HISTORY_SHEET, history)])
 

@@ -52,7 +52,8 @@ REPORT_SHEET = "指标"
 HISTORY_SHEET = "历次数据"
 REPORT_HEADER = ("规划", "指标ID", "指标", "单位", "属性", "基数", "目标", "最新数值", "期间", "来源", "完成进度",
                  "按直线应达", "快慢")
-HISTORY_HEADER = ("规划", "指标ID", "指标", "期间", "数值", "单位", "来源", "录入人", "录入时间（UTC）")
+HISTORY_HEADER = ("规划", "指标ID", "指标", "期间", "数值", "单位", "来源", "录入人")
+RECORDED_AT = "录入时间（{zone}）"
 TARGET_PENDING = "目标待发布"
 CHART_FALLBACK = {"规划指标完成进度（基数→目标）": "Plan indicators: progress from baseline to target",
                   "按直线应达": "straight-line path", "完成进度（%）": "progress (%)",
