@@ -210,7 +210,10 @@ def test_an_edit_is_checked_at_its_field_then_published_and_reverted(
     assert "工作台测试新答案" in _ask(console, "商标到期怎么续展")
     assert "工作台测试新答案" in str(_cli_ask(database_url, "商标到期怎么续展")["answer"])
     assert "已修改" in browser.page("/console/knowledge")
-    reverted = browser.post(f"/console/knowledge/{ENTRY}/revert", {"version": "file"})
+    asked = browser.post(f"/console/knowledge/{ENTRY}/revert", {"version": "file"})
+    assert asked.status_code == 200 and "确认恢复" in asked.text  # asked first: nothing changed yet
+    assert "工作台测试新答案" in _ask(console, "商标到期怎么续展")
+    reverted = browser.post(f"/console/knowledge/{ENTRY}/revert", {"version": "file", "confirm": "yes"})
     assert reverted.status_code == 302
     assert _ask(console, "商标到期怎么续展") == old
     page = browser.page(f"/console/knowledge/{ENTRY}")

@@ -84,7 +84,8 @@ def test_a_new_entry_is_drafted_then_published_and_answered_in_chat_at_once(cons
     edited = browser.post(f"/console/knowledge/{entry_id}", {"answer": ANSWER + "（已更新）"})
     assert edited.status_code == 302 and "（已更新）" in _ask(console, TITLE)
     publish_version = next(v.id for v in _versions(console) if v.note == "发布新条目")
-    assert browser.post(f"/console/knowledge/{entry_id}/revert", {"version": str(publish_version)}).status_code == 302
+    assert browser.post(f"/console/knowledge/{entry_id}/revert",
+                        {"version": str(publish_version), "confirm": "yes"}).status_code == 302
     assert "（已更新）" not in _ask(console, TITLE) and ANSWER in _ask(console, TITLE)
     with console.sessions() as session:
         actions = list(session.scalars(select(AuditLog.action)))
@@ -136,7 +137,8 @@ def test_bad_requests_for_new_entries(console: RunningConsole, browser: Browser)
     entry_id = published.headers["location"].rsplit("/", 1)[1]
     assert "已发布" in browser.page(published.headers["location"])
     drafts_of_it = [v.id for v in _versions(console) if v.draft]
-    _refused(browser.post(f"/console/knowledge/{entry_id}/revert", {"version": str(drafts_of_it[0])}), "没有版本")
+    _refused(browser.post(f"/console/knowledge/{entry_id}/revert", {"version": str(drafts_of_it[0]), "confirm": "yes"}),
+             "没有版本")
     page = browser.page("/console/knowledge/new")
     assert "<script>" not in browser.post("/console/knowledge/new", {
         **FORM, "question": "<script>alert(1)</script>", "answer": "", "do": "publish"}).text

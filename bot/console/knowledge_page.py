@@ -134,6 +134,14 @@ class EntryRevert(ConsoleHandler):
 
         entry = knowledge.engine.kb.entry(entry_id)
         title = entry.question if entry is not None else entry_id
+        if not self.confirmed():  # what the public is answered changes at once: asked first
+            if entry is None:
+                raise HTTPError(404)
+            heading, message, button = kb_texts.CONFIRM_REVERT
+            which = kb_texts.REVERT_TO_FILE if version is None else kb_texts.REVERT_TO_VERSION.format(version=version)
+            self.ask_to_confirm(heading, message.format(title=title, version=which), button,
+                                f"/console/knowledge/{entry_id}", {"version": chosen})
+            return
 
         def act(session: Session) -> kb_edits.Saved:
             saved = kb_edits.revert(session, knowledge.files, entry_id, version, who, now)

@@ -19,6 +19,11 @@ PUBLISHED = "新条目“{title}”已发布，所有在运行的实例几秒内
 KB_SAVED = "条目“{title}”已保存并发布，所有在运行的实例几秒内按新内容回答。"
 KB_NOT_SAVED = "没有保存：请按下面标出的问题修改。"
 KB_REVERTED = "条目“{title}”已恢复，几秒内生效。"
+# the confirm step before a revert: (title, what will happen, the button)
+CONFIRM_REVERT = ("恢复条目", "把条目“{title}”恢复到{version}后，所有在运行的实例几秒内就按那个版本回答用户；"
+                  "当前内容仍留在版本记录里，可以再恢复回来。", "确认恢复")
+REVERT_TO_FILE = "知识库文件里的原始内容"
+REVERT_TO_VERSION = "第 {version} 版"
 
 # 知识库: 试一试
 TRY_CONFIDENT = "有把握，会直接回答第一条"
