@@ -216,11 +216,11 @@ class Browser:
             self.token = found.group(1)
         return response
 
-    def post(self, path: str, data: dict[str, str] | None = None, csrf: bool = True,
+    def post(self, path: str, data: dict[str, str | list[str]] | None = None, csrf: bool = True,
              **kwargs: object) -> httpx.Response:
         if csrf and not self.token:
             self.get("/console/login")
-        form = {**({"_xsrf": self.token} if csrf else {}), **(data or {})}
+        form: dict[str, str | list[str]] = {**({"_xsrf": self.token} if csrf else {}), **(data or {})}
         return self.http.post(path, data=form, **kwargs)  # type: ignore[arg-type]
 
     def sign_in(self, name: str, password: str = "correct-horse-1") -> httpx.Response:

@@ -236,3 +236,24 @@ def test_entry_text_is_escaped(console: RunningConsole) -> None:
     browser.post(f"/console/knowledge/{ENTRY}", {"answer": "<script>alert(1)</script>续展"})
     page = browser.page(f"/console/knowledge/{ENTRY}")
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+
+
+def test_related_entries_are_picked_by_their_titles_not_typed_as_ids(console: RunningConsole) -> None:
+    kb = console.app.router.knowledge.engine.kb
+    entry = kb.entry(ENTRY)
+    assert entry is not None
+    browser = console.client()
+    browser.sign_in("clerk")
+    page = browser.page(f"/console/knowledge/{ENTRY}")
+    assert '<select id="f-related" name="related" multiple' in page and "相关条目ID" not in page
+    for related in entry.related:  # the entry's related entries are shown chosen, by their titles
+        assert f'<option value="{related}" selected>{kb.entry(related).question}</option>' in page  # type: ignore[union-attr]
+    picked = ["tm-how-long", "pledge-trademark-registration"]
+    assert all(kb.entry(p) is not None for p in picked)
+    saved = browser.post(f"/console/knowledge/{ENTRY}", {"related": ["", *picked], "note": "相关条目"})
+    assert saved.status_code == 302
+    assert list(console.app.router.knowledge.engine.kb.entry(ENTRY).related) == picked  # type: ignore[union-attr]
+    forged = browser.post(f"/console/knowledge/{ENTRY}", {"related": ["", "no-such-entry"]})
+    assert forged.status_code == 400 and "相关条目“no-such-entry”不存在" in forged.text  # refused at its field
+    cleared = browser.post(f"/console/knowledge/{ENTRY}", {"related": [""]})  # every pick taken off
+    assert cleared.status_code == 302 and not console.app.router.knowledge.engine.kb.entry(ENTRY).related  # type: ignore[union-attr]

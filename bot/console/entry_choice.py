@@ -52,3 +52,13 @@ def topic_groups(kb: KnowledgeBase, categories: dict[str, str]) -> list[tuple[st
     for topic, category in kb.topics.items():
         groups.setdefault(category, []).append((topic, kb.topic_name(topic)))
     return [(categories.get(category, category), topics) for category, topics in groups.items()]
+
+
+def entry_groups(kb: KnowledgeBase, leave_out: str = "") -> list[tuple[str, list[tuple[str, str]]]]:
+    """(topic's Chinese name, [(entry id, entry's title)]) for every entry but `leave_out`, in the files' order:
+    an entry list to pick related entries from by their titles."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for entry in kb.entries:
+        if entry.id != leave_out:
+            groups.setdefault(entry.topic, []).append((entry.id, entry.question))
+    return [(kb.topic_name(topic), entries) for topic, entries in groups.items()]

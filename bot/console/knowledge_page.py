@@ -74,6 +74,7 @@ def _show_entry(handler: ConsoleHandler, entry: Entry, data: dict[str, Any], ver
     kb = knowledge.engine.kb
     handler.page("entry.html", entry=entry, data=data, versions=versions, problems=problems, error=error,
                  topic_groups=entry_choice.topic_groups(kb, menu_text.CATEGORY_NAMES),
+                 entry_groups=entry_choice.entry_groups(kb, entry.id),
                  in_files=knowledge.files.entry(entry.id) is not None, field_names=kb_text.FIELD_NAMES)
 
 
@@ -97,6 +98,8 @@ class EntryPage(ConsoleHandler):
             raise HTTPError(404)
         given = self.request.body_arguments
         form = {name: self.form(name) for name in kb_edits.FIELDS if name in given}  # what the form sent
+        if "related" in given:  # picked by title from a list: one value per entry (and an empty one)
+            form["related"] = " ".join(self.get_body_arguments("related"))
         note = self.form("note")[:200]
         now = self.deps.clock()
         today = now.astimezone(self.deps.zone).date()
