@@ -162,6 +162,29 @@ def test_kb_eval_names_each_bad_line(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "cannot read file" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(("level", "scheduler_info", "bot_info"), [
+    (None, False, True), ("info", True, True), ("ERROR", False, False)])
+def test_the_log_level_setting_decides_what_run_logs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     level: str | None, scheduler_info: bool, bot_info: bool) -> None:
+    """IPBOT_LOG_LEVEL: WARNING by default (the bot's own notices at INFO); INFO shows the scheduler's leader
+    line; ERROR quiets the bot's notices too."""
+    import logging
+
+    from bot.cli import chat
+
+    seen: dict[str, bool] = {}
+
+    def serving(_settings: object) -> int:  # what `ipbot run` would log while it serves
+        seen["scheduler"] = logging.getLogger("scheduler.runner").isEnabledFor(logging.INFO)
+        seen["bot"] = logging.getLogger("bot.app").isEnabledFor(logging.INFO)
+        return 0
+
+    monkeypatch.setattr(chat, "_serve", serving)
+    env = {"IPBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", **({"IPBOT_LOG_LEVEL": level} if level else {})}
+    assert ipbot("run", env=env, cwd=tmp_path).returncode == 0
+    assert seen == {"scheduler": scheduler_info, "bot": bot_info}
+
+
 def test_version_prints_the_installed_version() -> None:
     from importlib.metadata import version
 

@@ -39,10 +39,11 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_run(_args: argparse.Namespace) -> int:
-    from bot.process import configure_process
+    from bot.process import bot_log_level, configure_process
 
     settings = common.settings()
     configure_process(settings.log_level_number)
+    logging.getLogger("bot").setLevel(bot_log_level(settings.log_level_number))
     if settings.wecom_missing:
         sys.stderr.write(f"WeCom is partly configured; also set: {', '.join(settings.wecom_missing)}\n")
         return 2
@@ -70,7 +71,7 @@ def _serve(settings: Settings) -> int:
     import asyncio
 
     from bot.app import build_app, serve_until_stopped
-    from bot.process import bot_log_level, startup_done
+    from bot.process import startup_done
 
     console_only = not settings.telegram_token and not settings.wecom_configured and not settings.wechat_configured
     try:
@@ -79,7 +80,6 @@ def _serve(settings: Settings) -> int:
         sys.stderr.write(f"cannot start: {exc}\n")
         return 2
     startup_done()
-    logging.getLogger("bot").setLevel(bot_log_level(settings.log_level_number))
     from handlers import charts
 
     charts.warn_if_no_font()  # staff get charts (survey, indicators): say now when they cannot show Chinese
