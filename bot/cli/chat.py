@@ -58,7 +58,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
         if lock is not None:  # SQLite is one instance; and no restore replaces the file under a running bot
             lock.acquire()
     except DatabaseInUse as exc:
-        sys.stderr.write(f"cannot start: {exc}\n")
+        sys.stderr.write(f"cannot start: {exc} (a SQLite database serves one instance; several need PostgreSQL)\n")
         return 2
     try:
         return _serve(settings)
