@@ -228,6 +228,7 @@ def build_app(settings: Settings | None = None, knowledge: KnowledgeService | No
     metrics = Metrics(make_reader(sessions.kw["bind"]), [c.name for c in channels])
     pipeline.observe = metrics.handled
     jobs.on_fired = metrics.fired
+    metrics.leads = lambda: jobs.leads
     routes: list[Route] = [route for channel in channels for route in channel.routes()]
     routes.append(("/metrics", MetricsHandler, {"metrics": metrics}))
     # the staff console in the browser, under /console/ (served even with no channel configured)

@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from bot.instance_lock import DatabaseInUse, InstanceLock
 from bot.settings import Settings
 
 DATABASE = "ipbot.db"
@@ -221,9 +222,21 @@ def verify(folder: Path) -> dict[str, Any]:
 
 
 def restore(settings: Settings, folder: Path, force: bool = False) -> Restored:
-    """Put the backup's database and photos where the settings say (the bot stopped). Refuses to overwrite
-    an existing database unless `force`."""
+    """Put the backup's database and photos where the settings say (the bot stopped: refused while an
+    `ipbot run` holds the database's lock). Refuses to overwrite an existing database unless `force`."""
     target = sqlite_path(settings)
+    lock = InstanceLock(target)
+    try:
+        lock.acquire()  # held until done: no `ipbot run` starts on a half-restored database either
+    except DatabaseInUse as exc:
+        raise BackupError(f"{exc}. Nothing was restored") from exc
+    try:
+        return _restore(settings, target, folder, force)
+    finally:
+        lock.release()
+
+
+def _restore(settings: Settings, target: Path, folder: Path, force: bool) -> Restored:
     manifest = verify(folder)
     from bot.core.db import SCHEMA_HEAD
 

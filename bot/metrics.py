@@ -7,6 +7,7 @@ own (not the process-wide one: tests and benchmarks build several apps in one pr
     ipbot_outbox_messages{channel,status}       outbox rows pending or dead now (read from the database at scrape)
     ipbot_reminders_fired_total                 reminders fired (by this instance, while it leads)
     ipbot_reminders_late_total                  of those, fired later than IPBOT_REMINDER_LATE_AFTER_SECONDS
+    ipbot_scheduler_leader                      1 on the instance that schedules reminders (the leader), else 0
 
 Counters are this process's since it started (Prometheus' rate() handles restarts); the outbox gauges are the
 database's, the same from every instance.
@@ -15,9 +16,9 @@ database's, the same from every instance.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine, func, select
@@ -67,6 +68,10 @@ class Metrics:
         self.reminders_fired = Counter("ipbot_reminders_fired", "Reminders fired", registry=self.registry)
         self.reminders_late = Counter("ipbot_reminders_late", "Reminders fired late", registry=self.registry)
         self.registry.register(OutboxGauges(reader, channels))
+        self.leads: Callable[[], bool] = lambda: False  # set by the app: whether this instance schedules
+        leader = Gauge("ipbot_scheduler_leader", "1 on the instance that schedules reminders and the daily upkeep "
+                       "(holds the leader lock), 0 elsewhere", registry=self.registry)
+        leader.set_function(lambda: float(self.leads()))
 
     def handled(self, messages: Sequence[tuple[str, float]], answers: Sequence[bool]) -> None:
         """A handled batch (the pipeline's observer): (channel, seconds since stored) a message, and whether

@@ -24,8 +24,16 @@ def private_files() -> None:
 
 
 def configure_process(level: int = logging.WARNING) -> None:
-    """Log records to standard error with time and source (a root handler already set up is kept)."""
+    """Log records of `level` and up (IPBOT_LOG_LEVEL) to standard error with time and source (a root handler
+    already set up is kept)."""
     logging.basicConfig(level=level, format=LOG_FORMAT)
+    logging.getLogger().setLevel(level)
+
+
+def bot_log_level(level: int) -> int:
+    """The bot's own loggers (bot.*): their notices (messages recovered after a restart, console-only start)
+    at INFO unless IPBOT_LOG_LEVEL asks for less (ERROR, CRITICAL) or more (DEBUG)."""
+    return min(level, logging.INFO) if level <= logging.WARNING else level
 
 
 def startup_done() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -9,10 +11,12 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///ipbot.db"
+ENV_FILE = ".env"  # read from the working folder
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="IPBOT_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="IPBOT_", env_file=ENV_FILE, extra="ignore")
 
     database_url: str = DEFAULT_DATABASE_URL
     timezone: str = "Asia/Shanghai"
@@ -55,6 +59,19 @@ class Settings(BaseSettings):
     tip_retention_days: int = Field(default=365, ge=1)  # closed reports keep contact and photos this long
     question_log_retention_days: int = Field(default=365, ge=1)  # older logged questions are deleted daily
     audit_log_retention_days: int = Field(default=365, ge=180)  # the console's audit log: never under 180 days
+    log_level: str = "WARNING"  # what `ipbot run` logs to standard error: DEBUG, INFO, WARNING, ERROR, CRITICAL
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"not a log level: use one of {', '.join(LOG_LEVELS)}")
+        return level
+
+    @property
+    def log_level_number(self) -> int:
+        return int(getattr(logging, self.log_level))
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -118,6 +135,26 @@ class Settings(BaseSettings):
     @property
     def staff_ids(self) -> frozenset[str]:
         return frozenset(part.strip() for part in self.staff.split(",") if part.strip())
+
+
+class EnvFileUnreadable(Exception):
+    """The .env in the working folder is there but cannot be read (e.g. owned by root, mode 0600)."""
+
+
+def load() -> Settings:
+    """The settings; EnvFileUnreadable, naming the file and the fix, when .env cannot be read."""
+    try:
+        return Settings()
+    except OSError as exc:
+        if exc.filename is None or Path(str(exc.filename)).name != ENV_FILE:
+            raise
+        import pwd
+
+        path = Path(str(exc.filename)).absolute()
+        user = pwd.getpwuid(os.geteuid()).pw_name
+        raise EnvFileUnreadable(
+            f"cannot read {path} ({exc.strerror}): the bot reads it as user {user}. Make it that user's: "
+            f"chown {user}: {path} && chmod 600 {path} (or run ipbot as the user who owns it)") from exc
 
 
 def describe(error: ValidationError) -> str:

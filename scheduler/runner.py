@@ -59,6 +59,7 @@ class BackgroundJobs:
         self._wake: asyncio.Event | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._leader: Connection | None = None
+        self._leads = False  # what the last look found: this instance schedules (the /metrics gauge)
         bind = sessions.kw.get("bind")
         # reads of when the next reminder falls due: on SQLite an engine of their own that takes no write lock
         self._reader_engine: Engine | None = make_reader(bind) if isinstance(bind, Engine) else None
@@ -68,6 +69,10 @@ class BackgroundJobs:
     def take_leadership(self) -> bool:
         """True while this instance is the one scheduler. Non-leaders ask again on every look, so another
         instance takes over within a second or so when the leader stops or loses its database connection."""
+        self._leads = self._take_leadership()
+        return self._leads
+
+    def _take_leadership(self) -> bool:
         bind = self.sessions.kw.get("bind")
         if bind is None or bind.dialect.name != "postgresql":
             return True
@@ -94,6 +99,7 @@ class BackgroundJobs:
 
     def release_leadership(self) -> None:
         """Give the lock up (at stop): another instance takes over on its next look."""
+        self._leads = False
         if self._leader is not None:
             # unlocked before the connection closes: the server ends a closed session's locks only when its
             # backend has gone, which may be a moment later than a successor asks
@@ -110,6 +116,11 @@ class BackgroundJobs:
     @property
     def is_leader(self) -> bool:
         return self._leader is not None
+
+    @property
+    def leads(self) -> bool:
+        """Whether this instance schedules reminders now (on SQLite: once started, always)."""
+        return self._leads
 
     def fire_due_reminders(self) -> int:
         now = self.clock()

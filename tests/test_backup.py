@@ -6,10 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import sqlite3
 import stat
+import subprocess
 import threading
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.core.db import open_database
@@ -157,3 +160,39 @@ def test_postgresql_is_refused_with_pg_dump_named(tmp_path: Path) -> None:
         refused = ipbot(*command, env=env)
         assert refused.returncode == 1 and "pg_dump" in refused.stderr, refused.stderr
     assert not (tmp_path / "b").exists()
+
+
+def test_restore_is_refused_while_ipbot_run_uses_the_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`ipbot run` holds the SQLite database's lock while it serves: a restore then would replace the file under
+    it (what the bot wrote afterwards: lost) and is refused, as is a second `ipbot run`; once it stops, the
+    restore goes ahead."""
+    from bot.cli import chat
+
+    database = tmp_path / "ipbot.db"
+    url = f"sqlite:///{database}"
+    open_database(url)[0].dispose()
+    env = {"IPBOT_DATABASE_URL": url}
+    assert ipbot("backup", str(tmp_path / "b"), env=env).returncode == 0
+    with sqlite3.connect(database) as connection:  # written after the backup: a restore would lose it
+        connection.execute("CREATE TABLE written_since (x)")
+    seen: dict[str, subprocess.CompletedProcess[str]] = {}
+
+    def serving(_settings: Settings) -> int:  # while `ipbot run` serves, someone tries these
+        seen["restore"] = ipbot("restore", str(tmp_path / "b"), "--force", env=env, cwd=tmp_path)
+        seen["second run"] = ipbot("run", env=env, cwd=tmp_path)
+        return 0
+
+    monkeypatch.setattr(chat, "_serve", serving)
+    assert ipbot("run", env=env, cwd=tmp_path).returncode == 0
+    refused = seen["restore"]
+    assert refused.returncode == 1 and "in use by a running `ipbot run`" in refused.stderr
+    assert "stop it first" in refused.stderr.lower() and "Nothing was restored" in refused.stderr
+    assert seen["second run"].returncode == 2 and "in use by a running `ipbot run`" in seen["second run"].stderr
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT name FROM sqlite_master WHERE name = 'written_since'").fetchall()
+    assert stat.S_IMODE((tmp_path / "ipbot.db.lock").stat().st_mode) == 0o600
+
+    # the bot stopped: the lock is free again
+    assert ipbot("restore", str(tmp_path / "b"), "--force", env=env, cwd=tmp_path).returncode == 0
+    with sqlite3.connect(database) as connection:
+        assert not connection.execute("SELECT name FROM sqlite_master WHERE name = 'written_since'").fetchall()

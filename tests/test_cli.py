@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 from bot.cli import main
+from bot.core.db import SCHEMA_HEAD, open_database
 from tests.cli_runner import ipbot, smoke
 
 
@@ -111,6 +113,7 @@ def test_outbox_status_json_on_a_fresh_database(tmp_path: Path) -> None:
     ("IPBOT_TELEGRAM_CONCURRENT_UPDATES", "0", "greater than or equal to 1"),
     ("IPBOT_TELEGRAM_CONCURRENT_UPDATES", "四", "valid integer"),
     ("IPBOT_TIMEZONE", "Mars/Olympus", "unknown time zone"),
+    ("IPBOT_LOG_LEVEL", "LOUD", "not a log level: use one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
 ])
 def test_a_wrong_setting_is_named_without_a_traceback(tmp_path: Path, variable: str, value: str, says: str) -> None:
     result = ipbot("run", cwd=tmp_path, env={variable: value, "IPBOT_DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
@@ -157,6 +160,80 @@ def test_kb_eval_names_each_bad_line(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert f"{bad}:2: not JSON" in err and f"{bad}:3: unknown topic 'no-such'" in err and f"{bad}:4: expected" in err
     assert main(["kb", "eval", str(tmp_path / "missing.jsonl")]) == 2
     assert "cannot read file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("level", "scheduler_info", "bot_info"), [
+    (None, False, True), ("info", True, True), ("ERROR", False, False)])
+def test_the_log_level_setting_decides_what_run_logs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     level: str | None, scheduler_info: bool, bot_info: bool) -> None:
+    """IPBOT_LOG_LEVEL: WARNING by default (the bot's own notices at INFO); INFO shows the scheduler's leader
+    line; ERROR quiets the bot's notices too."""
+    import logging
+
+    from bot.cli import chat
+
+    seen: dict[str, bool] = {}
+
+    def serving(_settings: object) -> int:  # what `ipbot run` would log while it serves
+        seen["scheduler"] = logging.getLogger("scheduler.runner").isEnabledFor(logging.INFO)
+        seen["bot"] = logging.getLogger("bot.app").isEnabledFor(logging.INFO)
+        return 0
+
+    monkeypatch.setattr(chat, "_serve", serving)
+    env = {"IPBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", **({"IPBOT_LOG_LEVEL": level} if level else {})}
+    assert ipbot("run", env=env, cwd=tmp_path).returncode == 0
+    assert seen == {"scheduler": scheduler_info, "bot": bot_info}
+
+
+def test_version_prints_the_installed_version() -> None:
+    from importlib.metadata import version
+
+    proc = ipbot("--version")
+    assert proc.returncode == 0 and proc.stdout == f"ipbot {version('ipbot')}\n"
+
+
+def test_an_unreadable_env_file_is_named_with_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A root-owned .env (mode 0600) that the bot's user cannot read: one plain line, not a traceback."""
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"IPBOT_DATABASE_URL=sqlite:///{tmp_path / 'x.db'}\n", encoding="utf-8")
+    env_file.chmod(0)
+    if os.access(env_file, os.R_OK):  # root reads it anyway: the read is refused as it is for another user
+        import builtins
+
+        real_open = builtins.open
+
+        def refusing_open(file: object, *args: object, **kwargs: object) -> object:
+            if isinstance(file, (str, os.PathLike)) and Path(file).name == ".env":
+                raise PermissionError(13, "Permission denied", str(file))
+            return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+
+        monkeypatch.setattr(builtins, "open", refusing_open)
+    for command in (("staff", "list"), ("run",)):
+        proc = ipbot(*command, cwd=tmp_path)
+        assert proc.returncode == 2, proc.stderr
+        assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+        assert f"cannot read {env_file}" in proc.stderr and f"chown {getpass.getuser()}: {env_file}" in proc.stderr
+    assert not (tmp_path / "x.db").exists() and not (tmp_path / "ipbot.db").exists()
+
+
+def test_a_database_newer_than_this_version_is_said_plainly(database_url: str) -> None:
+    """An older version started after an upgrade (its schema a revision this code does not know): what to do,
+    exit 2, the database left as it is."""
+    engine, _sessions = open_database(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    try:
+        for command in (("db", "upgrade"), ("staff", "list"), ("run",)):
+            proc = ipbot(*command, env={"IPBOT_DATABASE_URL": database_url})
+            assert proc.returncode == 2, proc.stderr
+            assert "Traceback" not in proc.stderr and "Can't locate revision" not in proc.stderr
+            assert (f"the database is newer than this version of ipbot (schema 0099, this version knows up to "
+                    f"{SCHEMA_HEAD}): install the newer version again or restore the backup taken before the "
+                    f"upgrade") in proc.stderr
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0099"
+    finally:
+        engine.dispose()
 
 
 @pytest.mark.parametrize(("args", "code", "says"), [

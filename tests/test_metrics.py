@@ -78,3 +78,24 @@ def test_metrics_count_messages_answers_outbox_and_reminders(tmp_path, knowledge
         figures[("ipbot_outbox_messages", (("channel", "terminal"), ("status", "pending")))] == 0
     assert figures[("ipbot_reminders_fired_total", ())] == 2
     assert figures[("ipbot_reminders_late_total", ())] == 1
+
+
+def test_the_leader_gauge_names_the_instance_that_schedules(database_url: str, knowledge: KnowledgeService) -> None:
+    """ipbot_scheduler_leader: 1 on the instance holding the scheduler's lock, 0 on the others, and it moves
+    to a successor when the leader stops (on SQLite the one instance leads)."""
+    settings = Settings(database_url=database_url, http_listen="127.0.0.1:0", reminder_check_seconds=0.1)
+    leader_gauge = ("ipbot_scheduler_leader", ())
+    first = RunningApp(settings, knowledge)
+    try:
+        until(lambda: scrape(first.port)[leader_gauge] == 1, what="the first instance leads")
+        if not database_url.startswith("postgresql"):
+            return
+        second = RunningApp(settings, knowledge)
+        try:
+            assert scrape(second.port)[leader_gauge] == 0 and scrape(first.port)[leader_gauge] == 1
+            first.stop()
+            until(lambda: scrape(second.port)[leader_gauge] == 1, what="the second instance takes over")
+        finally:
+            second.stop()
+    finally:
+        first.stop()

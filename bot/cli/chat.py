@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.cli import common
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 
 def register(sub: Any) -> None:
@@ -36,19 +39,40 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_run(_args: argparse.Namespace) -> int:
-    import asyncio
+    from bot.process import bot_log_level, configure_process
 
-    from bot.app import build_app, serve_until_stopped
-    from bot.process import configure_process, startup_done
-
-    configure_process()
     settings = common.settings()
+    configure_process(settings.log_level_number)
+    logging.getLogger("bot").setLevel(bot_log_level(settings.log_level_number))
     if settings.wecom_missing:
         sys.stderr.write(f"WeCom is partly configured; also set: {', '.join(settings.wecom_missing)}\n")
         return 2
     if settings.wechat_missing:
         sys.stderr.write(f"WeChat is partly configured; also set: {', '.join(settings.wechat_missing)}\n")
         return 2
+    from bot.instance_lock import DatabaseInUse, InstanceLock, sqlite_file
+
+    database = sqlite_file(settings.database_url)
+    lock = InstanceLock(database) if database is not None else None
+    try:
+        if lock is not None:  # SQLite is one instance; and no restore replaces the file under a running bot
+            lock.acquire()
+    except DatabaseInUse as exc:
+        sys.stderr.write(f"cannot start: {exc} (a SQLite database serves one instance; several need PostgreSQL)\n")
+        return 2
+    try:
+        return _serve(settings)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _serve(settings: Settings) -> int:
+    import asyncio
+
+    from bot.app import build_app, serve_until_stopped
+    from bot.process import startup_done
+
     console_only = not settings.telegram_token and not settings.wecom_configured and not settings.wechat_configured
     try:
         app = build_app(settings, common.knowledge(), learn=True)
@@ -56,7 +80,6 @@ def cmd_run(_args: argparse.Namespace) -> int:
         sys.stderr.write(f"cannot start: {exc}\n")
         return 2
     startup_done()
-    logging.getLogger("bot").setLevel(logging.INFO)
     from handlers import charts
 
     charts.warn_if_no_font()  # staff get charts (survey, indicators): say now when they cannot show Chinese

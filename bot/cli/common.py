@@ -37,9 +37,9 @@ def report_problems(exc: DataFileError) -> int:
 
 
 def settings() -> Settings:
-    from bot.settings import Settings
+    from bot.settings import load
 
-    return Settings()
+    return load()
 
 
 def knowledge_dir() -> Path | None:

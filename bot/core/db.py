@@ -71,10 +71,37 @@ def _alembic_config(connection: Any) -> Any:
     return config
 
 
+class SchemaTooNew(Exception):
+    """The database was migrated by a newer version of ipbot: this one does not know its schema."""
+
+
+def schema_versions(engine: Engine) -> set[str]:
+    """The revisions in Alembic's version table (none for a new database)."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return set()
+        return set(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+
+
+def check_not_newer(engine: Engine) -> None:
+    """SchemaTooNew when the database is at a revision this version's migrations do not know (an older
+    version started after an upgrade): said plainly instead of Alembic's "Can't locate revision"."""
+    from alembic.script import ScriptDirectory
+
+    known = {script.revision for script in ScriptDirectory.from_config(_alembic_config(None)).walk_revisions()}
+    unknown = sorted(schema_versions(engine) - known)
+    if unknown:
+        raise SchemaTooNew(f"the database is newer than this version of ipbot (schema {', '.join(unknown)}, this "
+                           f"version knows up to {SCHEMA_HEAD}): install the newer version again or restore the "
+                           f"backup taken before the upgrade")
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply every migration not yet applied (up to `revision`)."""
+    """Apply every migration not yet applied (up to `revision`); SchemaTooNew for a database a newer version
+    migrated."""
     from alembic import command
 
+    check_not_newer(engine)
     with engine.begin() as connection:
         command.upgrade(_alembic_config(connection), revision)
 
@@ -89,11 +116,7 @@ def downgrade(engine: Engine, revision: str) -> None:
 
 def is_current(engine: Engine) -> bool:
     """Whether the database is at SCHEMA_HEAD (read straight from Alembic's version table)."""
-    with engine.connect() as connection:
-        if not inspect(connection).has_table("alembic_version"):
-            return False
-        versions = set(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
-    return versions == {SCHEMA_HEAD}
+    return schema_versions(engine) == {SCHEMA_HEAD}
 
 
 def migration_heads() -> set[str]:
