@@ -12,8 +12,9 @@
    new process vs a new process that imports rjieba and segments one line
    (`python -c "import rjieba; rjieba.cut(...)"`), alternating, the median of each over the rounds.
    Target ratio <= 2.
-3. Memory: resident set size of `ipbot chat` after it has loaded and answered one question.
-   Target <= 140 MB.
+3. Memory: resident set size of `ipbot chat` after it has loaded and answered one question, and its peak.
+   Target: peak <= 300 MB (with the learned signal; its classifier is loaded from the cache folder when kept,
+   fitted with scikit-learn otherwise, which the first start after a change pays).
 Exit status 1 if a target is missed.
 """
 
@@ -173,11 +174,15 @@ def _read_until(proc: subprocess.Popen[bytes], marker: bytes, timeout: float) ->
     return data
 
 
-def _rss_mb(pid: int) -> float:
+def _rss_mb(pid: int, field: str = "VmRSS") -> float:
+    """Resident memory now (VmRSS) or at its peak so far (VmHWM), in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS")
+    raise RuntimeError(f"no {field}")
+
+
+PEAK_TARGET_MB = 300  # issue #21: peak resident memory with the learned signal
 
 
 def bench_memory() -> float:
@@ -191,12 +196,13 @@ def bench_memory() -> float:
             proc.stdin.write("专利质押登记要准备哪些材料\n".encode())
             proc.stdin.flush()
             _read_until(proc, "依据".encode(), 30)
-            rss = _rss_mb(proc.pid)
+            rss, peak = _rss_mb(proc.pid), _rss_mb(proc.pid, "VmHWM")
         finally:
             proc.stdin.close()
             proc.wait(timeout=30)
-    print(f"memory: ipbot chat resident {rss:.0f} MB after loading and one answer (target <= 140 MB)")
-    return rss
+    print(f"memory: ipbot chat resident {rss:.0f} MB after loading and one answer, peak {peak:.0f} MB "
+          f"(target: peak <= {PEAK_TARGET_MB} MB)")
+    return peak
 
 
 def main() -> int:
@@ -206,7 +212,7 @@ def main() -> int:
     args = parser.parse_args()
     bench_engine(args.questions, args.rounds)
     ok = bench_cold_start(args.rounds) <= 2
-    ok &= bench_memory() <= 140
+    ok &= bench_memory() <= PEAK_TARGET_MB
     print("all targets met" if ok else "A TARGET WAS MISSED")
     return 0 if ok else 1
 

@@ -4,6 +4,11 @@ files' bytes, the knowledge package's code, the tuning and the Python version. A
 any of those gives another key, so a stale engine is never used. Nothing here is needed: without a writable
 cache folder, or with a file that does not load, the engine is simply built.
 
+The learned classifier (knowledge/learned.py) is kept here too, by its own key (the phrasings, their words and
+topics, and its code): the bot's engine includes what staff taught, so it is built at every start, but unless
+something was taught since, its classifier is loaded rather than fitted (fitting imports scikit-learn, about
+150 MB more resident memory for the life of the process).
+
 Where: IPBOT_CACHE_DIR, else $XDG_CACHE_HOME/ipbot, else ~/.cache/ipbot; IPBOT_CACHE_DIR=off keeps nothing.
 The folder is its user's alone (0700, each file 0600): a cache file is code to pickle, never read from a folder
 someone else could write to.
@@ -52,11 +57,12 @@ def _private(place: Path) -> bool:
     return info.st_uid == os.getuid() and not info.st_mode & 0o022
 
 
-def load(name: str) -> Any | None:
+def load(name: str, kind: str = "engine") -> Any | None:
+    """What was stored under this kind and name, or None (nothing kept, not ours, or it does not load)."""
     place = folder()
     if place is None:
         return None
-    path = place / f"engine-{name}.pickle"
+    path = place / f"{kind}-{name}.pickle"
     if not path.exists() or not _private(place) or not _private(path):
         return None
     try:
@@ -67,7 +73,8 @@ def load(name: str) -> Any | None:
         return None
 
 
-def store(name: str, value: object) -> None:
+def store(name: str, value: object, kind: str = "engine", keep: int = 1) -> None:
+    """Keep `value` under this kind and name, with at most `keep` of its kind (the newest)."""
     place = folder()
     if place is None:
         return
@@ -75,12 +82,13 @@ def store(name: str, value: object) -> None:
         place.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _private(place):
             return
-        for old in place.glob("engine-*.pickle"):  # one engine kept: the files change rarely
+        kept = sorted(place.glob(f"{kind}-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in kept[max(keep - 1, 0):]:  # one engine kept (the files change rarely); a few classifiers
             old.unlink(missing_ok=True)
-        partial = place / f".engine-{name}.{os.getpid()}.part"
+        partial = place / f".{kind}-{name}.{os.getpid()}.part"
         descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "wb") as handle:
             pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        partial.replace(place / f"engine-{name}.pickle")
+        partial.replace(place / f"{kind}-{name}.pickle")
     except OSError:  # read-only home, full disk: the next start builds again
         log.info("knowledge cache not written", exc_info=True)

@@ -26,10 +26,15 @@ import operator
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+
+from knowledge import cache
 
 log = logging.getLogger(__name__)
 C = 1.0  # the SVM's regularisation (1 did best on the project's sets; 0.5 and 2 within half a point)
 MEMO_SIZE = 8  # classifiers remembered in-process (tests build many engines over a few knowledge bases)
+KEEP_ON_DISK = 3  # classifiers kept in the cache folder: the current phrasings and the last few taught states
+_CODE = Path(__file__).read_bytes()
 _memo: dict[str, Classifier] = {}
 
 Words = Callable[[str], Sequence[str]]  # normalized text -> its words (the engine's segmenter)
@@ -86,21 +91,35 @@ class Classifier:
         return [(self.topics[i], scores[i]) for i in order]
 
 
-def digest(phrasings: Sequence[str], labels: Sequence[str]) -> str:
-    h = hashlib.sha256()
-    for text, label in zip(phrasings, labels, strict=True):
-        h.update(text.encode() + b"\0" + label.encode() + b"\1")
+def digest(phrasings: Sequence[str], labels: Sequence[str], cut: Sequence[Sequence[str]]) -> str:
+    """What a classifier is fitted from: the phrasings, their words and topics, and this module's code."""
+    h = hashlib.sha256(_CODE)
+    for text, label, words in zip(phrasings, labels, cut, strict=True):
+        h.update(text.encode() + b"\0" + label.encode() + b"\0" + "\2".join(words).encode() + b"\1")
     return h.hexdigest()
 
 
 def train(phrasings: Sequence[str], labels: Sequence[str], words: Words) -> Classifier:
-    """The classifier for these normalized phrasings and their topics (remembered by digest).
+    """The classifier for these normalized phrasings and their topics: remembered in-process and kept on disk
+    by digest (knowledge/cache.py), else fitted.
 
     Raises ImportError without scikit-learn, ValueError with fewer than two topics."""
-    key = digest(phrasings, labels)
+    cut = [words(text) for text in phrasings]
+    key = digest(phrasings, labels, cut)
     found = _memo.get(key)
-    if found is not None:
-        return found
+    if found is None:
+        kept = cache.load(key[:32], kind="learned")
+        found = kept if isinstance(kept, Classifier) else None
+    if found is None:
+        found = _fit(phrasings, labels, cut)
+        cache.store(key[:32], found, kind="learned", keep=KEEP_ON_DISK)
+    if len(_memo) >= MEMO_SIZE:
+        _memo.pop(next(iter(_memo)))
+    _memo[key] = found
+    return found
+
+
+def _fit(phrasings: Sequence[str], labels: Sequence[str], cut: Sequence[Sequence[str]]) -> Classifier:
     topics = tuple(sorted(set(labels)))
     if len(topics) < 2:
         raise ValueError("a classifier needs at least two topics")
@@ -108,7 +127,7 @@ def train(phrasings: Sequence[str], labels: Sequence[str], words: Words) -> Clas
     from scipy.sparse import csr_matrix
     from sklearn.svm import LinearSVC
 
-    counted = [features(text, words(text)) for text in phrasings]
+    counted = [features(text, words) for text, words in zip(phrasings, cut, strict=True)]
     df: dict[str, int] = {}
     for counts in counted:
         for term in counts:
@@ -132,12 +151,8 @@ def train(phrasings: Sequence[str], labels: Sequence[str], words: Words) -> Clas
     intercept = np.asarray(model.intercept_, dtype=np.float64)
     if len(topics) == 2:  # one decision value, for the second topic: the first's is its opposite
         coef, intercept = np.vstack([-coef, coef]), np.concatenate([-intercept, intercept])
-    classifier = Classifier(topics, vocab, idf, tuple(array("d", row.tolist()) for row in coef),
-                            tuple(float(b) for b in intercept))
-    if len(_memo) >= MEMO_SIZE:
-        _memo.pop(next(iter(_memo)))
-    _memo[key] = classifier
-    return classifier
+    return Classifier(topics, vocab, idf, tuple(array("d", row.tolist()) for row in coef),
+                      tuple(float(b) for b in intercept))
 
 
 def available() -> str | None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from knowledge import cache, loader
+from knowledge import cache, learned, loader
+from knowledge.engine import SearchEngine
 from knowledge.service import KnowledgeService
 
 
@@ -60,3 +62,25 @@ def test_off_keeps_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     KnowledgeService()
     assert not any(tmp_path.rglob("engine-*.pickle")) and os.environ["IPBOT_CACHE_DIR"] == "off"
+
+
+def test_the_bots_engine_loads_its_classifier_instead_of_fitting_it_again(kept: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """`ipbot run` and `ipbot chat` build their engine with what staff taught (no engine cache), but a start with
+    the same phrasings loads the classifier kept on disk: no fitting, no scikit-learn in memory. A new phrasing
+    fits a new one; a few are kept."""
+    kb = loader.load()
+    monkeypatch.setattr(learned, "_memo", {})  # nothing fitted in this process yet
+    first = SearchEngine(kb)
+    assert len(list(kept.glob("learned-*.pickle"))) == 1
+    with monkeypatch.context() as as_a_new_process:
+        as_a_new_process.setattr(learned, "_memo", {})
+        as_a_new_process.setattr(learned, "_fit", lambda *_a: pytest.fail("fitted again"))
+        second = SearchEngine(kb)
+    assert second.learned is not None and first.learned is not None
+    assert second.learned.ranking("商标续展", ["商标", "续展"]) == first.learned.ranking("商标续展", ["商标", "续展"])
+    for n in range(learned.KEEP_ON_DISK + 1):  # taught phrasings: each state fitted once and kept, the oldest go
+        entry = kb.entries[n]
+        taught = replace(entry, alternates=(*entry.alternates, f"第{n}个新问法：怎么办理"))
+        SearchEngine(replace(kb, entries=(taught, *kb.entries[:n], *kb.entries[n + 1:])))
+    assert len(list(kept.glob("learned-*.pickle"))) == learned.KEEP_ON_DISK
