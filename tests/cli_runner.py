@@ -2,9 +2,10 @@
 working folder, giving what `subprocess.run` gives. Starting a process costs about a second (imports, the
 knowledge base); this costs the command alone. `smoke()` runs the installed entry point for real, once a group.
 
-Nothing leaks into the next call or test: the IPBOT_ variables are the given ones only (as a subprocess run with
-its own environment), the working folder is a fresh temporary one unless given, the streams, the `bot` loggers
-and the root logger's handlers are put back, and the command's database engines are closed by `main` itself.
+Nothing leaks into the next call or test: the IPBOT_ variables are the given ones only, as a subprocess run with
+its own environment (but the tests' cache folder is kept: never the user's); the working folder is a fresh
+temporary one unless given; the streams, the `bot` loggers and the root logger's handlers are put back; and the
+command's database engines are closed by `main` itself.
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ def ipbot(*args: str, stdin: str | bytes = "", env: dict[str, str] | None = None
     try:
         with pytest.MonkeyPatch.context() as patch:
             for key in list(os.environ):
-                if key.upper().startswith("IPBOT_") and not key.upper().startswith("IPBOT_TEST_"):
+                if key.upper().startswith("IPBOT_") and not key.upper().startswith("IPBOT_TEST_") \
+                        and key.upper() != "IPBOT_CACHE_DIR":  # the tests' own cache folder, never the user's
                     patch.delenv(key)
             for key, value in (env or {}).items():
                 patch.setenv(key, value)

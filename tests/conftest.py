@@ -3,8 +3,10 @@ IPBOT_TEST_DATABASE_URL points at one (each test gets its own schema there)."""
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,9 +23,13 @@ from knowledge.service import KnowledgeService
 from tests.browser import browser  # noqa: F401  (the browser tests' fixture: one chromium per test module)
 from tests.helpers import Person
 
-# The knowledge engine is built afresh in every test (knowledge/cache.py keeps it between processes otherwise;
-# tests/test_knowledge_cache.py tests that in a folder of its own).
-os.environ.setdefault("IPBOT_CACHE_DIR", "off")
+# The built engine and the fitted classifier (knowledge/cache.py) are kept in a folder of this test process's own,
+# which the `ipbot` processes the tests start share: each would otherwise spend about two seconds of CPU building
+# what the previous one built. The cache's key covers the knowledge files' bytes, so a test that edits them gets
+# its own engine; tests/test_knowledge_cache.py tests the cache itself in folders of its own.
+if "IPBOT_CACHE_DIR" not in os.environ:
+    os.environ["IPBOT_CACHE_DIR"] = tempfile.mkdtemp(prefix="ipbot-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["IPBOT_CACHE_DIR"], True)
 
 PG_URL = os.environ.get("IPBOT_TEST_DATABASE_URL")
 # the project's own labelled question sets (scripts/holdout/README.md): what the tests measure answering on
