@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import io
+import itertools
 import os
 import re
 import signal
@@ -45,10 +46,23 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+_PORTS = itertools.count()
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A port for a process a test starts, which binds it later. Taken below the kernel's ephemeral range
+    (32768-60999 here), where no `bind(0)` of another test's server lands in the meantime, and apart for each
+    pytest-xdist worker (gw0, gw1...), so two workers never pick the same one."""
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    for _ in range(1000):
+        port = 20000 + (worker % 10) * 1000 + next(_PORTS) % 1000
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue  # in use (a process of an earlier run, say): the next one
+            return port
+    raise RuntimeError("no free port between 20000 and 30000")
 
 
 def until(find: Callable[[], T | None], timeout: float = 30.0, what: str = "") -> T:
