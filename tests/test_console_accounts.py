@@ -20,7 +20,7 @@ from bot.core.messages import Incoming
 from handlers.router import Router
 from knowledge.service import KnowledgeService
 from tests.cli_runner import ipbot
-from tests.helpers import XSRF
+from tests.helpers import XSRF, free_port
 
 
 def test_staff_accounts_from_the_command_line(tmp_path: Path) -> None:
@@ -70,11 +70,7 @@ def test_a_linked_chat_id_is_staff_in_chat_until_the_account_is_disabled(
 
 
 def test_ipbot_run_with_no_channel_serves_the_console_alone(tmp_path: Path) -> None:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "IPBOT_DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "IPBOT_HTTP_LISTEN": f"127.0.0.1:{port}"}
     for name in ("IPBOT_TELEGRAM_TOKEN", "IPBOT_WECOM_CORP_ID"):
         env.pop(name, None)
