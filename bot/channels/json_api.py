@@ -4,6 +4,7 @@ platform's own errcode is for the caller to judge."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -32,4 +33,13 @@ def json_object(response: httpx.Response, platform: str) -> dict[str, Any]:
         raise TemporaryFailure(f"{platform} HTTP {response.status_code}: not JSON") from exc
     if not isinstance(data, dict):
         raise TemporaryFailure(f"{platform} answered something other than an object")
+    return data
+
+
+def checked(data: dict[str, Any], failure: Callable[[int, str], Exception]) -> dict[str, Any]:
+    """The answer, unless the platform's errcode says the call failed: then `failure(errcode, errmsg)` is raised
+    (each platform judges its own codes)."""
+    errcode = int(data.get("errcode", 0) or 0)
+    if errcode != 0:
+        raise failure(errcode, str(data.get("errmsg", "")))
     return data

@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 
 from bot.channels import wechat_texts as text
-from bot.channels.json_api import request_json
+from bot.channels.json_api import checked, request_json
 from bot.channels.wechat_state import AccountState
 from bot.core.delivery import PermanentFailure, TemporaryFailure, Undeliverable
 from bot.media_source import read_limited
@@ -50,10 +50,8 @@ def _failure(errcode: int, errmsg: str) -> Exception:
 
 
 def _checked(data: dict[str, Any]) -> dict[str, Any]:
-    errcode = int(data.get("errcode", 0) or 0)
-    if errcode != 0:
-        raise _failure(errcode, str(data.get("errmsg", "")))
-    return data
+    """The answer, unless WeChat's errcode says the call failed."""
+    return checked(data, _failure)
 
 
 async def _request(http: httpx.AsyncClient, method: str, url: str, **kwargs: Any) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from bot.channels.json_api import request_json
+from bot.channels.json_api import checked, request_json
 from bot.core.delivery import PermanentFailure, TemporaryFailure
 from bot.media_source import read_limited
 
@@ -34,10 +34,7 @@ def _failure(errcode: int, errmsg: str) -> Exception:
 
 def _checked(data: dict[str, Any]) -> dict[str, Any]:
     """The answer, unless WeCom's errcode says the call failed."""
-    errcode = int(data.get("errcode", 0))
-    if errcode != 0:
-        raise _failure(errcode, str(data.get("errmsg", "")))
-    return data
+    return checked(data, _failure)
 
 
 async def _request(http: httpx.AsyncClient, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
