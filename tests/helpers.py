@@ -5,6 +5,7 @@ happen with a generous deadline (never a fixed sleep)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import io
 import itertools
@@ -16,7 +17,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -215,6 +216,23 @@ class RunningConsole(RunningApp):
 
     def client(self) -> Browser:
         return Browser(self.url)
+
+
+@contextlib.contextmanager
+def learning_console(database_url: str, name: str, role: str) -> Iterator[RunningConsole]:
+    """A console whose knowledge takes in what staff teach and edit through it (the overlay read from its
+    database, as `ipbot run` has it), with one account signed up."""
+    from bot.core.db import open_database
+    from handlers.taught_phrasings import LearnedSource
+
+    engine, sessions = open_database(database_url)
+    running = RunningConsole(database_url, KnowledgeService(overlay=LearnedSource(sessions)))
+    running.add_account(name, role)
+    try:
+        yield running
+    finally:
+        running.stop()
+        engine.dispose()
 
 
 class Browser:

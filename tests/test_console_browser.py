@@ -17,6 +17,7 @@ from sqlalchemy import select
 from bot.core.messages import Incoming
 from bot.core.models import OutboxMessage
 from knowledge.service import KnowledgeService
+from tests import helpers
 from tests.browser import sign_in
 from tests.helpers import RunningConsole
 
@@ -122,16 +123,8 @@ def test_the_browser_is_refused_without_a_session_and_without_a_csrf_token(brows
 
 @pytest.fixture
 def learning_console(tmp_path: Path) -> Iterator[RunningConsole]:
-    from bot.core.db import open_database
-    from handlers.taught_phrasings import LearnedSource
-
-    url = f"sqlite:///{tmp_path / 'learning.db'}"
-    engine, sessions = open_database(url)
-    running = RunningConsole(url, KnowledgeService(overlay=LearnedSource(sessions)))
-    running.add_account("boss", "admin")
-    yield running
-    running.stop()
-    engine.dispose()
+    with helpers.learning_console(f"sqlite:///{tmp_path / 'learning.db'}", "boss", "admin") as running:
+        yield running
 
 
 def test_a_staff_member_teaches_a_question_and_publishes_an_edit_that_ipbot_ask_answers(

@@ -12,9 +12,8 @@ from typing import Any
 import pytest
 
 from bot.core.messages import Incoming
-from knowledge.service import KnowledgeService
 from tests.browser import sign_in
-from tests.helpers import RunningConsole
+from tests.helpers import RunningConsole, learning_console
 
 MISSED = "我们合作社的牌子被隔壁县的人用了"
 WRONG = "隔壁店铺用了我们的牌子该咋整"
@@ -22,16 +21,9 @@ WRONG = "隔壁店铺用了我们的牌子该咋整"
 
 @pytest.fixture(scope="module")
 def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningConsole]:
-    from bot.core.db import open_database
-    from handlers.taught_phrasings import LearnedSource
-
     url = f"sqlite:///{tmp_path_factory.mktemp('kb-browser') / 'console.db'}"
-    engine, sessions = open_database(url)
-    running = RunningConsole(url, KnowledgeService(overlay=LearnedSource(sessions)))
-    running.add_account("boss", "admin")
-    yield running
-    running.stop()
-    engine.dispose()
+    with learning_console(url, "boss", "admin") as running:
+        yield running
 
 
 @pytest.fixture

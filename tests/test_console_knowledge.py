@@ -10,13 +10,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.core.db import open_database
 from bot.core.messages import Incoming
 from bot.core.models import AuditLog
-from handlers.taught_phrasings import LearnedSource
-from knowledge.service import KnowledgeService
 from tests.cli_runner import ipbot
-from tests.helpers import RunningConsole
+from tests.helpers import RunningConsole, learning_console
 
 MISSED = "我们合作社的牌子被隔壁县的人用了"
 ENTRY = "tm-renewal-rules"
@@ -24,12 +21,8 @@ ENTRY = "tm-renewal-rules"
 
 @pytest.fixture
 def console(database_url: str) -> Iterator[RunningConsole]:
-    engine, sessions = open_database(database_url)
-    running = RunningConsole(database_url, KnowledgeService(overlay=LearnedSource(sessions)))
-    running.add_account("clerk", "staff")
-    yield running
-    running.stop()
-    engine.dispose()
+    with learning_console(database_url, "clerk", "staff") as running:
+        yield running
 
 
 def _ask(console: RunningConsole, question: str, user: str = "u1") -> str:

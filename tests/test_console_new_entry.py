@@ -10,12 +10,9 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.core.db import open_database
 from bot.core.messages import Incoming
 from bot.core.models import AuditLog, KbEntryVersion
-from handlers.taught_phrasings import LearnedSource
-from knowledge.service import KnowledgeService
-from tests.helpers import Browser, RunningConsole
+from tests.helpers import Browser, RunningConsole, learning_console
 
 TITLE = "知识产权公共服务工作站在哪里？"
 ANSWER = "博州知识产权公共服务工作站设在州市场监督管理局一楼服务大厅（工作台测试答案）。"
@@ -25,12 +22,8 @@ FORM = {"question": TITLE, "topic": "service-contact", "alternates": "知识产�
 
 @pytest.fixture
 def console(database_url: str) -> Iterator[RunningConsole]:
-    engine, sessions = open_database(database_url)
-    running = RunningConsole(database_url, KnowledgeService(overlay=LearnedSource(sessions)))
-    running.add_account("clerk", "staff")
-    yield running
-    running.stop()
-    engine.dispose()
+    with learning_console(database_url, "clerk", "staff") as running:
+        yield running
 
 
 @pytest.fixture
