@@ -13,9 +13,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.console import accounts
 from bot.core.db import open_database
 from handlers.router import Router
 from knowledge import loader
@@ -30,6 +32,12 @@ from tests.helpers import Person
 if "IPBOT_CACHE_DIR" not in os.environ:
     os.environ["IPBOT_CACHE_DIR"] = tempfile.mkdtemp(prefix="ipbot-test-cache-")
     atexit.register(shutil.rmtree, os.environ["IPBOT_CACHE_DIR"], True)
+
+# Passwords are hashed at argon2's lowest cost in the test processes: the console tests sign in and check wrong
+# passwords hundreds of times, and nothing they test (accounts, throttling, sessions) depends on the cost. The
+# hashes carry their parameters, so either side verifies the other's; `ipbot` processes keep the real cost.
+accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+accounts._DUMMY = accounts._hasher.hash("not a password of anyone")
 
 PG_URL = os.environ.get("IPBOT_TEST_DATABASE_URL")
 # the project's own labelled question sets (scripts/holdout/README.md): what the tests measure answering on
