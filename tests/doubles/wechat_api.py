@@ -26,6 +26,8 @@ from typing import Any
 
 from wechatpy.crypto import WeChatCrypto
 
+from tests.doubles.callback import Answer, CallbackPoster
+
 APP_ID = "wx1234567890abcdef"
 APP_SECRET = "account-secret"
 TOKEN = "wechat-token"
@@ -53,12 +55,6 @@ class Sent:
         """(label, id) of a msgmenu's items."""
         return [(item["content"], item["id"]) for item in self.body.get("list", [])] if self.msgtype == "msgmenu" \
             else []
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    body: str
 
 
 class WeChatDouble:
@@ -298,11 +294,11 @@ def _signature(*parts: str) -> str:
     return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()
 
 
-class WeChatServer:
+class WeChatServer(CallbackPoster):
     """WeChat's side of the callback: messages as the platform posts them, to the bot's /wechat/callback."""
 
     def __init__(self, url: str, app_id: str = APP_ID, safe: bool = True) -> None:
-        self.url = url
+        super().__init__(url)
         self.app_id = app_id
         self.safe = safe
         self.crypto = WeChatCrypto(TOKEN, AES_KEY, app_id)
@@ -350,22 +346,6 @@ class WeChatServer:
         query.update(encrypt_type="aes", msg_signature=_signature(TOKEN, stamp, nonce, encrypted))
         body = f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
         return query, body.encode()
-
-    def post(self, query: dict[str, str], body: bytes) -> Answer:
-        request = urllib.request.Request(f"{self.url}?{urllib.parse.urlencode(query)}", data=body, method="POST",
-                                         headers={"Content-Type": "text/xml"})
-        return self._open(request)
-
-    def get(self, query: dict[str, str]) -> Answer:
-        return self._open(urllib.request.Request(f"{self.url}?{urllib.parse.urlencode(query)}"))
-
-    @staticmethod
-    def _open(request: urllib.request.Request) -> Answer:
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                return Answer(response.status, response.read().decode())
-        except urllib.error.HTTPError as exc:
-            return Answer(exc.code, exc.read().decode(errors="replace"))
 
     def says(self, user: str, content: str, msg_id: int | None = None) -> Answer:
         return self.post(*self.envelope(self.text_xml(user, content, msg_id)))

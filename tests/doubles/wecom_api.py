@@ -23,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from bot.channels.wecom_crypto import WeComCrypto, signature
+from tests.doubles.callback import Answer, CallbackPoster
 
 CORP_ID = "wx5823bf96d3bd56c7"
 SECRET = "app-secret"
@@ -284,17 +285,11 @@ class WeComDouble:
         return Handler
 
 
-@dataclass
-class Answer:
-    status: int
-    body: str
-
-
-class WeComServer:
+class WeComServer(CallbackPoster):
     """WeCom's side of the callback: builds, encrypts, signs and posts messages to the bot."""
 
     def __init__(self, callback_url: str, corp_id: str = CORP_ID) -> None:
-        self.url = callback_url
+        super().__init__(callback_url)
         self.crypto = WeComCrypto(TOKEN, AES_KEY, corp_id)
         self._ids = itertools.count(int(time.time() * 1000))
 
@@ -335,22 +330,6 @@ class WeComServer:
         body = (f"<xml><ToUserName><![CDATA[{CORP_ID}]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt>"
                 f"<AgentID><![CDATA[{AGENT_ID}]]></AgentID></xml>")
         return query, body.encode()
-
-    def post(self, query: dict[str, str], body: bytes) -> Answer:
-        request = urllib.request.Request(f"{self.url}?{urllib.parse.urlencode(query)}", data=body, method="POST",
-                                         headers={"Content-Type": "text/xml"})
-        return self._open(request)
-
-    def get(self, query: dict[str, str]) -> Answer:
-        return self._open(urllib.request.Request(f"{self.url}?{urllib.parse.urlencode(query)}"))
-
-    @staticmethod
-    def _open(request: urllib.request.Request) -> Answer:
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                return Answer(response.status, response.read().decode())
-        except urllib.error.HTTPError as exc:
-            return Answer(exc.code, exc.read().decode(errors="replace"))
 
     def says(self, user: str, content: str, msg_id: int | None = None) -> Answer:
         return self.post(*self.envelope(self.text_xml(user, content, msg_id)))
