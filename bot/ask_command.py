@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from handlers.decline import decline_text
+from handlers.indicators.entry_map import entries_with_figures
 from handlers.texts import ask as text
 from knowledge import office
 from knowledge.engine import Result, SearchEngine
@@ -61,14 +62,10 @@ def database_figures(sessions: Callable[[], sessionmaker[Session] | None]) -> Fi
     called on first need (most answers are about no indicator) and gives None when there is no database to read:
     then no figure is recorded yet."""
 
-    named: list[frozenset[str] | None] = []  # the entries the plan files name, scanned once
+    named = entries_with_figures()  # the entries the plan files name (None: a file the scan cannot read)
 
     def figures(entry_id: str) -> str:
-        if not named:
-            from handlers.indicators.entry_map import entries_with_figures
-
-            named.append(entries_with_figures())
-        if named[0] is not None and entry_id not in named[0]:
+        if named is not None and entry_id not in named:
             return ""  # most answers: no plan names this entry (known without validating the plans)
         from handlers.indicators.plan import current_plans
 
